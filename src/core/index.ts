@@ -1,0 +1,20 @@
+// The core's only import surface for front-ends.
+export { Broker, QueueSpace, type BrokerOptions } from './broker.js';
+export { ManualClock, SystemClock, type Clock, type TimerHandle } from './clock.js';
+export { BrokerError, isBrokerError, type BrokerErrorCode } from './errors.js';
+export { Log, type AppendInput, type LogEntry, type RetentionPolicy } from './log.js';
+export type { DeadLetterReason, EnqueueInput, StoredMessage } from './message.js';
+export { OffsetStore, type CommittedOffset } from './offsets.js';
+export {
+  Queue,
+  type DeadLetterSink,
+  type EnqueueResult,
+  type Lease,
+  type OverflowMode,
+  type QueueConsumer,
+  type QueueCounts,
+  type QueueOptions,
+} from './queue.js';
+export { MemoryStore, type Store } from './store.js';
+export { TopicSpace, type Topic } from './topics.js';
+export { WaiterList, type Waiter } from './waiters.js';

@@ -1,0 +1,181 @@
+// The log primitive: an append-only sequence of opaque entries (a Kafka record batch, a
+// stream chunk), each covering `recordCount` consecutive offsets. It owns offsets, the high
+// watermark, the log start offset and retention; what is inside an entry is the front-end's.
+
+import type { Clock } from './clock.js';
+import { BrokerError } from './errors.js';
+import { WaiterList } from './waiters.js';
+
+export interface LogEntry {
+  readonly baseOffset: number;
+  /** Offset of the last record in the entry (baseOffset + recordCount - 1). */
+  readonly lastOffset: number;
+  readonly bytes: Buffer;
+  readonly maxTimestamp: number;
+  /** When the entry was appended (drives time retention). */
+  readonly appendedAt: number;
+  /** Front-end data about the entry (producer ids, control-batch flag), never read here. */
+  readonly meta: unknown;
+}
+
+export interface AppendInput {
+  bytes: Buffer;
+  recordCount: number;
+  maxTimestamp: number;
+  meta?: unknown;
+  /** Called with the assigned base offset before the entry becomes visible (header rewrite). */
+  stamp?: (baseOffset: number, bytes: Buffer) => void;
+}
+
+export interface RetentionPolicy {
+  /** Entries appended longer ago than this are removed; Infinity/negative = keep. */
+  retentionMs: number;
+  /** Oldest entries removed while the log is larger than this; Infinity/negative = keep. */
+  retentionBytes: number;
+}
+
+export class Log {
+  private entries: LogEntry[] = [];
+  /** Index of the first live entry in `entries` (removed entries are compacted lazily). */
+  private first = 0;
+  private nextOffset = 0;
+  private startOffset = 0;
+  private bytes = 0;
+  readonly waiters = new WaiterList();
+
+  constructor(private readonly clock: Clock) {}
+
+  get highWatermark(): number {
+    return this.nextOffset;
+  }
+
+  get logStartOffset(): number {
+    return this.startOffset;
+  }
+
+  get sizeBytes(): number {
+    return this.bytes;
+  }
+
+  get entryCount(): number {
+    return this.entries.length - this.first;
+  }
+
+  append(input: AppendInput): LogEntry {
+    if (input.recordCount < 1) throw new BrokerError('invalid_argument', 'an entry must hold at least one record');
+    const baseOffset = this.nextOffset;
+    input.stamp?.(baseOffset, input.bytes);
+    const entry: LogEntry = {
+      baseOffset,
+      lastOffset: baseOffset + input.recordCount - 1,
+      bytes: input.bytes,
+      maxTimestamp: input.maxTimestamp,
+      appendedAt: this.clock.now(),
+      meta: input.meta,
+    };
+    this.entries.push(entry);
+    this.nextOffset = entry.lastOffset + 1;
+    this.bytes += input.bytes.length;
+    this.waiters.wake();
+    return entry;
+  }
+
+  /**
+   * Entries from the one containing `offset`, up to `maxBytes` in total; the first entry is
+   * returned even when it alone is larger (so a consumer can always make progress).
+   * `endOffset` (exclusive) stops before entries that start at or after it (last stable offset).
+   */
+  read(offset: number, maxBytes: number, endOffset = this.nextOffset): LogEntry[] {
+    const out: LogEntry[] = [];
+    let i = this.indexOf(offset);
+    let total = 0;
+    for (; i < this.entries.length; i++) {
+      const e = this.entries[i] as LogEntry;
+      if (e.baseOffset >= endOffset) break;
+      if (out.length > 0 && total + e.bytes.length > maxBytes) break;
+      out.push(e);
+      total += e.bytes.length;
+    }
+    return out;
+  }
+
+  /** Index of the first live entry whose lastOffset >= offset (binary search). */
+  private indexOf(offset: number): number {
+    let lo = this.first;
+    let hi = this.entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.entries[mid] as LogEntry).lastOffset < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The first entry holding a timestamp >= `timestamp`, or undefined. */
+  entryForTimestamp(timestamp: number): LogEntry | undefined {
+    for (let i = this.first; i < this.entries.length; i++) {
+      const e = this.entries[i] as LogEntry;
+      if (e.maxTimestamp >= timestamp) return e;
+    }
+    return undefined;
+  }
+
+  /** The entry holding the largest timestamp (the earliest such entry on ties). */
+  entryWithMaxTimestamp(): LogEntry | undefined {
+    let best: LogEntry | undefined;
+    for (let i = this.first; i < this.entries.length; i++) {
+      const e = this.entries[i] as LogEntry;
+      if (!best || e.maxTimestamp > best.maxTimestamp) best = e;
+    }
+    return best;
+  }
+
+  /** Moves the log start forward (DeleteRecords); entries wholly below it are dropped. */
+  truncateBefore(offset: number): void {
+    if (offset > this.nextOffset || offset < 0) {
+      throw new BrokerError('invalid_argument', `offset ${offset} is outside [0, ${this.nextOffset}]`, 'offset_out_of_range');
+    }
+    if (offset <= this.startOffset) return;
+    this.startOffset = offset;
+    while (this.first < this.entries.length && (this.entries[this.first] as LogEntry).lastOffset < offset) this.dropFirst();
+    this.compact();
+  }
+
+  /** Applies time and size retention; returns how many entries were removed. */
+  applyRetention(policy: RetentionPolicy): number {
+    let removed = 0;
+    const now = this.clock.now();
+    const keepsTime = Number.isFinite(policy.retentionMs) && policy.retentionMs >= 0;
+    const keepsSize = Number.isFinite(policy.retentionBytes) && policy.retentionBytes >= 0;
+    // Like Kafka, the active (newest) entry is never removed by retention.
+    while (this.entryCount > 1) {
+      const e = this.entries[this.first] as LogEntry;
+      const tooOld = keepsTime && now - Math.max(e.appendedAt, e.maxTimestamp) > policy.retentionMs;
+      const tooBig = keepsSize && this.bytes - e.bytes.length >= policy.retentionBytes && this.bytes > policy.retentionBytes;
+      if (!tooOld && !tooBig) break;
+      this.dropFirst();
+      this.startOffset = e.lastOffset + 1;
+      removed++;
+    }
+    this.compact();
+    return removed;
+  }
+
+  /** Every live entry, oldest first. */
+  *all(): IterableIterator<LogEntry> {
+    for (let i = this.first; i < this.entries.length; i++) yield this.entries[i] as LogEntry;
+  }
+
+  private dropFirst(): void {
+    const e = this.entries[this.first] as LogEntry;
+    this.bytes -= e.bytes.length;
+    this.first++;
+  }
+
+  private compact(): void {
+    if (this.first > 1024 && this.first * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.first);
+      this.first = 0;
+    }
+  }
+}
