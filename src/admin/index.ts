@@ -20,6 +20,7 @@ export async function startAdmin(core: Broker, config: Config, frontEnds: () => 
     const healthy = Object.values(protocols).every((p) => p.state === 'running');
     return { status: healthy ? 'ok' : 'degraded', storage: core.store.kind, protocols };
   });
+  for (const f of frontEnds()) f.registerAdmin?.(app);
   try {
     await app.listen({ host: config.host, port: config.httpPort });
   } catch (err) {

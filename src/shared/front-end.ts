@@ -1,4 +1,5 @@
 // The shape every protocol front-end exports: start(core, config, log) -> a running FrontEnd.
+import type { FastifyInstance } from 'fastify';
 import type { Broker } from '../core/index.js';
 import type { Config } from '../config.js';
 import type { Logger } from './logger.js';
@@ -14,6 +15,8 @@ export interface FrontEnd {
   state(): FrontEndState;
   /** Stop accepting, close connections the protocol's way, finish in-flight work. */
   close(): Promise<void>;
+  /** Adds this protocol's routes to the HTTP admin listener (test affordances, management). */
+  registerAdmin?(app: FastifyInstance): void;
 }
 
 export type StartFrontEnd = (core: Broker, config: Config, log: Logger) => Promise<FrontEnd>;
