@@ -215,7 +215,9 @@ export class Queue {
     for (;;) {
       const m = this.ready.take(sameGroup);
       if (!m) return undefined;
-      if (m.expiresAt <= now) {
+      // Strictly past: a message whose TTL ends right now may still go to a consumer that is
+      // ready for it (RabbitMQ's x-message-ttl=0 means "deliver at once or expire").
+      if (m.expiresAt < now) {
         this.deadLetter(m, 'expired');
         continue;
       }
