@@ -27,7 +27,12 @@ export async function loop(options: LoopOptions): Promise<LoopResult> {
   const started = performance.now();
   const deadline = started + maxMs;
   const caller = async (id: number): Promise<void> => {
-    while (units < maxUnits && performance.now() < deadline) units += await op(id);
+    while (units < maxUnits && performance.now() < deadline) {
+      // Not `units += await op()`: that reads `units` before the await and loses the other
+      // callers' increments.
+      const done = await op(id);
+      units += done;
+    }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, i) => caller(i)));
   const ms = performance.now() - started;

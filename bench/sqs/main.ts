@@ -82,8 +82,8 @@ async function receiveDeleteLoop(c: Ctx): Promise<Record<string, number>> {
   const QueueUrl = await freshQueue(c);
   const prefill = 10_000;
   // Fill with 4 concurrent batch senders (not timed); bounded by count.
-  let filled = 0;
-  await loop({ concurrency: 4, maxUnits: prefill, maxMs: 30_000, op: async () => (filled += await sendBatch(c, QueueUrl), 10) });
+  const fill = await loop({ concurrency: 4, maxUnits: prefill, maxMs: 30_000, op: () => sendBatch(c, QueueUrl) });
+  const filled = fill.units;
   const r = await loop({
     concurrency: 1,
     maxUnits: filled,
