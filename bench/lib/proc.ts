@@ -152,14 +152,16 @@ export function run(
   command: string,
   args: string[],
   options: SpawnOptions & { timeoutMs: number; input?: string },
-): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }> {
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number; stdoutLines: number }> {
   const { timeoutMs, input, ...spawnOptions } = options;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = track(spawn(command, args, { ...spawnOptions, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
+    let stdoutLines = 0; // counted over all output, also past what is kept
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      for (let i = d.indexOf('\n'); i !== -1; i = d.indexOf('\n', i + 1)) stdoutLines++;
       if (stdout.length < 1_000_000) stdout += d;
     });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
@@ -172,7 +174,7 @@ export function run(
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started, stdoutLines });
     });
     if (input !== undefined) child.stdin!.end(input);
   });
