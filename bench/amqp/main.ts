@@ -8,7 +8,7 @@ import { withTimeout } from '../lib/measure.js';
 import { startOmnibroker } from '../lib/omnibroker.js';
 import { oneLine, Report, type Scenario, type Target } from '../lib/report.js';
 import { startRabbit } from './rabbitmq.js';
-import { fanOut, idleConnections, oneQueue, roundTrip, type Ctx } from './scenarios.js';
+import { DURABLE, fanOut, idleConnections, oneQueue, roundTrip, type Ctx } from './scenarios.js';
 
 async function probe(ctx: Ctx): Promise<void> {
   const conn = await withTimeout(amqp.connect(ctx.url), 5000, 'connect');
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const omni = await omnibrokerTarget();
   const peer = await rabbitTarget();
-  const report = new Report<Ctx>('AMQP 0-9-1: amqplib, manual ack, prefetch 100', omni.t, peer.t);
+  const report = new Report<Ctx>(`AMQP 0-9-1: amqplib, manual ack, prefetch 100${DURABLE ? ', durable queues, persistent messages' : ''}`, omni.t, peer.t);
   try {
     for (const size of [16, 1024]) {
       for (const confirms of [false, true]) {
@@ -86,13 +86,14 @@ async function main(): Promise<void> {
         return { 'round-trip latency p50 (publish -> deliver)': r.p50, 'round-trip latency p99': r.p99 };
       },
     });
-    await report.measure(single('server RSS per idle connection (1,000 connections)', 'KiB', 'lower', 90_000, (c) => idleConnections(c)));
+    await report.measure({ ...single('server RSS per idle connection (1,000 connections)', 'KiB', 'lower', 90_000, (c) => idleConnections(c)), rounds: 1 });
   } finally {
     await omni.stop();
     await peer.stop();
   }
   report.print([
-    `peer: Debian rabbitmq-server ${peer.version} (classic queues, non-durable, no plugins); each throughput row: separate publisher and consumer connections in this process.`,
+    `peer: Debian rabbitmq-server ${peer.version} (classic queues, ${DURABLE ? 'durable, persistent messages' : 'non-durable'}, no plugins); each throughput row: separate publisher and consumer connections in this process.`,
+    'idle-connection row: one round (RSS growth after opening 1,000 connections and 2 s of settling).',
     `total time ${((performance.now() - started) / 1000).toFixed(0)} s`,
   ]);
 }

@@ -12,10 +12,13 @@ export interface Ctx {
 }
 
 const PREFETCH = 100;
-const PUBLISH_MS = 5000;
+const PUBLISH_MS = 3000;
 /** After publishing stops, how long the consumer may take to catch up before we give up. */
 const DRAIN_MS = 15_000;
 const CONFIRM_WINDOW = 1000;
+/** BENCH_DURABLE=1: durable queues and exchanges, persistent messages (delivery mode 2). */
+export const DURABLE = process.env.BENCH_DURABLE === '1';
+const PUBLISH_OPTIONS = DURABLE ? { persistent: true } : {};
 
 let seq = 0;
 const name = (what: string): string => `bench-${what}-${process.pid}-${++seq}`;
@@ -35,7 +38,7 @@ async function publishLoop(ch: Channel | ConfirmChannel, confirms: boolean, exch
     if (failure) throw failure;
     if (confirms) {
       outstanding++;
-      (ch as ConfirmChannel).publish(exchange, routingKey, body, {}, (err) => {
+      (ch as ConfirmChannel).publish(exchange, routingKey, body, PUBLISH_OPTIONS, (err) => {
         if (err) failure = new Error('publish nacked');
         outstanding--;
         if (windowOpen && outstanding < CONFIRM_WINDOW / 2) {
@@ -46,7 +49,7 @@ async function publishLoop(ch: Channel | ConfirmChannel, confirms: boolean, exch
       sent++;
       if (outstanding >= CONFIRM_WINDOW) await new Promise<void>((resolve) => (windowOpen = resolve));
     } else {
-      const ok = ch.publish(exchange, routingKey, body);
+      const ok = ch.publish(exchange, routingKey, body, PUBLISH_OPTIONS);
       sent++;
       if (!ok) await once(ch, 'drain');
       // Let the consumer (same process) run now and then, as a separate client process would.
@@ -99,7 +102,7 @@ export async function oneQueue(ctx: Ctx, bodySize: number, confirms: boolean): P
   try {
     const queue = name('q');
     const setup = await pub.createChannel();
-    await setup.assertQueue(queue, { durable: false });
+    await setup.assertQueue(queue, { durable: DURABLE });
     const counter = await consumeCounting(await sub.createChannel(), queue);
     const ch = confirms ? await pub.createConfirmChannel() : await pub.createChannel();
     const body = Buffer.alloc(bodySize, 0x61);
@@ -126,11 +129,11 @@ export async function fanOut(ctx: Ctx): Promise<number> {
   try {
     const setup = await pub.createChannel();
     const exchange = name('fanout');
-    await setup.assertExchange(exchange, 'fanout', { durable: false });
+    await setup.assertExchange(exchange, 'fanout', { durable: DURABLE });
     const counters: Counter[] = [];
     for (let i = 0; i < 10; i++) {
       const queue = name(`fan${i}`);
-      await setup.assertQueue(queue, { durable: false });
+      await setup.assertQueue(queue, { durable: DURABLE });
       await setup.bindQueue(queue, exchange, '');
       counters.push(await consumeCounting(await sub.createChannel(), queue));
     }
@@ -156,7 +159,7 @@ export async function roundTrip(ctx: Ctx): Promise<{ p50: number; p99: number }>
   try {
     const queue = name('rt');
     const ch = await pub.createChannel();
-    await ch.assertQueue(queue, { durable: false });
+    await ch.assertQueue(queue, { durable: DURABLE });
     const subCh = await sub.createChannel();
     await subCh.prefetch(PREFETCH);
     let arrived = deferred();
@@ -167,11 +170,11 @@ export async function roundTrip(ctx: Ctx): Promise<{ p50: number; p99: number }>
     });
     const body = Buffer.alloc(16, 0x61);
     const samples: number[] = [];
-    const deadline = performance.now() + 6000;
+    const deadline = performance.now() + 4000;
     for (let i = 0; i < 3000 && performance.now() < deadline; i++) {
       arrived = deferred();
       const t0 = performance.now();
-      ch.publish('', queue, body);
+      ch.publish('', queue, body, PUBLISH_OPTIONS);
       await withTimeout(arrived.promise, 5000, 'delivery');
       if (i >= 100) samples.push(performance.now() - t0); // the first 100 are warm-up
     }

@@ -13,7 +13,15 @@ export interface Omnibroker {
   urls: Record<string, string>;
 }
 
-export async function startOmnibroker(protocols: string[], extraArgs: string[] = []): Promise<Omnibroker> {
+/**
+ * Extra command-line arguments from OMNIBROKER_BENCH_ARGS (space-separated), e.g.
+ * `OMNIBROKER_BENCH_ARGS="--data-dir /tmp/ob-bench" npm run bench:amqp` for the durable rows.
+ */
+export function benchArgs(): string[] {
+  return (process.env.OMNIBROKER_BENCH_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
+export async function startOmnibroker(protocols: string[], extraArgs: string[] = benchArgs()): Promise<Omnibroker> {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
   const args = [CLI, '--host', '127.0.0.1', '--protocols', protocols.join(','), '--log-level', 'warn'];
   for (const p of ['sqs', 'amqp', 'kafka', 'http']) args.push(`--${p}-port`, '0');

@@ -1,6 +1,7 @@
-// Side-by-side runner and table: each scenario runs against omnibroker and then against the peer
-// in the same process, one right after the other, so both see the same machine noise; the table
-// prints `name | omnibroker | peer | ratio` with ratio = omnibroker / peer.
+// Side-by-side runner and table: each scenario runs against omnibroker and against the peer in
+// the same process, in alternating rounds (omnibroker, peer, peer, omnibroker, ...) so both see the
+// same machine noise and drift; each cell keeps its best round (noise on a shared machine only ever
+// slows things down). The table prints `name | omnibroker | peer | ratio`, ratio = omnibroker / peer.
 import { withTimeout } from './measure.js';
 
 export type Better = 'higher' | 'lower';
@@ -24,8 +25,13 @@ export interface Scenario<C> {
   metrics: Metric[];
   /** Measures one target; resolves with a value for each metric name. */
   run: (ctx: C, target: string) => Promise<Record<string, number>>;
+  /** Per round and target. */
   timeoutMs: number;
+  /** Rounds per target (default BENCH_ROUNDS or 2); the best round counts. */
+  rounds?: number;
 }
+
+const DEFAULT_ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2) || 2);
 
 interface Row {
   metric: Metric;
@@ -43,10 +49,16 @@ export class Report<C> {
   ) {}
 
   async measure(scenario: Scenario<C>): Promise<void> {
-    const omni = await this.cells(this.omni, scenario);
-    const peer = await this.cells(this.peer, scenario);
+    const rounds = scenario.rounds ?? DEFAULT_ROUNDS;
+    const omni: Map<string, Cell>[] = [];
+    const peer: Map<string, Cell>[] = [];
+    for (let r = 0; r < rounds; r++) {
+      // ABBA order: whichever target goes second in one round goes first in the next.
+      const order = r % 2 === 0 ? [this.omni, this.peer] : [this.peer, this.omni];
+      for (const t of order) (t === this.omni ? omni : peer).push(await this.cells(t, scenario));
+    }
     for (const metric of scenario.metrics) {
-      const row = { metric, omni: omni.get(metric.name)!, peer: peer.get(metric.name)! };
+      const row = { metric, omni: best(metric, omni), peer: best(metric, peer) };
       this.rows.push(row);
       process.stderr.write(`  ${metric.name}: omnibroker ${show(row.omni)}, ${this.peer.label} ${show(row.peer)}\n`);
     }
@@ -84,9 +96,22 @@ export class Report<C> {
 
   print(notes: string[] = []): void {
     process.stdout.write(`\n## ${this.title}\n\n${this.table()}\n\nratio = omnibroker / ${this.peer.label}`);
-    process.stdout.write(` (above 1 is better for "higher is better" rows, below 1 for "lower is better" rows)\n`);
+    process.stdout.write(` (above 1 is better for "higher is better" rows, below 1 for "lower is better" rows);`);
+    process.stdout.write(` best of ${DEFAULT_ROUNDS} alternating rounds unless a note says otherwise\n`);
     for (const n of notes) process.stdout.write(`${n}\n`);
   }
+}
+
+/** The best numeric cell over the rounds; the first round's text when no round has a number. */
+function best(metric: Metric, rounds: Map<string, Cell>[]): Cell {
+  let bestValue: number | undefined;
+  for (const cells of rounds) {
+    const c = cells.get(metric.name);
+    if (c && 'value' in c) {
+      if (bestValue === undefined || (metric.better === 'higher' ? c.value > bestValue : c.value < bestValue)) bestValue = c.value;
+    }
+  }
+  return bestValue === undefined ? (rounds[0]?.get(metric.name) ?? { text: 'no result' }) : { value: bestValue };
 }
 
 function ratio(r: Row): string {

@@ -23,7 +23,7 @@ interface Ctx {
 
 const BODY = 'x'.repeat(100);
 const SEND_MAX = 20_000;
-const LOOP_MS = 4000;
+const LOOP_MS = 3000;
 
 function client(endpoint: string): SQSClient {
   // A literal endpoint keeps every request on this server whatever host the queue URLs name;
@@ -105,7 +105,7 @@ async function receiveDeleteLoop(c: Ctx): Promise<Record<string, number>> {
 async function longPoll(c: Ctx): Promise<Record<string, number>> {
   const QueueUrl = await freshQueue(c);
   const samples: number[] = [];
-  const deadline = performance.now() + 8000;
+  const deadline = performance.now() + 6000;
   for (let i = 0; i < 60 && performance.now() < deadline; i++) {
     const waiting = c.client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 5 }));
     let returnedAt = 0;
