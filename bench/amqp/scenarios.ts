@@ -12,7 +12,7 @@ export interface Ctx {
 }
 
 const PREFETCH = 100;
-const PUBLISH_MS = 3000;
+const PUBLISH_MS = 2500;
 /** After publishing stops, how long the consumer may take to catch up before we give up. */
 const DRAIN_MS = 15_000;
 const CONFIRM_WINDOW = 1000;
@@ -170,7 +170,7 @@ export async function roundTrip(ctx: Ctx): Promise<{ p50: number; p99: number }>
     });
     const body = Buffer.alloc(16, 0x61);
     const samples: number[] = [];
-    const deadline = performance.now() + 4000;
+    const deadline = performance.now() + 3000;
     for (let i = 0; i < 3000 && performance.now() < deadline; i++) {
       arrived = deferred();
       const t0 = performance.now();
