@@ -66,7 +66,7 @@ async function main(): Promise<void> {
             { name: label, unit: 'msg/s', better: 'higher' },
             { name: cpu, unit: 'µs', better: 'lower' },
           ],
-          timeoutMs: 40_000,
+          timeoutMs: 60_000,
           run: async (c) => {
             const r = await oneQueue(c, size, confirms);
             return { [label]: r.rate, [cpu]: r.cpuPerMsg };
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         });
       }
     }
-    await report.measure(single('fan-out to 10 queues, 16 B (deliveries)', 'msg/s', 'higher', 40_000, fanOut));
+    await report.measure(single('fan-out to 10 queues, 16 B (deliveries)', 'msg/s', 'higher', 60_000, fanOut));
     await report.measure({
       metrics: [
         { name: 'round-trip latency p50 (publish -> deliver)', unit: 'ms', better: 'lower' },
