@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { freePort } from '../lib/ports.js';
-import { findDescendant, startServer, stopChild, track } from '../lib/proc.js';
+import { findDescendant, killPid, startServer, stopChild, track, trackPid } from '../lib/proc.js';
 import { sleep } from '../lib/measure.js';
 import { spawn } from 'node:child_process';
 
@@ -53,27 +53,30 @@ export async function startRabbit(): Promise<Rabbit> {
       },
       ready: /Starting broker\.\.\. completed|Server startup complete/,
       timeoutMs: 90_000,
+      // Killing the wrapper script alone would leave the Erlang VM running.
+      beforeKill: (child) => {
+        const b = child.pid === undefined ? undefined : findDescendant(child.pid, 'beam.smp');
+        if (b !== undefined) killPid(b, 'SIGKILL');
+      },
     });
     const beam = findDescendant(proc.pid, 'beam.smp');
-    if (beam === undefined) throw new Error('cannot find the beam.smp process of rabbitmq-server');
+    if (beam === undefined) {
+      await stopChild(proc.child, 'SIGKILL', 0);
+      throw new Error('cannot find the beam.smp process of rabbitmq-server');
+    }
+    const untrack = trackPid(beam);
     const version = /RabbitMQ (\d+\.\d+\.\d+)/.exec(proc.tail.join('\n'))?.[1] ?? '3.10';
     return {
       url: `amqp://guest:guest@127.0.0.1:${amqpPort}`,
       pid: beam,
       version,
       async stop() {
-        // SIGTERM to beam.smp is an orderly node stop; the wrapper shell exits with it.
-        try {
-          process.kill(beam, 'SIGTERM');
-        } catch {
-          // already gone
-        }
+        // SIGTERM to beam.smp is an orderly node stop; the wrapper shell exits with it. SIGCONT
+        // to the wrapper is a no-op signal: stopChild only waits for it, then kills it if stuck.
+        killPid(beam, 'SIGTERM');
         await stopChild(proc.child, 'SIGCONT', 15_000);
-        try {
-          process.kill(beam, 'SIGKILL');
-        } catch {
-          // stopped cleanly
-        }
+        killPid(beam, 'SIGKILL'); // false when it already stopped cleanly
+        untrack();
         await stopEpmd();
         rmSync(dir, { recursive: true, force: true });
       },

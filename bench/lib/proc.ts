@@ -20,9 +20,13 @@ export interface StartOptions extends SpawnOptions {
   /** Signal that asks the server to stop; SIGKILL follows after graceMs. */
   stopSignal?: NodeJS.Signals;
   graceMs?: number;
+  /** Called before a child that never became ready is killed (e.g. to kill its own children). */
+  beforeKill?: (child: ChildProcess) => void;
 }
 
 const live = new Set<ChildProcess>();
+/** Grandchildren we know of (e.g. RabbitMQ's beam.smp under its wrapper script). */
+const livePids = new Set<number>();
 let hooked = false;
 
 /** Kills every child still running when this process ends, whatever the reason. */
@@ -30,6 +34,7 @@ function hookExit(): void {
   if (hooked) return;
   hooked = true;
   const killAll = (): void => {
+    for (const pid of livePids) killPid(pid, 'SIGKILL');
     for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   };
   process.on('exit', killAll);
@@ -49,8 +54,46 @@ export function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
+const pidNames = new Map<number, string>();
+
+/** Registers a process id (one we started indirectly) to be killed if we exit first. */
+export function trackPid(pid: number): () => void {
+  hookExit();
+  const name = commandName(pid);
+  if (name !== undefined) pidNames.set(pid, name);
+  livePids.add(pid);
+  return () => livePids.delete(pid);
+}
+
+function commandName(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sends a signal to a process id we started indirectly; false when it is gone. The command name
+ * seen the first time is checked again each time, so a recycled pid is never signalled.
+ */
+export function killPid(pid: number, signal: NodeJS.Signals): boolean {
+  const name = commandName(pid);
+  if (name === undefined) return false;
+  const first = pidNames.get(pid);
+  if (first === undefined) pidNames.set(pid, name);
+  else if (first !== name) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startServer(command: string, args: string[], options: StartOptions): Promise<ServerProcess> {
-  const { ready, timeoutMs, stopSignal = 'SIGTERM', graceMs = 5000, ...spawnOptions } = options;
+  const { ready, timeoutMs, stopSignal = 'SIGTERM', graceMs = 5000, beforeKill, ...spawnOptions } = options;
   const child = track(spawn(command, args, { ...spawnOptions, stdio: ['ignore', 'pipe', 'pipe'] }));
   const tail: string[] = [];
   const readyMatch = await new Promise<RegExpMatchArray>((resolve, reject) => {
@@ -60,6 +103,7 @@ export async function startServer(command: string, args: string[], options: Star
       if (done) return;
       done = true;
       clearTimeout(timer);
+      beforeKill?.(child);
       child.kill('SIGKILL');
       reject(new Error(`${err.message}; last output: ${tail.slice(-5).join(' | ')}`));
     }
