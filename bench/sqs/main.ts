@@ -151,12 +151,12 @@ async function stop(ctx: Ctx, proc: ServerProcess | undefined): Promise<void> {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  await ensurePeerPackages();
   const omni = await target('omnibroker', async () => {
     const o = await startOmnibroker(['sqs']);
     return { endpoint: o.urls.sqs!, proc: o.proc };
   });
   const peer = await target('fauxqs', async () => {
+    await ensurePeerPackages();
     const proc = await startServer(PEER_NODE, [`${PEERS_DIR}fauxqs-launch.mjs`], { ready: /^fauxqs ready (\d+)$/, timeoutMs: 20_000, cwd: PEERS_DIR });
     return { endpoint: `http://127.0.0.1:${proc.readyMatch[1]!}`, proc };
   });
