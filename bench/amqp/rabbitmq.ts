@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { freePort } from '../lib/ports.js';
-import { findDescendant, killPid, startServer, stopChild, track, trackPid } from '../lib/proc.js';
+import { findDescendant, killPid, startServer, stopChild, track, trackDir, trackPid } from '../lib/proc.js';
 import { sleep } from '../lib/measure.js';
 import { spawn } from 'node:child_process';
 
@@ -23,6 +23,7 @@ export interface Rabbit {
 export async function startRabbit(): Promise<Rabbit> {
   if (!existsSync(RABBITMQ_SERVER)) throw new Error('rabbitmq-server is not installed (apt-get install rabbitmq-server)');
   const dir = mkdtempSync(join(tmpdir(), 'omnibroker-bench-rabbitmq-'));
+  const untrackDir = trackDir(dir);
   const [amqpPort, distPort, epmdPort] = [await freePort(), await freePort(), await freePort()];
   writeFileSync(join(dir, 'enabled_plugins'), '[].\n');
   writeFileSync(join(dir, 'rabbitmq-env.conf'), '');
@@ -79,11 +80,13 @@ export async function startRabbit(): Promise<Rabbit> {
         untrack();
         await stopEpmd();
         rmSync(dir, { recursive: true, force: true });
+        untrackDir();
       },
     };
   } catch (err) {
     await stopEpmd();
     rmSync(dir, { recursive: true, force: true });
+    untrackDir();
     throw err;
   }
 }

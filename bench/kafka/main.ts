@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withTimeout } from '../lib/measure.js';
 import { startOmnibroker } from '../lib/omnibroker.js';
-import { run, type ServerProcess } from '../lib/proc.js';
+import { run, trackDir, type ServerProcess } from '../lib/proc.js';
 import { oneLine, Report, type Scenario, type Target } from '../lib/report.js';
 import { startMock } from './mock.js';
 import { endToEnd, kafkaClient, kafkajsConsume, kafkajsProduce, kcatConsume, kcatProduce, readableRecords, rebalance, type Ctx } from './scenarios.js';
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
   const kcat = await run('kcat', ['-V'], { timeoutMs: 5000 }).catch(() => undefined);
   if (!kcat || kcat.code !== 0) throw new Error('kcat is not installed (apt-get install kcat)');
   const dir = mkdtempSync(join(tmpdir(), 'omnibroker-bench-kafka-'));
+  trackDir(dir); // removed at the end, or on exit if we are interrupted
   const omni = await omnibrokerTarget();
   const peer = await mockTarget();
   const report = new Report<Ctx>('Kafka: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all', omni.t, peer.t);

@@ -1,7 +1,7 @@
 // Child processes for the benchmarks: servers started with a readiness line, always stopped at
 // exit (also on Ctrl-C), and per-process RSS / CPU read from /proc so server cost can be compared.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 export interface ServerProcess {
@@ -27,6 +27,8 @@ export interface StartOptions extends SpawnOptions {
 const live = new Set<ChildProcess>();
 /** Grandchildren we know of (e.g. RabbitMQ's beam.smp under its wrapper script). */
 const livePids = new Set<number>();
+/** Temp dirs to remove if we exit before their owner does. */
+const liveDirs = new Set<string>();
 let hooked = false;
 
 /** Kills every child still running when this process ends, whatever the reason. */
@@ -36,6 +38,7 @@ function hookExit(): void {
   const killAll = (): void => {
     for (const pid of livePids) killPid(pid, 'SIGKILL');
     for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', killAll);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -55,6 +58,13 @@ export function track(child: ChildProcess): ChildProcess {
 }
 
 const pidNames = new Map<number, string>();
+
+/** Registers a temp dir to be removed if we exit first; call the result once it is removed. */
+export function trackDir(dir: string): () => void {
+  hookExit();
+  liveDirs.add(dir);
+  return () => liveDirs.delete(dir);
+}
 
 /** Registers a process id (one we started indirectly) to be killed if we exit first. */
 export function trackPid(pid: number): () => void {
