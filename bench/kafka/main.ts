@@ -1,0 +1,204 @@
+// bench/kafka: kcat (librdkafka) and kafkajs against omnibroker and against librdkafka's mock
+// cluster (bench/peers/kafka-mock.c), side by side in one run. Rows: producer throughput (kcat
+// and kafkajs; 100 B and 1 KiB records; 1 and 8 partitions; acks=all), consumer throughput,
+// end-to-end latency p50/p99 and the time a 3-member group takes to rebalance.
+// Usage: npm run bench:kafka (builds dist/ first).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withTimeout } from '../lib/measure.js';
+import { startOmnibroker } from '../lib/omnibroker.js';
+import { run, trackDir, type ServerProcess } from '../lib/proc.js';
+import { oneLine, Report, type Scenario, type Target } from '../lib/report.js';
+import { startMock } from './mock.js';
+import { endToEnd, kafkaClient, kafkajsConsume, kafkajsProduce, kcatConsume, kcatProduce, readableRecords, rebalance, type Ctx } from './scenarios.js';
+
+const SMALL = { size: 100, count: 1_000_000 };
+const LARGE = { size: 1024, count: 200_000 };
+/**
+ * Records read back by the consumer rows: 8 partitions of 25,000 records (~2.7 MB each, under the
+ * mock's ~5 MB per-partition retention), written partition by partition so none overflows.
+ */
+const CONSUME = { size: 100, perPartition: 25_000, partitions: 8, count: 200_000 };
+
+const TOPICS = [
+  { name: 'kcat-100-p1', partitions: 1 },
+  { name: 'kcat-100-p8', partitions: 8 },
+  { name: 'kcat-1k-p1', partitions: 1 },
+  { name: 'kcat-1k-p8', partitions: 8 },
+  { name: 'kafkajs-100', partitions: 1 },
+  { name: 'kafkajs-1k', partitions: 1 },
+  { name: 'consume', partitions: CONSUME.partitions },
+  { name: 'e2e', partitions: 1 },
+  { name: 'rebalance', partitions: 6 },
+];
+
+/** A file of `count` records of `size` bytes, one per line (kcat -l splits on newlines). */
+function recordFile(dir: string, size: number, count: number): string {
+  const line = size + 1;
+  const buf = Buffer.alloc(line * count, 0x78);
+  for (let i = size; i < buf.length; i += line) buf[i] = 0x0a;
+  const file = join(dir, `records-${size}-${count}.txt`);
+  writeFileSync(file, buf);
+  return file;
+}
+
+async function connectCtx(bootstrap: string, pid: number, create: boolean): Promise<Ctx> {
+  const kafka = kafkaClient(bootstrap);
+  const admin = kafka.admin();
+  await withTimeout(admin.connect(), 15_000, 'admin connect');
+  try {
+    await withTimeout(admin.listTopics(), 15_000, 'metadata');
+  } catch (err) {
+    await admin.disconnect().catch(() => undefined);
+    throw err;
+  }
+  return {
+    bootstrap,
+    pid,
+    kafka,
+    admin,
+    async topic(name, partitions) {
+      // The mock has every topic pre-created (it has no CreateTopics); omnibroker gets them made
+      // through the admin API, as applications do.
+      if (!create) return;
+      const existing = await admin.listTopics();
+      if (!existing.includes(name)) await admin.createTopics({ topics: [{ topic: name, numPartitions: partitions }], waitForLeaders: true });
+    },
+  };
+}
+
+async function omnibrokerTarget(): Promise<{ t: Target<Ctx>; stop: () => Promise<void> }> {
+  let proc: ServerProcess | undefined;
+  try {
+    const o = await startOmnibroker(['kafka']);
+    proc = o.proc;
+    const ctx = await connectCtx(o.urls.kafka!, proc.pid, true); // the shell closes Kafka connections
+    return { t: { label: 'omnibroker', ctx }, stop: () => stopCtx(ctx, proc) };
+  } catch (err) {
+    process.stderr.write(`omnibroker: not available: ${oneLine(err)}\n`);
+    await proc?.stop();
+    return { t: { label: 'omnibroker', ctx: undefined, unavailable: 'front-end not available' }, stop: async () => {} };
+  }
+}
+
+async function mockTarget(): Promise<{ t: Target<Ctx>; stop: () => Promise<void> }> {
+  let proc: ServerProcess | undefined;
+  try {
+    const m = await startMock(TOPICS);
+    proc = m.proc;
+    const ctx = await connectCtx(m.bootstrap, proc.pid, false);
+    return { t: { label: 'librdkafka mock', ctx }, stop: () => stopCtx(ctx, proc) };
+  } catch (err) {
+    process.stderr.write(`librdkafka mock: not available: ${oneLine(err)}\n`);
+    await proc?.stop();
+    return { t: { label: 'librdkafka mock', ctx: undefined, unavailable: `peer not available: ${oneLine(err).slice(0, 60)}` }, stop: async () => {} };
+  }
+}
+
+async function stopCtx(ctx: Ctx, proc: ServerProcess | undefined): Promise<void> {
+  await ctx.admin.disconnect().catch(() => undefined);
+  await proc?.stop();
+}
+
+function single(metric: string, unit: string, better: 'higher' | 'lower', timeoutMs: number, fn: (c: Ctx) => Promise<number>): Scenario<Ctx> {
+  return { metrics: [{ name: metric, unit, better }], timeoutMs, run: async (c) => ({ [metric]: await fn(c) }) };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const kcat = await run('kcat', ['-V'], { timeoutMs: 5000 }).catch(() => undefined);
+  if (!kcat || kcat.code !== 0) throw new Error('kcat is not installed (apt-get install kcat)');
+  const dir = mkdtempSync(join(tmpdir(), 'omnibroker-bench-kafka-'));
+  trackDir(dir); // removed at the end, or on exit if we are interrupted
+  const omni = await omnibrokerTarget();
+  const peer = await mockTarget();
+  const report = new Report<Ctx>('Kafka: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all', omni.t, peer.t);
+  try {
+    const files = { 100: recordFile(dir, SMALL.size, SMALL.count), 1024: recordFile(dir, LARGE.size, LARGE.count) };
+    for (const { size, count } of [SMALL, LARGE]) {
+      const tag = size === 100 ? '100' : '1k';
+      const label = size === 100 ? '100 B' : '1 KiB';
+      const file = size === 100 ? files[100] : files[1024];
+      for (const partitions of [1, 8]) {
+        const name = `kcat produce ${label}, ${partitions} partition${partitions > 1 ? 's' : ''} (${count.toLocaleString('en-US')} records)`;
+        if (size === 1024 && partitions === 1) {
+          const mb = 'kcat produce 1 KiB, 1 partition, volume';
+          await report.measure({
+            metrics: [
+              { name, unit: 'records/s', better: 'higher' },
+              { name: mb, unit: 'MB/s', better: 'higher' },
+            ],
+            timeoutMs: 60_000,
+            run: async (c) => {
+              const rate = await kcatProduce(c, file, count, `kcat-${tag}-p${partitions}`, partitions);
+              return { [name]: rate, [mb]: (rate * size) / 1e6 };
+            },
+          });
+        } else {
+          await report.measure(single(name, 'records/s', 'higher', 60_000, (c) => kcatProduce(c, file, count, `kcat-${tag}-p${partitions}`, partitions)));
+        }
+      }
+    }
+    await report.measure(single('kafkajs produce 100 B, 1 partition, batches of 500', 'records/s', 'higher', 40_000, (c) => kafkajsProduce(c, 100, 'kafkajs-100')));
+    await report.measure(single('kafkajs produce 1 KiB, 1 partition, batches of 500', 'records/s', 'higher', 40_000, (c) => kafkajsProduce(c, 1024, 'kafkajs-1k')));
+
+    const consumeFile = recordFile(dir, CONSUME.size, CONSUME.perPartition);
+    const filled = new Map<string, number>();
+    const fill = async (c: Ctx, target: string): Promise<number> => {
+      let n = filled.get(target);
+      if (n === undefined) {
+        for (let p = 0; p < CONSUME.partitions; p++) await kcatProduce(c, consumeFile, CONSUME.perPartition, 'consume', CONSUME.partitions, p);
+        n = await readableRecords(c.admin, 'consume');
+        filled.set(target, n);
+      }
+      return n;
+    };
+    await report.measure({
+      rounds: 3,
+      metrics: [{ name: `kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`, unit: 'records/s', better: 'higher' }],
+      timeoutMs: 90_000,
+      run: async (c, target) => {
+        const n = await fill(c, target);
+        if (n !== CONSUME.count) throw new Error(`only ${n} of ${CONSUME.count} records readable`);
+        return { [`kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`]: await kcatConsume(c, 'consume', n) };
+      },
+    });
+    await report.measure({
+      metrics: [{ name: 'kafkajs consume, same topic (from first batch)', unit: 'records/s', better: 'higher' }],
+      timeoutMs: 60_000,
+      run: async (c, target) => ({ 'kafkajs consume, same topic (from first batch)': await kafkajsConsume(c, 'consume', await fill(c, target)) }),
+    });
+    await report.measure({
+      metrics: [
+        { name: 'end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)', unit: 'ms', better: 'lower' },
+        { name: 'end-to-end latency p99', unit: 'ms', better: 'lower' },
+      ],
+      timeoutMs: 60_000,
+      run: async (c) => {
+        const r = await endToEnd(c, 'e2e');
+        return { 'end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)': r.p50, 'end-to-end latency p99': r.p99 };
+      },
+    });
+    await report.measure({ ...single('rebalance: 3rd member joins a 2-member group (kafkajs, session timeout 6 s)', 'ms', 'lower', 60_000, (c) => rebalance(c, 'rebalance')), rounds: 1 });
+  } finally {
+    await omni.stop();
+    await peer.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  report.print([
+    'peer: librdkafka 2.0.2 rd_kafka_mock_cluster (1 broker, in memory; keeps ~5 MB per partition, so consumer rows read a topic that fits).',
+    'kcat: librdkafka defaults (linger.ms 5, batch.num.messages 10000, sticky partitioning of keyless records), -X acks=all, -z none;',
+    'records/s counted from the high watermarks the server reports after kcat exits (process start-up included).',
+    'kcat consume: best of 3 rounds; rebalance: 1 round.',
+    `total time ${((performance.now() - started) / 1000).toFixed(0)} s`,
+  ]);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench:kafka failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,39 @@
+// Starts omnibroker the way users run it (`node dist/cli.js`), as its own process so its CPU and
+// memory can be measured apart from the benchmark client, every port ephemeral on 127.0.0.1.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startServer, type ServerProcess } from './proc.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = `${ROOT}dist/cli.js`;
+
+export interface Omnibroker {
+  proc: ServerProcess;
+  /** The ready line's listeners, e.g. { sqs: 'http://127.0.0.1:40123', amqp: 'amqp://...' }. */
+  urls: Record<string, string>;
+}
+
+/**
+ * Extra command-line arguments from OMNIBROKER_BENCH_ARGS (space-separated), e.g.
+ * `OMNIBROKER_BENCH_ARGS="--data-dir /tmp/ob-bench" npm run bench:amqp` for the durable rows.
+ */
+export function benchArgs(): string[] {
+  return (process.env.OMNIBROKER_BENCH_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
+export async function startOmnibroker(protocols: string[], extraArgs: string[] = benchArgs()): Promise<Omnibroker> {
+  if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  const args = [CLI, '--host', '127.0.0.1', '--protocols', protocols.join(','), '--log-level', 'warn'];
+  for (const p of ['sqs', 'amqp', 'kafka', 'http']) args.push(`--${p}-port`, '0');
+  const proc = await startServer(process.execPath, [...args, ...extraArgs], {
+    ready: /^omnibroker ready (.*)$/,
+    timeoutMs: 20_000,
+    cwd: ROOT,
+  });
+  const urls: Record<string, string> = {};
+  for (const part of (proc.readyMatch[1] ?? '').split(' ')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) urls[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return { proc, urls };
+}
