@@ -12,6 +12,7 @@
 //  24 4  reserved (0)                          12 .. payload
 //  28 4  CRC-32 of bytes 0-27
 
+import { StartupError } from '../../shared/startup-error.js';
 import { crc32 } from './crc32.js';
 
 /** Bumped whenever a reader of this version could misread files of the next one. */
@@ -33,8 +34,8 @@ export interface SegmentHeader {
   base: number;
 }
 
-/** A file that cannot be used as it is (bad magic, newer version). */
-export class StorageFormatError extends Error {
+/** A data directory that cannot be used (newer format, locked): startup stops with one line. */
+export class StorageFormatError extends StartupError {
   constructor(message: string) {
     super(message);
     this.name = 'StorageFormatError';

@@ -134,9 +134,11 @@ export class QueueJournal {
 
   /** Queues the message (synchronously, body not copied when large) and returns its key. */
   enqueue(m: JournalMessage): number {
-    const key = this.nextKey++;
+    const key = this.nextKey;
     const head = encodeEnqueueHead(key, m);
+    // A roll names the new segment after the key being written.
     const loc = this.journal.write(ENQUEUE, m.meta && m.meta.length > 0 ? [head, m.meta, m.body] : [head, m.body]);
+    this.nextKey++;
     this.track(key, { segment: loc.segment, position: loc.position, bytes: loc.bytes, state: undefined });
     return key;
   }
@@ -227,10 +229,13 @@ export class QueueJournal {
   private maybeCompact(): void {
     if (this.compacting || this.closed || this.headToCompact() === undefined) return;
     this.compacting = (async () => {
-      // Bounded: at most one pass over the segments that exist now.
-      for (let n = this.journal.segments.length; n > 0 && !this.closed; n--) {
+      // Deleting an empty segment is always progress; copying live messages forward is
+      // bounded to one pass over the segments, so a queue full of live data cannot spin.
+      let copies = 0;
+      while (!this.closed) {
         const base = this.headToCompact();
         if (base === undefined) break;
+        if ((this.stats.get(base)?.liveCount ?? 0) > 0 && ++copies > this.journal.segments.length) break;
         if (!(await this.compactSegment(base))) break;
       }
     })()

@@ -343,6 +343,8 @@ export class SegmentJournal {
       } catch (err) {
         this.fail(err, groups, syncs);
       }
+      // A commit() that arrived after the batch was written (during closeSealed) is covered too.
+      if (!this.failure) this.inflightDone?.resolve();
       this.inflightDone = undefined;
     }
     this.inflight = false;
