@@ -190,7 +190,8 @@ describe('recovery of damaged files', () => {
     const { locs, file } = await threeRecords(dir);
     const bytes = readFileSync(file);
     const mid = locs[1]!;
-    bytes[mid.position + RECORD_HEADER_BYTES + 3] ^= 0xff; // flip a payload byte
+    const at = mid.position + RECORD_HEADER_BYTES + 3;
+    bytes[at] = (bytes[at] as number) ^ 0xff; // flip a payload byte
     writeFileSync(file, bytes);
     const { journal, seen } = open(dir);
     expect(seen.map((s) => s.payload)).toEqual(['first', 'third']);
