@@ -42,8 +42,11 @@ export interface RecoveredLogEntry {
   maxTimestamp: number;
   appendedAt: number;
   meta: Buffer | undefined;
-  /** A view into the recovery read buffers (no copy). */
-  bytes: Buffer;
+  /**
+   * A view into the recovery read buffers (no copy); undefined when the log was opened with
+   * `loadBytes: false` (then read it from its file range with `store.readBytes(location)`).
+   */
+  bytes: Buffer | undefined;
   location: EntryLocation;
 }
 
@@ -113,8 +116,9 @@ export class LogStore {
 
   private constructor(private journal: SegmentJournal) {}
 
-  static open(dir: string, options: Partial<DurabilityOptions> = {}): RecoveredLog {
-    const opts = { ...DEFAULT_DURABILITY, ...options };
+  static open(dir: string, options: Partial<DurabilityOptions> & { loadBytes?: boolean } = {}): RecoveredLog {
+    const { loadBytes = true, ...rest } = options;
+    const opts = { ...DEFAULT_DURABILITY, ...rest };
     const entries: RecoveredLogEntry[] = [];
     const issues: StorageIssue[] = [];
     let store: LogStore | undefined;
@@ -145,12 +149,12 @@ export class LogStore {
         recordCount,
         maxTimestamp: payload.readDoubleLE(8),
         appendedAt: payload.readDoubleLE(16),
-        meta: metaLength > 0 ? payload.subarray(ENTRY_HEADER, bytesAt) : undefined,
-        bytes: payload.subarray(bytesAt),
+        meta: metaLength === 0 ? undefined : loadBytes ? payload.subarray(ENTRY_HEADER, bytesAt) : Buffer.from(payload.subarray(ENTRY_HEADER, bytesAt)),
+        bytes: loadBytes ? payload.subarray(bytesAt) : undefined,
         location: { segment, position: position + RECORD_HEADER_BYTES + bytesAt, length: payload.length - bytesAt },
       });
       next = baseOffset + recordCount;
-    });
+    }, !loadBytes);
     issues.unshift(...journal.issues);
     // Segments deleted by truncation take their offsets with them.
     if (Number.isFinite(minSegment)) start = Math.max(start, Math.min(minSegment, next));

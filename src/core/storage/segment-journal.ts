@@ -132,7 +132,7 @@ export class SegmentJournal {
    * Opens (creating if needed) the journal in `dir`, replaying every valid record through
    * `visit`. Torn tails are truncated; unreadable files are renamed `*.corrupt` and reported.
    */
-  static open(dir: string, kind: SegmentKind, opts: DurabilityOptions, nextBase: () => number, visit: JournalVisitor): SegmentJournal {
+  static open(dir: string, kind: SegmentKind, opts: DurabilityOptions, nextBase: () => number, visit: JournalVisitor, reuseBuffers = false): SegmentJournal {
     const j = new SegmentJournal(dir, kind, opts, nextBase);
     mkdirSync(dir, { recursive: true });
     const names = readdirSync(dir).filter((n) => /^\d{20}\.seg$/.test(n)).sort();
@@ -140,7 +140,7 @@ export class SegmentJournal {
       const path = join(dir, name);
       const base = Number(name.slice(0, 20));
       const last = i === names.length - 1;
-      const result = scanSegment(path, (type, payload, position, bytes) => visit(base, type, payload, position, bytes));
+      const result = scanSegment(path, (type, payload, position, bytes) => visit(base, type, payload, position, bytes), reuseBuffers);
       j.issues.push(...result.issues);
       if (!result.header) {
         if (result.fileSize < FILE_HEADER_BYTES) rmSync(path);

@@ -57,7 +57,7 @@ describe('crash recovery', () => {
       const present = new Map<number, number>();
       for (const e of log.entries) {
         expect(e.baseOffset).toBe(expected);
-        expect(e.bytes.equals(pattern(e.baseOffset, e.recordCount))).toBe(true);
+        expect(e.bytes!.equals(pattern(e.baseOffset, e.recordCount))).toBe(true);
         present.set(e.baseOffset, e.recordCount);
         expected = e.lastOffset + 1;
       }

@@ -35,7 +35,7 @@ describe('log store', () => {
       expect(e.maxTimestamp).toBe(1000 + i);
       expect(e.appendedAt).toBe(2000 + i);
       expect(e.meta?.toString()).toBe(i % 2 ? `pid=${i}` : undefined);
-      expect(e.bytes.equals(batch(expected, e.recordCount))).toBe(true);
+      expect(e.bytes!.equals(batch(expected, e.recordCount))).toBe(true);
       expected = e.lastOffset + 1;
     });
     // Appends go on from the recovered end; an offset already written is refused.
