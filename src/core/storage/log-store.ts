@@ -158,6 +158,15 @@ export class LogStore {
     issues.unshift(...journal.issues);
     // Segments deleted by truncation take their offsets with them.
     if (Number.isFinite(minSegment)) start = Math.max(start, Math.min(minSegment, next));
+    // A segment is named by the next offset when it was started: offsets below it were
+    // assigned, even if their entries were lost (never fsync'd before a power loss). They are
+    // not reused, as Kafka never hands out an offset twice.
+    const lastBase = journal.segments.at(-1)?.base ?? 0;
+    if (lastBase > next) {
+      issues.push({ kind: 'torn_tail', file: dir, offset: 0, length: 0, message: `${dir}: offsets ${next}-${lastBase - 1} were lost before they reached the disk` });
+      next = lastBase;
+    }
+    next = Math.max(next, start);
     store = new LogStore(journal);
     store.next = next;
     store.start = start;

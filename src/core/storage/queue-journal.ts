@@ -73,7 +73,7 @@ export class QueueJournal {
     const found = new Map<number, { payload: Buffer; loc: Live }>();
     let nextKey = 0;
     let q: QueueJournal | undefined;
-    const journal = SegmentJournal.open(dir, SegmentKind.queue, opts, () => (q ? q.nextKey : nextKey), (segment, type, payload, position, bytes) => {
+    const journal = SegmentJournal.open(dir, SegmentKind.queue, opts, (previous) => Math.max(q ? q.nextKey : nextKey, (previous ?? -1) + 1), (segment, type, payload, position, bytes) => {
       switch (type) {
         case ENQUEUE: {
           const key = enqueueKey(payload);

@@ -125,14 +125,25 @@ export class SegmentJournal {
     readonly dir: string,
     private readonly kind: SegmentKind,
     private readonly opts: DurabilityOptions,
-    private readonly nextBase: () => number,
+    private readonly nextBase: (previous: number | undefined) => number,
   ) {}
 
   /**
    * Opens (creating if needed) the journal in `dir`, replaying every valid record through
    * `visit`. Torn tails are truncated; unreadable files are renamed `*.corrupt` and reported.
    */
-  static open(dir: string, kind: SegmentKind, opts: DurabilityOptions, nextBase: () => number, visit: JournalVisitor, reuseBuffers = false): SegmentJournal {
+  /**
+   * `nextBase(previousBase)` names a new segment; it must not be below the previous base, and
+   * when it equals it the journal keeps writing to the current segment (no name collision).
+   */
+  static open(
+    dir: string,
+    kind: SegmentKind,
+    opts: DurabilityOptions,
+    nextBase: (previous: number | undefined) => number,
+    visit: JournalVisitor,
+    reuseBuffers = false,
+  ): SegmentJournal {
     const j = new SegmentJournal(dir, kind, opts, nextBase);
     mkdirSync(dir, { recursive: true });
     const names = readdirSync(dir).filter((n) => /^\d{20}\.seg$/.test(n)).sort();
@@ -218,11 +229,15 @@ export class SegmentJournal {
     return d.promise;
   }
 
-  /** Starts a new segment now (the next write goes there). */
+  /** Starts a new segment now (the next write goes there), unless its name would repeat the last. */
   roll(): Segment {
     const last = this.segs[this.segs.length - 1];
+    const base = this.nextBase(last?.base);
+    if (last && base <= last.base) {
+      if (!last.sealed) return last;
+      throw new BrokerError('storage_error', `${this.dir}: segment ${base} would not follow ${last.base}`);
+    }
     if (last) last.sealed = true;
-    const base = this.nextBase();
     const seg = new Segment(base, join(this.dir, segmentFileName(base)), 0, undefined);
     this.segs.push(seg);
     const header = encodeFileHeader(this.kind, base);

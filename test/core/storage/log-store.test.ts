@@ -89,6 +89,36 @@ describe('log store', () => {
     await r.store.close();
   });
 
+  it('never reuses a segment name when a roll would repeat the current base', async () => {
+    const dir = tempDir();
+    const { store } = LogStore.open(dir, { segmentBytes: 1024 });
+    store.append({ baseOffset: 0, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(0, 1, 900) });
+    await store.truncateBefore(1); // a small record in the segment named after offset 1
+    store.append({ baseOffset: 1, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(1, 1, 900) });
+    store.append({ baseOffset: 2, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(2, 1, 900) });
+    await store.close();
+    const r = LogStore.open(dir, { segmentBytes: 1024 });
+    expect(r.entries.map((e) => e.baseOffset)).toEqual([1, 2]);
+    expect(r.issues).toEqual([]);
+    await r.store.close();
+  });
+
+  it('does not hand out offsets again when the newest entries were lost', async () => {
+    const dir = tempDir();
+    const { store } = LogStore.open(dir, { segmentBytes: 1024 });
+    for (let o = 0; o < 6; o++) store.append({ baseOffset: o, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(o, 1, 600) });
+    await store.close();
+    // Simulate a power loss that kept the newest segment's name but not its records.
+    const files = readdirSync(dir).sort();
+    const { truncateSync } = await import('node:fs');
+    truncateSync(`${dir}/${files.at(-1)}`, 0);
+    const lastBase = Number(files.at(-1)!.slice(0, 20));
+    const r = LogStore.open(dir, { segmentBytes: 1024 });
+    expect(r.nextOffset).toBe(lastBase);
+    expect(r.issues.map((i) => i.kind)).toContain('torn_tail');
+    await r.store.close();
+  });
+
   it('reports a gap left by a damaged entry instead of renumbering', async () => {
     const dir = tempDir();
     const { store } = LogStore.open(dir);

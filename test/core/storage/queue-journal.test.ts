@@ -77,6 +77,19 @@ describe('queue journal', () => {
     await r.journal.close();
   });
 
+  it('keeps segment names unique when only acknowledgements follow a roll', async () => {
+    const dir = tempDir();
+    const { journal } = QueueJournal.open(dir, { segmentBytes: 1024 });
+    const keys = Array.from({ length: 8 }, (_, i) => journal.enqueue(msg(i, 200)));
+    for (const k of keys.slice(0, 7)) for (let n = 0; n < 20; n++) journal.update(k, { ...msg(k), receiveCount: n });
+    for (const k of keys.slice(0, 7)) journal.remove(k);
+    await journal.close();
+    const r = QueueJournal.open(dir, { segmentBytes: 1024 });
+    expect(r.issues).toEqual([]);
+    expect(r.messages.map((m) => m.key)).toEqual([keys[7]]);
+    await r.journal.close();
+  });
+
   it('copies long-lived messages forward so one old message does not pin every segment', async () => {
     const dir = tempDir();
     const { journal } = QueueJournal.open(dir, { segmentBytes: 8192 });
