@@ -92,13 +92,16 @@ describe('log store', () => {
   it('never reuses a segment name when a roll would repeat the current base', async () => {
     const dir = tempDir();
     const { store } = LogStore.open(dir, { segmentBytes: 1024 });
-    store.append({ baseOffset: 0, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(0, 1, 900) });
-    await store.truncateBefore(1); // a small record in the segment named after offset 1
-    store.append({ baseOffset: 1, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(1, 1, 900) });
-    store.append({ baseOffset: 2, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(2, 1, 900) });
+    // Entries larger than a segment: the log-start record rolls to a segment named 6, and
+    // entry 6 does not fit after it, yet a new segment would be named 6 again.
+    store.append({ baseOffset: 0, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(0, 1, 1000) });
+    store.append({ baseOffset: 1, recordCount: 5, maxTimestamp: 0, appendedAt: 0, bytes: batch(1, 5, 1000) });
+    await store.truncateBefore(3);
+    store.append({ baseOffset: 6, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(6, 1, 1000) });
     await store.close();
     const r = LogStore.open(dir, { segmentBytes: 1024 });
-    expect(r.entries.map((e) => e.baseOffset)).toEqual([1, 2]);
+    expect(r.logStartOffset).toBe(3);
+    expect(r.entries.map((e) => e.baseOffset)).toEqual([1, 6]);
     expect(r.issues).toEqual([]);
     await r.store.close();
   });
