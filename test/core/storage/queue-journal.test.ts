@@ -84,7 +84,7 @@ describe('queue journal', () => {
     for (const k of keys.slice(0, 7)) for (let n = 0; n < 20; n++) journal.update(k, { ...msg(k), receiveCount: n });
     for (const k of keys.slice(0, 7)) journal.remove(k);
     // Segments keep rolling (and stay compactable) although no key was assigned meanwhile.
-    expect(journal.segmentCount).toBeGreaterThan(3);
+    expect(journal.segmentCount).toBeGreaterThan(8);
     await journal.close();
     const r = QueueJournal.open(dir, { segmentBytes: 1024 });
     expect(r.issues).toEqual([]);
