@@ -4,15 +4,16 @@
 //   Q <id>                          message durable
 //   R <id>                          its removal durable (odd ids are removed)
 // stdout to a pipe is synchronous on Linux, so a printed line was acknowledged before the kill.
-import { join } from 'node:path';
-import { LogStore } from '../../../src/core/storage/log-store.js';
-import { QueueJournal } from '../../../src/core/storage/queue-journal.js';
+import { FileStore } from '../../../src/core/storage/file-store.js';
 
 export const pattern = (base: number, n: number): Buffer => Buffer.alloc(64 + (base % 700), `${base}:${n}|`);
 
 const dir = process.argv[2] as string;
-const log = LogStore.open(join(dir, 'log'), { fsync: 'always', segmentBytes: 128 * 1024 });
-const queue = QueueJournal.open(join(dir, 'queue'), { fsync: 'always', segmentBytes: 32 * 1024 });
+// The store takes the directory lock; the previous writer's lock (it was kill -9ed) is stale.
+const files = new FileStore(dir, { fsync: 'always', logSegmentBytes: 128 * 1024, queueSegmentBytes: 32 * 1024 });
+await files.open();
+const log = files.openLog('topic-0');
+const queue = files.openQueue('/', 'work');
 let next = log.nextOffset;
 let seq = 0;
 const out = (line: string): void => {

@@ -4,8 +4,7 @@
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LogStore } from '../../../src/core/storage/log-store.js';
-import { QueueJournal } from '../../../src/core/storage/queue-journal.js';
+import { FileStore } from '../../../src/core/storage/file-store.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
@@ -51,7 +50,9 @@ describe('crash recovery', () => {
         else if (kind === 'R') ackedRemovals.add(a as string);
       }
 
-      const log = LogStore.open(join(dir, 'log'), { segmentBytes: 128 * 1024 });
+      const files = new FileStore(dir, { logSegmentBytes: 128 * 1024, queueSegmentBytes: 32 * 1024 });
+      await files.open(); // takes over the killed writer's stale lock
+      const log = files.openLog('topic-0');
       // Offsets are contiguous from 0 and each entry holds the bytes written at that offset.
       let expected = 0;
       const present = new Map<number, number>();
@@ -64,9 +65,8 @@ describe('crash recovery', () => {
       expect(log.nextOffset).toBe(expected);
       expect(log.issues.filter((i) => i.kind === 'corruption')).toEqual([]);
       for (const [base, n] of ackedEntries) expect(present.get(base), `acknowledged entry at offset ${base}`).toBe(n);
-      await log.store.close();
 
-      const queue = QueueJournal.open(join(dir, 'queue'), { segmentBytes: 32 * 1024 });
+      const queue = files.openQueue('/', 'work');
       const ids = queue.messages.map((m) => m.message.id);
       const live = new Set(ids);
       expect(live.size).toBe(ids.length); // no duplicates
@@ -75,7 +75,7 @@ describe('crash recovery', () => {
         if (ackedRemovals.has(id)) expect(live.has(id), `removed message ${id}`).toBe(false);
         else if (num % 2 === 0) expect(live.has(id), `acknowledged message ${id}`).toBe(true);
       }
-      await queue.journal.close();
+      await files.close();
       totalAcked = ackedEntries.size + ackedMessages.size;
     }
     // The test means something only if the writer got work acknowledged before the kills.
