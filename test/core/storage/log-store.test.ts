@@ -2,6 +2,8 @@
 // reads by offset are served from file ranges, and log-start truncation deletes segments.
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../src/core/clock.js';
+import { Log } from '../../../src/core/log.js';
 import { LogStore } from '../../../src/core/storage/log-store.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
@@ -119,6 +121,31 @@ describe('log store', () => {
     const r = LogStore.open(dir, { segmentBytes: 1024 });
     expect(r.nextOffset).toBe(lastBase);
     expect(r.issues.map((i) => i.kind)).toContain('torn_tail');
+    await r.store.close();
+  });
+
+  it('rebuilds the core Log with the original offsets, append times and log start', async () => {
+    const dir = tempDir();
+    const clock = new ManualClock(5_000);
+    const live = new Log(clock);
+    const { store } = LogStore.open(dir);
+    for (let i = 0; i < 10; i++) {
+      const e = live.append({ bytes: batch(i, 3), recordCount: 3, maxTimestamp: i });
+      store.append({ baseOffset: e.baseOffset, recordCount: 3, maxTimestamp: e.maxTimestamp, appendedAt: e.appendedAt, bytes: e.bytes });
+    }
+    live.truncateBefore(7);
+    await store.truncateBefore(7);
+    await store.close();
+
+    const r = LogStore.open(dir);
+    const log = new Log(new ManualClock(9_000));
+    for (const e of r.entries) log.restore({ baseOffset: e.baseOffset, recordCount: e.recordCount, bytes: e.bytes!, maxTimestamp: e.maxTimestamp, appendedAt: e.appendedAt, meta: undefined });
+    log.restoreBounds(r.logStartOffset, r.nextOffset);
+    expect(log.logStartOffset).toBe(7);
+    expect(log.highWatermark).toBe(30);
+    expect(log.read(7, 1e6).map((e) => [e.baseOffset, e.appendedAt])).toEqual(live.read(7, 1e6).map((e) => [e.baseOffset, e.appendedAt]));
+    expect(log.append({ bytes: Buffer.from('next'), recordCount: 1, maxTimestamp: 0 }).baseOffset).toBe(30);
+    expect(() => log.restore({ baseOffset: 3, recordCount: 1, bytes: Buffer.alloc(1), maxTimestamp: 0, appendedAt: 0, meta: undefined })).toThrow(/cannot restore/);
     await r.store.close();
   });
 
