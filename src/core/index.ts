@@ -21,6 +21,7 @@ export { WaiterList, type Waiter } from './waiters.js';
 export {
   createStore,
   FileStore,
+  fileStoreOf,
   FORMAT_VERSION,
   FSYNC_POLICIES,
   LogStore,

@@ -19,6 +19,11 @@ export function createStore(dataDir: string | undefined, options: FileStoreOptio
   return dataDir === undefined ? new MemoryStore() : new FileStore(dataDir, options);
 }
 
+/** The broker's FileStore when it runs with --data-dir, else undefined (memory mode: persist nothing). */
+export function fileStoreOf(store: Store): FileStore | undefined {
+  return store instanceof FileStore ? store : undefined;
+}
+
 /** Parses an --fsync value ("always", "interval", "never"; "interval:20" sets the interval in ms). */
 export function parseFsyncOption(raw: string): Pick<FileStoreOptions, 'fsync' | 'fsyncIntervalMs'> {
   const [policy, ms] = raw.split(':');

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileStore } from '../../../src/core/storage/file-store.js';
-import { createStore, parseFsyncOption } from '../../../src/core/storage/index.js';
+import { createStore, fileStoreOf, parseFsyncOption } from '../../../src/core/storage/index.js';
 import { writeSnapshotSync } from '../../../src/core/storage/snapshot-file.js';
 import { MemoryStore } from '../../../src/core/store.js';
 import { StartupError } from '../../../src/shared/startup-error.js';
@@ -123,6 +123,8 @@ describe('createStore', () => {
     const s = createStore('/tmp/x', { fsync: 'always' });
     expect(s).toBeInstanceOf(FileStore);
     expect(s.kind).toBe('file');
+    expect(fileStoreOf(s)).toBe(s);
+    expect(fileStoreOf(new MemoryStore())).toBeUndefined();
   });
 
   it('parses --fsync values', () => {
