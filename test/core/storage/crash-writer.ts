@@ -1,16 +1,18 @@
 // Child process for crash.test.ts: appends to a log store and a queue journal under load
-// with fsync=always and prints what each acknowledgement covered, until it is SIGKILLed.
+// with the fsync policy given as argv[3] and prints what each acknowledgement covered, until it is SIGKILLed.
 //   L <baseOffset> <recordCount>   log entry durable
 //   Q <id>                          message durable
 //   R <id>                          its removal durable (odd ids are removed)
 // stdout to a pipe is synchronous on Linux, so a printed line was acknowledged before the kill.
 import { FileStore } from '../../../src/core/storage/file-store.js';
+import type { FsyncPolicy } from '../../../src/core/storage/segment-journal.js';
 
 export const pattern = (base: number, n: number): Buffer => Buffer.alloc(64 + (base % 700), `${base}:${n}|`);
 
 const dir = process.argv[2] as string;
+const fsync = (process.argv[3] ?? 'always') as FsyncPolicy;
 // The store takes the directory lock; the previous writer's lock (it was kill -9ed) is stale.
-const files = new FileStore(dir, { fsync: 'always', logSegmentBytes: 128 * 1024, queueSegmentBytes: 32 * 1024 });
+const files = new FileStore(dir, { fsync, logSegmentBytes: 128 * 1024, queueSegmentBytes: 32 * 1024 });
 await files.open();
 const log = files.openLog('topic-0');
 const queue = files.openQueue('/', 'work');
