@@ -62,8 +62,14 @@ export class FileStore implements Store {
   /** Takes the lock and checks the format; a newer or locked directory stops startup. */
   async open(): Promise<void> {
     if (this.lock) return;
-    mkdirSync(this.dir, { recursive: true });
-    this.lock = acquireLock(join(this.dir, LOCK_FILE));
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      this.lock = acquireLock(join(this.dir, LOCK_FILE));
+    } catch (err) {
+      if (err instanceof StorageFormatError) throw err;
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new StorageFormatError(`--data-dir ${this.dir} cannot be used (${code}: ${(err as Error).message}); check its permissions or choose another --data-dir`);
+    }
     try {
       this.checkFormat();
       for (const sub of ['meta', 'logs', 'queues']) mkdirSync(join(this.dir, sub), { recursive: true });

@@ -198,16 +198,20 @@ export class SegmentJournal {
     let seg = this.segs[this.segs.length - 1];
     if (!seg || seg.sealed || (seg.size > FILE_HEADER_BYTES && seg.size + total > this.opts.segmentBytes)) seg = this.roll();
     const position = seg.size;
-    const copy = length <= COPY_BELOW;
-    const header = this.reserve(copy ? total : RECORD_HEADER_BYTES);
+    const header = this.reserve(RECORD_HEADER_BYTES);
     writeRecordHeader(header.buf, header.at, type, length, parts);
-    if (copy) {
-      let at = header.at + RECORD_HEADER_BYTES;
-      for (const p of parts) at += p.copy(header.buf, at);
-      this.queue(seg, header.buf, header.at, total, true);
-    } else {
-      this.queue(seg, header.buf, header.at, RECORD_HEADER_BYTES, true);
-      for (const p of parts) this.queue(seg, p, 0, p.length, false);
+    this.queue(seg, header.buf, header.at, RECORD_HEADER_BYTES, true);
+    // Small parts are copied into the slab right after the header (the run grows as one
+    // iovec across records); large ones are referenced where they are.
+    for (const p of parts) {
+      if (p.length === 0) continue;
+      if (p.length > COPY_BELOW) {
+        this.queue(seg, p, 0, p.length, false);
+        continue;
+      }
+      const r = this.reserve(p.length);
+      p.copy(r.buf, r.at);
+      this.queue(seg, r.buf, r.at, p.length, true);
     }
     this.kick();
     return { segment: seg.base, position, bytes: total };
