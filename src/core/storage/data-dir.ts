@@ -11,7 +11,7 @@
 // name kept in a NAME file next to the segments.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, promises as fsp, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MAX_ENCODED = 180;
@@ -45,7 +45,20 @@ export function decodeName(encoded: string, dir: string): string | undefined {
   }
 }
 
-/** Creates the directory for `name` under `parent`, recording the name when it is hashed. */
+/** Where `name` lives under `parent` (no I/O). */
+export function nameDirPath(parent: string, name: string): string {
+  return join(parent, encodeName(name));
+}
+
+/** Creates the directory for `name` asynchronously (runtime creation), with its NAME file when hashed. */
+export async function makeNameDir(parent: string, name: string): Promise<void> {
+  const encoded = encodeName(name);
+  const dir = join(parent, encoded);
+  await fsp.mkdir(dir, { recursive: true });
+  if (encoded.startsWith('~')) await fsp.writeFile(join(dir, NAME_FILE), name);
+}
+
+/** Creates the directory for `name` under `parent`, recording the name when it is hashed (startup). */
 export function nameDir(parent: string, name: string): string {
   const encoded = encodeName(name);
   const dir = join(parent, encoded);

@@ -3,11 +3,11 @@
 // partition or stream, a QueueJournal per queue, and named definition snapshots. It never
 // interprets what they store. flush() makes everything written so far durable (fsync).
 
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, promises as fsp, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrokerError } from '../errors.js';
 import type { Store } from '../store.js';
-import { listNames, nameDir } from './data-dir.js';
+import { listNames, makeNameDir, nameDir, nameDirPath } from './data-dir.js';
 import { FORMAT_VERSION, StorageFormatError } from './format.js';
 import type { StorageIo } from './io.js';
 import { acquireLock, LOCK_FILE, type DirLock } from './lock-file.js';
@@ -44,6 +44,8 @@ export class FileStore implements Store {
   private lock: DirLock | undefined;
   private open_ = new Map<string, Durable>();
   private snapshots = new Map<string, SnapshotSlot>();
+  /** Deletions in progress, by key: a re-creation under the same name waits for them. */
+  private deleting = new Map<string, Promise<void>>();
   private readonly durability: DurabilityOptions;
 
   constructor(readonly dir: string, private readonly options: FileStoreOptions = {}) {
@@ -86,7 +88,7 @@ export class FileStore implements Store {
   openLog(name: string): RecoveredLog {
     const key = `log:${name}`;
     this.assertClosed(key);
-    const r = LogStore.open(nameDir(join(this.dir, 'logs'), name), { ...this.durability, ...(this.options.logSegmentBytes ? { segmentBytes: this.options.logSegmentBytes } : {}) });
+    const r = LogStore.open(nameDir(join(this.dir, 'logs'), name), this.logOptions());
     this.open_.set(key, r.store);
     this.report(r.issues);
     return r;
@@ -97,10 +99,38 @@ export class FileStore implements Store {
     const key = `queue:${namespace}\u0000${name}`;
     this.assertClosed(key);
     const dir = nameDir(nameDir(join(this.dir, 'queues'), namespace), name);
-    const r = QueueJournal.open(dir, { ...this.durability, ...(this.options.queueSegmentBytes ? { segmentBytes: this.options.queueSegmentBytes } : {}) });
+    const r = QueueJournal.open(dir, this.queueOptions());
     this.open_.set(key, r.journal);
     this.report(r.issues);
     return r;
+  }
+
+  /**
+   * A new, empty log made while clients are served (topic created, partitions added): no
+   * synchronous I/O; its directory is made before its first write.
+   */
+  createLog(name: string): LogStore {
+    const key = `log:${name}`;
+    this.assertClosed(key);
+    const parent = join(this.dir, 'logs');
+    const store = LogStore.create(nameDirPath(parent, name), this.logOptions(), () => this.afterDelete(key, () => makeNameDir(parent, name)));
+    this.open_.set(key, store);
+    return store;
+  }
+
+  /** A new, empty queue journal made while clients are served (queue declared or created). */
+  createQueue(namespace: string, name: string): QueueJournal {
+    const key = `queue:${namespace}\u0000${name}`;
+    this.assertClosed(key);
+    const parent = nameDirPath(join(this.dir, 'queues'), namespace);
+    const journal = QueueJournal.create(nameDirPath(parent, name), this.queueOptions(), () =>
+      this.afterDelete(key, async () => {
+        await makeNameDir(join(this.dir, 'queues'), namespace);
+        await makeNameDir(parent, name);
+      }),
+    );
+    this.open_.set(key, journal);
+    return journal;
   }
 
   /** Names of the logs on disk (open or not). */
@@ -116,13 +146,13 @@ export class FileStore implements Store {
     return listNames(nameDir(join(this.dir, 'queues'), namespace));
   }
 
-  /** Deletes a log's files (topic deleted). */
-  async deleteLog(name: string): Promise<void> {
-    await this.drop(`log:${name}`, nameDir(join(this.dir, 'logs'), name));
+  /** Deletes a log's files (topic deleted). The name can be created again at once. */
+  deleteLog(name: string): Promise<void> {
+    return this.drop(`log:${name}`, nameDirPath(join(this.dir, 'logs'), name));
   }
 
-  async deleteQueue(namespace: string, name: string): Promise<void> {
-    await this.drop(`queue:${namespace}\u0000${name}`, nameDir(nameDir(join(this.dir, 'queues'), namespace), name));
+  deleteQueue(namespace: string, name: string): Promise<void> {
+    return this.drop(`queue:${namespace}\u0000${name}`, nameDirPath(nameDirPath(join(this.dir, 'queues'), namespace), name));
   }
 
   /** The snapshot `name` as last written, or undefined. */
@@ -204,11 +234,30 @@ export class FileStore implements Store {
     if (this.open_.has(key)) throw new BrokerError('already_exists', `${key} is already open`);
   }
 
-  private async drop(key: string, dir: string): Promise<void> {
+  private drop(key: string, dir: string): Promise<void> {
     const d = this.open_.get(key);
     this.open_.delete(key);
-    if (d) await d.destroy();
-    else rmSync(dir, { recursive: true, force: true });
+    const done = this.afterDelete(key, () => (d ? d.destroy() : fsp.rm(dir, { recursive: true, force: true })));
+    const tracked = done.finally(() => {
+      if (this.deleting.get(key) === tracked) this.deleting.delete(key);
+    });
+    tracked.catch(() => {}); // the caller gets the error through `done`
+    this.deleting.set(key, tracked);
+    return done;
+  }
+
+  /** Runs `fn` once any deletion of `key` in progress is over (whatever its outcome). */
+  private afterDelete<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const pending = this.deleting.get(key);
+    return pending ? pending.then(fn, fn) : fn();
+  }
+
+  private logOptions(): Partial<DurabilityOptions> {
+    return { ...this.durability, ...(this.options.logSegmentBytes ? { segmentBytes: this.options.logSegmentBytes } : {}) };
+  }
+
+  private queueOptions(): Partial<DurabilityOptions> {
+    return { ...this.durability, ...(this.options.queueSegmentBytes ? { segmentBytes: this.options.queueSegmentBytes } : {}) };
   }
 
   private report(issues: readonly StorageIssue[]): void {

@@ -176,6 +176,14 @@ export class LogStore {
     return { store, entries: live, logStartOffset: start, nextOffset: next, issues };
   }
 
+  /** A new, empty log made at runtime (a topic created, partitions added): no synchronous I/O. */
+  static create(dir: string, options: Partial<DurabilityOptions> = {}, prepare: () => Promise<void> = () => Promise.resolve()): LogStore {
+    let store: LogStore | undefined;
+    const journal = SegmentJournal.create(dir, SegmentKind.log, { ...DEFAULT_DURABILITY, ...options }, () => (store ? store.next : 0), prepare);
+    store = new LogStore(journal);
+    return store;
+  }
+
   get nextOffset(): number {
     return this.next;
   }

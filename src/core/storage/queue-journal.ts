@@ -111,6 +111,15 @@ export class QueueJournal {
     return { journal: q, messages, issues: [...journal.issues] };
   }
 
+  /** A new, empty journal made at runtime (a queue declared): no synchronous I/O. */
+  static create(dir: string, options: Partial<DurabilityOptions> = {}, prepare: () => Promise<void> = () => Promise.resolve()): QueueJournal {
+    const opts = { ...DEFAULT_DURABILITY, segmentBytes: QUEUE_SEGMENT_BYTES, ...options };
+    let q: QueueJournal | undefined;
+    const journal = SegmentJournal.create(dir, SegmentKind.queue, opts, (previous) => Math.max(q ? q.nextKey : 0, (previous ?? -1) + 1), prepare);
+    q = new QueueJournal(journal, opts.segmentBytes);
+    return q;
+  }
+
   get liveCount(): number {
     return this.live.size;
   }

@@ -5,7 +5,7 @@
 // durable per the policy; `sync()` forces an fsync whatever the policy. What the records
 // mean is left to the stores on top (log-store.ts, queue-journal.ts).
 
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, promises as fsp, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrokerError } from '../errors.js';
 import { encodeFileHeader, FILE_HEADER_BYTES, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES, SegmentKind, writeRecordHeader } from './format.js';
@@ -113,6 +113,9 @@ export class SegmentJournal {
   private retryTimer: NodeJS.Timeout | undefined;
   private dirDirty = false;
   private closed = false;
+  /** For a journal made at runtime: creates its directory, awaited before the first file is opened. */
+  private prepare: (() => Promise<void>) | undefined;
+  private prepared: Promise<void> | undefined;
   private slab = Buffer.allocUnsafe(SLAB_BYTES);
   private slabUsed = 0;
   /** Where the last slab view of the newest group starts, so contiguous records share one iovec. */
@@ -168,6 +171,17 @@ export class SegmentJournal {
       seg.sealed = !last;
       j.segs.push(seg);
     });
+    return j;
+  }
+
+  /**
+   * A new, empty journal made while clients are served: no synchronous I/O. The directory is
+   * made by `prepare` (after, e.g., the deletion of a previous queue of the same name) before
+   * the first segment file is opened; a failure there fails the writes like any I/O error.
+   */
+  static create(dir: string, kind: SegmentKind, opts: DurabilityOptions, nextBase: (previous: number | undefined) => number, prepare: () => Promise<void>): SegmentJournal {
+    const j = new SegmentJournal(dir, kind, opts, nextBase);
+    j.prepare = prepare;
     return j;
   }
 
@@ -297,7 +311,7 @@ export class SegmentJournal {
     clearTimeout(this.retryTimer);
     while (this.inflight) await (this.inflightDone ??= deferred()).promise.catch(() => {});
     for (const s of this.segs) await this.closeSegment(s).catch(() => {});
-    rmSync(this.dir, { recursive: true, force: true });
+    await fsp.rm(this.dir, { recursive: true, force: true });
   }
 
   private reserve(n: number): { buf: Buffer; at: number } {
@@ -371,6 +385,15 @@ export class SegmentJournal {
 
   private async writeGroup(g: Group): Promise<void> {
     const seg = g.seg;
+    if (this.prepare) {
+      this.prepared ??= this.prepare();
+      try {
+        await this.prepared;
+        this.prepare = undefined;
+      } finally {
+        this.prepared = undefined; // a failed attempt is made again on retry
+      }
+    }
     if (seg.fd === undefined) {
       seg.opening ??= this.opts.io.open(seg.path, 'w');
       seg.fd = await seg.opening;

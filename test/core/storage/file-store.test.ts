@@ -91,6 +91,32 @@ describe('layout and snapshots', () => {
     await again.close();
   });
 
+  it('creates queues and logs at runtime, and a name deleted and re-created at once keeps only the new data', async () => {
+    const dir = tempDir();
+    const s = new FileStore(dir);
+    await s.open();
+    const message = (id: string) => ({ id, body: Buffer.from(id), meta: undefined, size: 2, priority: 0, groupKey: undefined, enqueuedAt: 0, availableAt: 0, expiresAt: Infinity, receiveCount: 0, returnCount: 0, firstLeasedAt: undefined, redelivered: false });
+    const q = s.createQueue('acct', 'orders');
+    expect(readdirSync(join(dir, 'queues'))).toEqual([]); // nothing touched the disk synchronously
+    q.enqueue(message('old'));
+    await q.commit();
+    const log = s.createLog('events-0');
+    log.append({ baseOffset: 0, recordCount: 2, maxTimestamp: 0, appendedAt: 0, bytes: Buffer.from('ab') });
+    await log.commit();
+
+    const deleted = s.deleteQueue('acct', 'orders'); // not awaited before the re-creation
+    const again = s.createQueue('acct', 'orders');
+    again.enqueue(message('new'));
+    await Promise.all([deleted, again.commit()]);
+    await s.close();
+
+    const r = new FileStore(dir);
+    await r.open();
+    expect(r.openQueue('acct', 'orders').messages.map((m) => m.message.id)).toEqual(['new']);
+    expect(r.openLog('events-0').nextOffset).toBe(2);
+    await r.close();
+  });
+
   it('writes snapshots atomically and coalesces concurrent writes to the newest', async () => {
     const dir = tempDir();
     const s = new FileStore(dir);
