@@ -9,96 +9,16 @@ import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, promises as f
 import { join } from 'node:path';
 import { BrokerError } from '../errors.js';
 import { encodeFileHeader, FILE_HEADER_BYTES, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES, SegmentKind, writeRecordHeader } from './format.js';
-import { nodeIo, type StorageIo } from './io.js';
 import { scanSegment, type StorageIssue } from './segment-scan.js';
+import { deferred, Segment, segmentFileName, type Deferred, type DurabilityOptions, type Group, type JournalVisitor, type RecordLocation, type SegmentInfo } from './segment.js';
 
-/**
- * always: a write is acknowledged after it is fsync'd (survives power loss).
- * interval: acknowledged once handed to the OS (survives a process crash, kill -9); fsync runs
- * every `fsyncIntervalMs`, like Kafka's flush.ms. never: acknowledged once handed to the OS;
- * the OS decides when to flush (fsync only on close).
- */
-export type FsyncPolicy = 'always' | 'interval' | 'never';
-export const FSYNC_POLICIES: readonly FsyncPolicy[] = ['always', 'interval', 'never'];
-
-export interface DurabilityOptions {
-  fsync: FsyncPolicy;
-  fsyncIntervalMs: number;
-  /** A new segment is started once the active one would grow past this. */
-  segmentBytes: number;
-  io: StorageIo;
-}
-
-export const DEFAULT_DURABILITY: DurabilityOptions = { fsync: 'interval', fsyncIntervalMs: 5, segmentBytes: 64 * 1024 * 1024, io: nodeIo };
-
-export interface RecordLocation {
-  /** Base of the segment (its file name). */
-  segment: number;
-  /** Byte offset of the record header in the segment file. */
-  position: number;
-  /** Header plus payload. */
-  bytes: number;
-}
-
-export interface SegmentInfo {
-  readonly base: number;
-  readonly path: string;
-  /** Logical size, including bytes queued but not yet written. */
-  readonly size: number;
-  readonly sealed: boolean;
-}
-
-/** Called per valid record during recovery, in file order. */
-export type JournalVisitor = (segment: number, type: number, payload: Buffer, position: number, recordBytes: number) => void;
-
-class Segment implements SegmentInfo {
-  fd: number | undefined;
-  opening: Promise<number> | undefined;
-  readFd: Promise<number> | undefined;
-  written: number;
-  synced: number;
-  sealed = false;
-  removed = false;
-
-  constructor(readonly base: number, readonly path: string, public size: number, fd: number | undefined) {
-    this.fd = fd;
-    this.written = size;
-    this.synced = size;
-  }
-}
-
-interface Group {
-  seg: Segment;
-  pos: number;
-  bufs: Buffer[];
-  bytes: number;
-}
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(e: Error): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // Nobody may be listening (fire-and-forget writes); the error is also kept in `failure`.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
-}
+export { DEFAULT_DURABILITY, FSYNC_POLICIES, segmentFileName, type DurabilityOptions, type FsyncPolicy, type RecordLocation, type SegmentInfo } from './segment.js';
 
 const SLAB_BYTES = 256 * 1024;
 /** Payloads up to this size are copied next to their header (fewer iovecs); larger ones are referenced. */
 const COPY_BELOW = 2048;
 const RETRY_MS = 500;
 const RESOLVED = Promise.resolve();
-
-export const segmentFileName = (base: number): string => `${String(base).padStart(20, '0')}.seg`;
 
 export class SegmentJournal {
   private segs: Segment[] = [];
