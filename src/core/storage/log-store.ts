@@ -127,7 +127,7 @@ export class LogStore {
     let minSegment = Infinity;
     const journal = SegmentJournal.open(dir, SegmentKind.log, opts, () => (store ? store.next : next), (segment, type, payload, position) => {
       minSegment = Math.min(minSegment, segment);
-      if (type === LOG_START) {
+      if (type === LOG_START && payload.length >= 8) {
         start = Math.max(start, payload.readDoubleLE(0));
         return;
       }

@@ -17,13 +17,15 @@ import {
   encodeUpdate,
   enqueueKey,
   ENQUEUE,
+  ENQUEUE_HEADER,
   PURGE,
   REMOVE,
   UPDATE,
+  UPDATE_BYTES,
   type JournalMessage,
   type MessageState,
 } from './queue-record.js';
-import { DEFAULT_DURABILITY, SegmentJournal, type DurabilityOptions, type RecordLocation } from './segment-journal.js';
+import { DEFAULT_DURABILITY, segmentFileName, SegmentJournal, type DurabilityOptions, type RecordLocation } from './segment-journal.js';
 import type { StorageIssue } from './segment-scan.js';
 
 export type { JournalMessage, MessageState } from './queue-record.js';
@@ -56,6 +58,8 @@ interface SegmentStat {
 
 export const QUEUE_SEGMENT_BYTES = 16 * 1024 * 1024;
 
+const MIN_PAYLOAD: Record<number, number> = { [ENQUEUE]: ENQUEUE_HEADER, [UPDATE]: UPDATE_BYTES, [REMOVE]: 4, [PURGE]: 8 };
+
 export class QueueJournal {
   private live = new Map<number, Live>();
   private stats = new Map<number, SegmentStat>();
@@ -73,7 +77,13 @@ export class QueueJournal {
     const found = new Map<number, { payload: Buffer; loc: Live }>();
     let nextKey = 0;
     let q: QueueJournal | undefined;
+    const bad: StorageIssue[] = [];
     const journal = SegmentJournal.open(dir, SegmentKind.queue, opts, (previous) => Math.max(q ? q.nextKey : nextKey, (previous ?? -1) + 1), (segment, type, payload, position, bytes) => {
+      // A record with a valid checksum but an impossible shape is reported, never trusted.
+      if (payload.length < (MIN_PAYLOAD[type] ?? 0)) {
+        bad.push({ kind: 'corruption', file: `${dir}/${segmentFileName(segment)}`, offset: position, length: bytes, message: `${dir}: record of type ${type} at byte ${position} of segment ${segment} is too short; skipped` });
+        return;
+      }
       switch (type) {
         case ENQUEUE: {
           const key = enqueueKey(payload);
@@ -102,13 +112,19 @@ export class QueueJournal {
     q.nextKey = nextKey;
     const messages: RecoveredQueueMessage[] = [];
     for (const [key, f] of [...found.entries()].sort((a, b) => a[0] - b[0])) {
-      const message = decodeEnqueue(f.payload);
-      if (f.loc.state) applyUpdate(f.loc.state, message);
+      let message: JournalMessage;
+      try {
+        message = decodeEnqueue(f.payload);
+        if (f.loc.state) applyUpdate(f.loc.state, message);
+      } catch (err) {
+        bad.push({ kind: 'corruption', file: `${dir}/${segmentFileName(f.loc.segment)}`, offset: f.loc.position, length: f.loc.bytes, message: `${dir}: message record at byte ${f.loc.position} cannot be decoded (${(err as Error).message}); skipped` });
+        continue;
+      }
       messages.push({ key, message });
       q.track(key, f.loc);
     }
     q.maybeCompact();
-    return { journal: q, messages, issues: [...journal.issues] };
+    return { journal: q, messages, issues: [...journal.issues, ...bad] };
   }
 
   /** A new, empty journal made at runtime (a queue declared): no synchronous I/O. */

@@ -15,7 +15,7 @@ export const UPDATE = 2;
 export const REMOVE = 3;
 export const PURGE = 4;
 
-const ENQUEUE_HEADER = 62;
+export const ENQUEUE_HEADER = 62;
 export const UPDATE_BYTES = 41;
 
 /** The fields of a queued message that survive a restart (StoredMessage minus seq). */

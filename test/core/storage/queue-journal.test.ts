@@ -3,7 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { Queue } from '../../../src/core/queue.js';
+import { SegmentKind } from '../../../src/core/storage/format.js';
 import { QueueJournal, type JournalMessage } from '../../../src/core/storage/queue-journal.js';
+import { DEFAULT_DURABILITY, SegmentJournal } from '../../../src/core/storage/segment-journal.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 
 afterEach(removeTempDirs);
@@ -79,6 +81,20 @@ describe('queue journal', () => {
     clock.advance(30_000); // the old lease's deadline passes: id-0 is visible again
     const [again] = after.lease(1);
     expect(again!.message).toMatchObject({ id: 'id-0', receiveCount: 2, firstLeasedAt: 10_000, body: Buffer.from('body-0') });
+    await r.journal.close();
+  });
+
+  it('reports a well-checksummed record of impossible shape instead of trusting it', async () => {
+    const dir = tempDir();
+    const { journal } = QueueJournal.open(dir);
+    const k = journal.enqueue(msg(1));
+    await journal.close();
+    const raw = SegmentJournal.open(dir, SegmentKind.queue, DEFAULT_DURABILITY, (p) => (p ?? 0) + 1, () => {});
+    raw.write(1, [Buffer.from('too short')]); // an "enqueue" of 9 bytes
+    await raw.close();
+    const r = QueueJournal.open(dir);
+    expect(r.messages.map((m) => m.key)).toEqual([k]);
+    expect(r.issues).toEqual([expect.objectContaining({ kind: 'corruption', message: expect.stringMatching(/record of type 1 at byte \d+ .* too short/) })]);
     await r.journal.close();
   });
 
