@@ -65,6 +65,23 @@ describe('log store', () => {
     await store.close();
   });
 
+  it('serves runs of entries from file ranges, across segments, within a byte limit', async () => {
+    const { store } = LogStore.open(tempDir(), { segmentBytes: 4096 });
+    let offset = 0;
+    for (let i = 0; i < 40; i++) {
+      store.append({ baseOffset: offset, recordCount: 5, maxTimestamp: 0, appendedAt: 0, meta: Buffer.from('m'), bytes: batch(offset, 5, 500 + i) });
+      offset += 5;
+    }
+    const all = await store.readEntries(7, 1e9);
+    expect(all.map((e) => e.baseOffset)).toEqual(Array.from({ length: 39 }, (_, i) => 5 + 5 * i));
+    all.forEach((e) => expect(e.bytes.equals(batch(e.baseOffset, 5, 500 + e.baseOffset / 5))).toBe(true));
+    const some = await store.readEntries(0, 1100);
+    expect(some.map((e) => e.baseOffset)).toEqual([0, 5]); // 500 + 501 fit, a third would not
+    expect((await store.readEntries(0, 1)).map((e) => e.baseOffset)).toEqual([0]);
+    expect(await store.readEntries(200, 1e9)).toEqual([]);
+    await store.close();
+  });
+
   it('moves the log start forward, deletes whole segments below it, and remembers it', async () => {
     const dir = tempDir();
     const { store } = LogStore.open(dir, { segmentBytes: 2048 });
