@@ -10,7 +10,7 @@
 
 import { BrokerError } from '../errors.js';
 import { RECORD_HEADER_BYTES, SegmentKind } from './format.js';
-import { DEFAULT_DURABILITY, SegmentJournal, type DurabilityOptions } from './segment-journal.js';
+import { DEFAULT_DURABILITY, SegmentJournal, type DurabilityOptions, type RecordLocation } from './segment-journal.js';
 import type { StorageIssue } from './segment-scan.js';
 
 const ENTRY = 1;
@@ -216,8 +216,15 @@ export class LogStore {
     h.writeUInt32LE(e.recordCount, 24);
     h.writeUInt32LE(metaLength, 28);
     // The segment is named by its first offset: let a roll see this entry's base.
+    const before = this.next;
     this.next = e.baseOffset;
-    const loc = this.journal.write(ENTRY, metaLength > 0 ? [h, e.meta as Buffer, e.bytes] : [h, e.bytes]);
+    let loc: RecordLocation;
+    try {
+      loc = this.journal.write(ENTRY, metaLength > 0 ? [h, e.meta as Buffer, e.bytes] : [h, e.bytes]);
+    } catch (err) {
+      this.next = before;
+      throw err;
+    }
     const where = { segment: loc.segment, position: loc.position + RECORD_HEADER_BYTES + ENTRY_HEADER + metaLength, length: e.bytes.length };
     this.next = e.baseOffset + e.recordCount;
     this.track(e.baseOffset, this.next - 1, where);
