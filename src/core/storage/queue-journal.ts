@@ -172,8 +172,9 @@ export class QueueJournal {
   update(key: number, state: MessageState): void {
     const l = this.live.get(key);
     if (!l) return;
-    l.state = encodeUpdate(key, state);
-    this.journal.write(UPDATE, [l.state]);
+    const encoded = encodeUpdate(key, state);
+    this.journal.write(UPDATE, [encoded]);
+    l.state = encoded;
   }
 
   /** Acknowledged or deleted: one record for any number of keys. */
