@@ -10,7 +10,7 @@ import { createStore, fileStoreOf, parseFsyncOption } from '../../../src/core/st
 import { writeSnapshotSync } from '../../../src/core/storage/snapshot-file.js';
 import { MemoryStore } from '../../../src/core/store.js';
 import { StartupError } from '../../../src/shared/startup-error.js';
-import { removeTempDirs, tempDir } from './helpers.js';
+import { countingIo, removeTempDirs, sleep, tempDir } from './helpers.js';
 
 afterEach(removeTempDirs);
 
@@ -140,6 +140,36 @@ describe('layout and snapshots', () => {
     writeFileSync(file, bytes);
     expect(() => s.readSnapshot('defs')).toThrow(/checksum mismatch/);
     await s.close();
+  });
+});
+
+describe('full disk', () => {
+  it('refuses new writes with storage_error, keeps serving reads, and recovers when space returns', async () => {
+    const dir = tempDir();
+    const io = countingIo();
+    const s = new FileStore(dir, { fsync: 'always', io });
+    await s.open();
+    const log = s.createLog('t-0');
+    const entry = (o: number) => ({ baseOffset: o, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: Buffer.alloc(3000, `e${o}`) });
+    log.append(entry(0));
+    await log.commit();
+    io.failWrites('ENOSPC', 2);
+    log.append(entry(1));
+    await expect(log.commit()).rejects.toMatchObject({ code: 'storage_error', reason: 'disk_full' });
+    expect(log.failure?.reason).toBe('disk_full');
+    expect(() => log.append(entry(2))).toThrow(expect.objectContaining({ code: 'storage_error' }));
+    expect((await log.readEntries(0, 1)).map((e) => e.bytes.equals(entry(0).bytes))).toEqual([true]); // reads go on
+    // Retries run every 500 ms: the first fails again, the second succeeds.
+    for (let waited = 0; log.failure && waited < 5000; waited += 50) await sleep(50);
+    expect(log.failure).toBeUndefined();
+    expect(io.writes).toBeGreaterThanOrEqual(4);
+    log.append(entry(2));
+    await log.commit();
+    await s.close();
+    const r = new FileStore(dir);
+    await r.open();
+    expect(r.openLog('t-0').entries.map((e) => e.baseOffset)).toEqual([0, 1, 2]);
+    await r.close();
   });
 });
 
