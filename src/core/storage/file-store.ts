@@ -11,6 +11,7 @@ import { listNames, makeNameDir, nameDir, nameDirPath } from './data-dir.js';
 import { FORMAT_VERSION, StorageFormatError } from './format.js';
 import type { StorageIo } from './io.js';
 import { acquireLock, LOCK_FILE, type DirLock } from './lock-file.js';
+import { KeyValueJournal, type RecoveredKeyValues } from './kv-journal.js';
 import { LogStore, type RecoveredLog } from './log-store.js';
 import { QueueJournal, type RecoveredQueue } from './queue-journal.js';
 import { DEFAULT_DURABILITY, type DurabilityOptions, type FsyncPolicy } from './segment-journal.js';
@@ -74,7 +75,7 @@ export class FileStore implements Store {
     }
     try {
       this.checkFormat();
-      for (const sub of ['meta', 'logs', 'queues']) mkdirSync(join(this.dir, sub), { recursive: true });
+      for (const sub of ['meta', 'logs', 'queues', 'state']) mkdirSync(join(this.dir, sub), { recursive: true });
       // Leftovers of snapshot writes interrupted by a crash.
       for (const f of readdirSync(join(this.dir, 'meta'))) if (f.endsWith('.tmp')) rmSync(join(this.dir, 'meta', f), { force: true });
     } catch (err) {
@@ -131,6 +132,34 @@ export class FileStore implements Store {
     );
     this.open_.set(key, journal);
     return journal;
+  }
+
+  /** Opens (recovering) the key-value journal `name` (committed offsets, producer state, …). */
+  openKeyValues(name: string): RecoveredKeyValues {
+    const key = `kv:${name}`;
+    this.assertClosed(key);
+    const r = KeyValueJournal.open(nameDir(join(this.dir, 'state'), name), this.durability);
+    this.open_.set(key, r.journal);
+    this.report(r.issues);
+    return r;
+  }
+
+  /** A new, empty key-value journal made while clients are served. */
+  createKeyValues(name: string): KeyValueJournal {
+    const key = `kv:${name}`;
+    this.assertClosed(key);
+    const parent = join(this.dir, 'state');
+    const journal = KeyValueJournal.create(nameDirPath(parent, name), this.durability, () => this.afterDelete(key, () => makeNameDir(parent, name)));
+    this.open_.set(key, journal);
+    return journal;
+  }
+
+  keyValueNames(): string[] {
+    return listNames(join(this.dir, 'state'));
+  }
+
+  deleteKeyValues(name: string): Promise<void> {
+    return this.drop(`kv:${name}`, nameDirPath(join(this.dir, 'state'), name));
   }
 
   /** Names of the logs on disk (open or not). */

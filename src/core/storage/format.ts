@@ -6,7 +6,7 @@
 //  file header (32 bytes)                      record (12 + length bytes)
 //  0  8  magic "OMNIBSEG"                      0  2  magic 0xB5 0x7E
 //  8  2  format version (u16)                  2  1  type (1-255, store-defined)
-//  10 1  kind (1 log, 2 queue journal)         3  1  flags (0)
+//  10 1  kind (1 log, 2 queue, 3 key-value)    3  1  flags (0)
 //  11 5  reserved (0)                          4  4  payload length (u32)
 //  16 8  base (u64: first offset / key)        8  4  CRC-32 of bytes 0-7 and the payload
 //  24 4  reserved (0)                          12 .. payload
@@ -25,7 +25,7 @@ export const RECORD_MAGIC_1 = 0x7e;
 /** Largest payload accepted (AMQP's 128 MiB message limit plus room for metadata). */
 export const MAX_PAYLOAD_BYTES = 128 * 1024 * 1024 + 64 * 1024;
 
-export const SegmentKind = { log: 1, queue: 2 } as const;
+export const SegmentKind = { log: 1, queue: 2, keyValue: 3 } as const;
 export type SegmentKind = (typeof SegmentKind)[keyof typeof SegmentKind];
 
 export interface SegmentHeader {

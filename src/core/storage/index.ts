@@ -9,6 +9,7 @@ import { FSYNC_POLICIES, type FsyncPolicy } from './segment-journal.js';
 export { FileStore, type FileStoreOptions } from './file-store.js';
 export { FORMAT_VERSION, StorageFormatError } from './format.js';
 export { nodeIo, type StorageIo } from './io.js';
+export { KeyValueJournal, type RecoveredKeyValues } from './kv-journal.js';
 export { LogStore, type EntryLocation, type LogStoreEntry, type RecoveredLog, type RecoveredLogEntry } from './log-store.js';
 export { QueueJournal, type JournalMessage, type MessageState, type RecoveredQueue, type RecoveredQueueMessage } from './queue-journal.js';
 export { FSYNC_POLICIES, type FsyncPolicy } from './segment-journal.js';

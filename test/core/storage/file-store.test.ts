@@ -60,7 +60,7 @@ describe('format version', () => {
     const s = new FileStore(dir);
     await s.open();
     await s.close();
-    expect(readdirSync(dir).sort()).toEqual(['FORMAT', 'logs', 'meta', 'queues']);
+    expect(readdirSync(dir).sort()).toEqual(['FORMAT', 'logs', 'meta', 'queues', 'state']);
   });
 });
 
