@@ -18,3 +18,28 @@ export {
 export { MemoryStore, type Store } from './store.js';
 export { TopicSpace, type Topic } from './topics.js';
 export { WaiterList, type Waiter } from './waiters.js';
+export {
+  createStore,
+  FileStore,
+  fileStoreOf,
+  FORMAT_VERSION,
+  FSYNC_POLICIES,
+  KeyValueJournal,
+  LogStore,
+  parseFsyncOption,
+  QueueJournal,
+  StorageFormatError,
+  type EntryLocation,
+  type FileStoreOptions,
+  type FsyncPolicy,
+  type JournalMessage,
+  type LogStoreEntry,
+  type MessageState,
+  type RecoveredKeyValues,
+  type RecoveredLog,
+  type RecoveredLogEntry,
+  type RecoveredQueue,
+  type RecoveredQueueMessage,
+  type StorageIo,
+  type StorageIssue,
+} from './storage/index.js';

@@ -81,6 +81,36 @@ export class Log {
   }
 
   /**
+   * Puts back an entry recovered from durable storage, with its original offsets and append
+   * time (startup only: waiters are not woken). Offsets must increase; a gap (entries lost to
+   * reported corruption) is kept, never renumbered.
+   */
+  restore(entry: Omit<LogEntry, 'lastOffset'> & { recordCount: number }): LogEntry {
+    if (entry.recordCount < 1 || entry.baseOffset < this.nextOffset) {
+      throw new BrokerError('invalid_argument', `cannot restore offset ${entry.baseOffset}: the log is at ${this.nextOffset}`);
+    }
+    const restored: LogEntry = {
+      baseOffset: entry.baseOffset,
+      lastOffset: entry.baseOffset + entry.recordCount - 1,
+      bytes: entry.bytes,
+      maxTimestamp: entry.maxTimestamp,
+      appendedAt: entry.appendedAt,
+      meta: entry.meta,
+    };
+    if (this.entryCount === 0 && this.nextOffset === 0) this.startOffset = entry.baseOffset;
+    this.entries.push(restored);
+    this.nextOffset = restored.lastOffset + 1;
+    this.bytes += restored.bytes.length;
+    return restored;
+  }
+
+  /** After restore(): the recovered log start and next offset (they may lie past the last entry). */
+  restoreBounds(logStartOffset: number, nextOffset: number): void {
+    this.nextOffset = Math.max(this.nextOffset, nextOffset);
+    if (logStartOffset > this.startOffset) this.truncateBefore(Math.min(logStartOffset, this.nextOffset));
+  }
+
+  /**
    * Entries from the one containing `offset`, up to `maxBytes` in total; the first entry is
    * returned even when it alone is larger (so a consumer can always make progress).
    * `endOffset` (exclusive) stops before entries that start at or after it (last stable offset).

@@ -541,6 +541,33 @@ export class Queue {
     ];
   }
 
+  /**
+   * Puts back messages recovered from durable storage, oldest first, with their stored state
+   * (receive and return counts, redelivered flag, availability, expiry). Leases do not survive
+   * a restart: a message leased when the server stopped is available again at its stored
+   * `availableAt` (the lease deadline, if the front-end recorded one). A `dedupKey` still inside
+   * the dedup window is remembered again. Limits are not applied: this is state, not new input.
+   */
+  restore(messages: ReadonlyArray<Omit<StoredMessage, 'seq'> & { dedupKey?: string | undefined }>): StoredMessage[] {
+    this.assertLive();
+    const now = this.clock.now();
+    const out: StoredMessage[] = [];
+    for (const r of messages) {
+      const { dedupKey, ...fields } = r;
+      const msg: StoredMessage = { ...fields, seq: this.seq++ };
+      if (dedupKey !== undefined && this.options.dedupWindowMs > 0 && msg.enqueuedAt + this.options.dedupWindowMs > now) {
+        this.dedup.set(dedupKey, { expiresAt: msg.enqueuedAt + this.options.dedupWindowMs, message: msg });
+      }
+      if (msg.availableAt > now) this.delayed.push(msg);
+      else this.ready.append(msg);
+      out.push(msg);
+    }
+    this.armDelayTimer();
+    this.armExpiryTimer();
+    this.drain();
+    return out;
+  }
+
   private pruneDedup(now: number): void {
     // Entries are inserted in time order with one window, so expired ones are at the front.
     for (const [key, entry] of this.dedup) {
