@@ -2,6 +2,7 @@
 // Each option is one row of OPTIONS; parse errors are StartupErrors naming the flag.
 
 import { readFileSync } from 'node:fs';
+import { parseFsyncOption } from './core/index.js';
 import { LOG_LEVELS, type LogLevel } from './shared/logger.js';
 import { expectObject, ShapeError } from './shared/json-shape.js';
 import { StartupError } from './shared/startup-error.js';
@@ -17,6 +18,8 @@ export interface Config {
   httpPort: number;
   protocols: Protocol[];
   dataDir: string | undefined;
+  /** fsync policy of the durable store: always | interval | interval:MS | never. */
+  fsync: string;
   configFile: string | undefined;
   /** The parsed --config document (validated per section by each front-end). */
   resources: Record<string, unknown>;
@@ -57,6 +60,11 @@ function protocols(raw: string, flag: string): Protocol[] {
   return [...new Set(list)] as Protocol[];
 }
 
+function fsyncPolicy(raw: string): string {
+  parseFsyncOption(raw); // throws a StartupError naming the accepted values
+  return raw;
+}
+
 function logLevel(raw: string, flag: string): LogLevel {
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
     throw new StartupError(`invalid value '${raw}' for ${flag}: expected one of ${LOG_LEVELS.join(', ')}`);
@@ -72,6 +80,7 @@ export const OPTIONS: OptionRow[] = [
   { flag: '--http-port', env: 'OMNIBROKER_HTTP_PORT', key: 'httpPort', parse: port, fallback: 15672, help: 'HTTP admin port (health, metrics)' },
   { flag: '--protocols', env: 'OMNIBROKER_PROTOCOLS', key: 'protocols', parse: protocols, fallback: [...PROTOCOLS], help: 'front-ends to run, e.g. sqs,amqp' },
   { flag: '--data-dir', env: 'OMNIBROKER_DATA_DIR', key: 'dataDir', parse: text, fallback: undefined, help: 'durable storage directory (unset = in memory)' },
+  { flag: '--fsync', env: 'OMNIBROKER_FSYNC', key: 'fsync', parse: fsyncPolicy, fallback: 'interval', help: 'with --data-dir: always | interval[:MS] | never' },
   { flag: '--config', env: 'OMNIBROKER_CONFIG', key: 'configFile', parse: text, fallback: undefined, help: 'JSON file of predeclared resources' },
   { flag: '--advertised-host', env: 'OMNIBROKER_ADVERTISED_HOST', key: 'advertisedHost', parse: text, fallback: undefined, help: 'host put in SQS queue URLs and Kafka metadata' },
   { flag: '--log-level', env: 'OMNIBROKER_LOG_LEVEL', key: 'logLevel', parse: logLevel, fallback: 'info', help: `one of ${LOG_LEVELS.join(', ')}` },
@@ -133,6 +142,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     httpPort: get('httpPort'),
     protocols: get('protocols'),
     dataDir: get('dataDir'),
+    fsync: get('fsync'),
     configFile,
     resources: configFile ? readResourceFile(configFile) : {},
     advertisedHost: (values.get('advertisedHost') as string | undefined) ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : host),
@@ -151,6 +161,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     httpPort: 0,
     protocols: [...PROTOCOLS],
     dataDir: undefined,
+    fsync: 'interval',
     configFile: undefined,
     resources: {},
     advertisedHost: '127.0.0.1',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startAdmin, type AdminServer } from './admin/index.js';
 import { amqp } from './amqp/index.js';
 import type { Config } from './config.js';
-import { Broker, type Clock } from './core/index.js';
+import { Broker, createStore, parseFsyncOption, type Clock } from './core/index.js';
 import { kafka } from './kafka/index.js';
 import type { FrontEnd, FrontEndModule } from './shared/front-end.js';
 import { ShapeError } from './shared/json-shape.js';
@@ -39,7 +39,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   checkResources(config, modules);
   if (config.dataDir !== undefined) prepareDataDir(config.dataDir, log);
 
-  const core = new Broker(options.clock ? { clock: options.clock } : {});
+  const store = createStore(config.dataDir, {
+    ...parseFsyncOption(config.fsync),
+    onIssue: (i) => log.warn({ file: i.file, offset: i.offset, kind: i.kind }, i.message),
+  });
+  const core = new Broker({ ...(options.clock ? { clock: options.clock } : {}), store });
   await core.store.open();
   const frontEnds: FrontEnd[] = [];
   let admin: AdminServer | undefined;
@@ -106,6 +110,7 @@ function prepareDataDir(dir: string, log: Logger): void {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new StartupError(`--data-dir ${dir} cannot be written (${code}); choose another directory with --data-dir`);
   }
-  // Durable storage is issue-tracked work in progress: say so rather than pretend.
-  log.warn({ dataDir: dir }, 'durable storage is not implemented yet: state is kept in memory and lost on exit');
+  // The engine is active (lock, format checks) but front-ends do not write their state to it
+  // yet: say so rather than pretend.
+  log.warn({ dataDir: dir }, 'durable storage engine active; protocol state is not persisted across restarts yet');
 }

@@ -150,6 +150,25 @@ describe('command line', () => {
     }
   });
 
+  it('refuses a --data-dir held by another running omnibroker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnibroker-lock-'));
+    const first = await startTestServer({ dataDir: dir });
+    try {
+      const run = await runCli([...ZERO_PORTS, '--data-dir', dir]);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toMatch(new RegExp(`^omnibroker: the data directory is in use by another omnibroker \\(pid ${process.pid}, .*--data-dir`));
+    } finally {
+      await first.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects an invalid --fsync policy', async () => {
+    const run = await runCli([...ZERO_PORTS, '--fsync', 'sometimes']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toMatch(/^omnibroker: invalid value 'sometimes' for --fsync/);
+  });
+
   it('rejects a --data-dir that cannot be written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'omnibroker-ro-'));
     const file = join(dir, 'not-a-dir');
