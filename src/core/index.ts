@@ -18,3 +18,4 @@ export {
 export { MemoryStore, type Store } from './store.js';
 export { TopicSpace, type Topic } from './topics.js';
 export { WaiterList, type Waiter } from './waiters.js';
+export { Exchange, Router, headersMatch, type Binding, type DestinationKind, type ExchangeKind, type ExchangeOptions, type HeadersProvider, type RouteResult } from './routing.js';
