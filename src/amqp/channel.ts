@@ -179,11 +179,17 @@ export class Channel {
   takeUnacked(tag: number, multiple: boolean): { tag: number; u: Unacked }[] {
     const out: { tag: number; u: Unacked }[] = [];
     if (multiple) {
+      // rabbit_channel:collect_acks: take tags up to `tag`; running out before reaching it
+      // (no entry with a larger tag either) means the tag is unknown.
+      let passed = tag === 0 || this.unacked.has(tag);
       for (const [t, u] of this.unacked) {
-        if (tag !== 0 && t > tag) break;
+        if (tag !== 0 && t > tag) {
+          passed = true;
+          break;
+        }
         out.push({ tag: t, u });
       }
-      if (out.length === 0 && tag !== 0 && !this.unacked.has(tag)) throw err('PRECONDITION_FAILED', `unknown delivery tag ${tag}`);
+      if (!passed) throw err('PRECONDITION_FAILED', `unknown delivery tag ${tag}`);
     } else {
       const u = this.unacked.get(tag);
       if (!u) throw err('PRECONDITION_FAILED', `unknown delivery tag ${tag}`);

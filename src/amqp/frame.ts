@@ -82,7 +82,7 @@ export class FrameParser {
   private emit(buf: Buffer, pos: number, size: number): number {
     const end = pos + 7 + size;
     if (buf[end] !== FRAME_END) {
-      throw new FrameError(`type ${buf[pos]}, all octets = <<>>: {invalid_frame_end_marker,${buf[end]}}`);
+      throw new FrameError(`type ${buf[pos]}, all octets = ${erlangBinary(buf.subarray(pos + 7, end))}: {invalid_frame_end_marker,${buf[end]}}`);
     }
     this.sink.frame(buf[pos] as number, buf.readUInt16BE(pos + 1), buf.subarray(pos + 7, end));
     return end + 1;
@@ -92,6 +92,11 @@ export class FrameParser {
   get midFrame(): boolean {
     return this.partial !== undefined;
   }
+}
+
+/** Bytes as Erlang prints a binary (RabbitMQ quotes the frame this way); capped, the reply text is 255 bytes. */
+function erlangBinary(b: Buffer): string {
+  return `<<${[...b.subarray(0, 64)].join(',')}${b.length > 64 ? ',...' : ''}>>`;
 }
 
 /** Frames a payload: header, payload bytes, frame-end. */

@@ -87,7 +87,7 @@ describe('connection-level (hard) errors', () => {
     const bad = frame(1, 1, Buffer.from([0, 60, 0, 10, 0, 0, 0, 0, 0, 0, 0]));
     bad[bad.length - 1] = 0;
     c.sendBytes(bad);
-    await connectionError(c, 501, 'FRAME_ERROR - type 1, all octets = <<>>: {invalid_frame_end_marker,0}');
+    await connectionError(c, 501, 'FRAME_ERROR - type 1, all octets = <<0,60,0,10,0,0,0,0,0,0,0>>: {invalid_frame_end_marker,0}');
     const d = await RawClient.open(port, { frameMax: 8192 });
     d.send(1, 'channel.open', {});
     await d.expect('channel.open-ok');
@@ -248,13 +248,18 @@ describe('channel-level (soft) errors', () => {
     await c.expect('exchange.declare-ok');
     const cases: [string, Record<string, unknown>, string][] = [
       ['queue.declare', { queue: 'eq-q', durable: true, arguments: { 'x-message-ttl': 1000 } }, "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'eq-q' in vhost '/': received 'true' but current is 'false'"],
-      ['queue.declare', { queue: 'eq-q', arguments: { 'x-message-ttl': 2000 } }, "PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'eq-q' in vhost '/': received the value '2000' of type 'signedint' but current is the value '1000' of type 'signedint'"],
+      ['queue.declare', { queue: 'eq-q', arguments: { 'x-message-ttl': 2000 } }, "PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'eq-q' in vhost '/': received '2000' but current is '1000'"],
       ['queue.declare', { queue: 'eq-q', arguments: {} }, "PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'eq-q' in vhost '/': received none but current is the value '1000' of type 'signedint'"],
       ['exchange.declare', { exchange: 'eq-x', type: 'fanout' }, "PRECONDITION_FAILED - inequivalent arg 'type' for exchange 'eq-x' in vhost '/': received 'fanout' but current is 'direct'"],
       ['exchange.declare', { exchange: 'eq-x', type: 'direct', durable: true }, "PRECONDITION_FAILED - inequivalent arg 'durable' for exchange 'eq-x' in vhost '/': received 'true' but current is 'false'"],
       ['exchange.declare', { exchange: 'eq-x2', type: 'x-unknown' }, "PRECONDITION_FAILED - unknown exchange type 'x-unknown'"],
       ['basic.ack', { deliveryTag: 7 }, 'PRECONDITION_FAILED - unknown delivery tag 7'],
       ['tx.commit', {}, 'PRECONDITION_FAILED - channel is not transactional'],
+      ['queue.declare', { queue: 'bad-q', arguments: { 'x-message-ttl': -1 } }, "PRECONDITION_FAILED - invalid arg 'x-message-ttl' for queue 'bad-q' in vhost '/': {value_negative,-1}"],
+      ['queue.declare', { queue: 'bad-q', arguments: { 'x-expires': 0 } }, "PRECONDITION_FAILED - invalid arg 'x-expires' for queue 'bad-q' in vhost '/': {value_zero,0}"],
+      ['queue.declare', { queue: 'bad-q', arguments: { 'x-overflow': 'foo' } }, "PRECONDITION_FAILED - invalid arg 'x-overflow' for queue 'bad-q' in vhost '/': invalid_overflow"],
+      ['basic.consume', { queue: 'eq-q', arguments: { 'x-priority': 'a' } }, 'PRECONDITION_FAILED - invalid arg \'x-priority\' for queue \'eq-q\' in vhost \'/\': "expected integer, got longstr"'],
+      ['basic.ack', { deliveryTag: 5, multiple: true }, 'PRECONDITION_FAILED - unknown delivery tag 5'],
     ];
     for (const [m, args, text] of cases) {
       const d = await opened(1);

@@ -48,7 +48,7 @@ const consume: Handler = (ch, a) => {
   const prio = tableGet(args, 'x-priority');
   let priority = 0;
   if (prio) {
-    if (!'bBsuIil'.includes(prio.type)) throw err('PRECONDITION_FAILED', `invalid arg 'x-priority' for ${rqueue(q.name, vh.name)}: {unacceptable_type,longstr}`);
+    if (!'bBsuIil'.includes(prio.type)) throw err('PRECONDITION_FAILED', `invalid arg 'x-priority' for ${rqueue(q.name, vh.name)}: "expected integer, got ${prio.type === 'S' ? 'longstr' : prio.type}"`);
     priority = Number(plain(prio));
   }
   const info = vh.info(q);

@@ -1,6 +1,6 @@
 // RabbitMQ's redeclare equivalence checks (rabbit_misc:assert_args_equivalence) and its
 // 406 texts: "inequivalent arg 'K' for queue 'q' in vhost '/': received X but current is Y",
-// where a table value prints as "the value 'V' of type 'T'" and a missing one as "none".
+// where values print as 'V', or "the value 'V' of type 'T'" against a missing one ("none").
 // Integer widths compare equal (type class), as RabbitMQ's type_class does.
 
 import type { FieldTable, FieldValue } from '../codec.js';
@@ -20,11 +20,15 @@ export function inequivalent(key: string, resource: string, received: string, cu
   return err('PRECONDITION_FAILED', `inequivalent arg '${key}' for ${resource}: received ${received} but current is ${current}`);
 }
 
-function show(v: FieldValue | undefined): string {
-  if (!v) return 'none';
+function text(v: FieldValue): string {
   const p = plain(v);
-  const s = typeof p === 'object' && p !== null ? JSON.stringify(p) : String(p);
-  return `the value '${s}' of type '${TYPE_NAMES[v.type] ?? v.type}'`;
+  return typeof p === 'object' && p !== null && !Buffer.isBuffer(p) ? JSON.stringify(p) : String(p);
+}
+
+/** RabbitMQ prints bare values when both sides exist, typed values when one is missing. */
+function show(v: FieldValue | undefined, typed: boolean): string {
+  if (!v) return 'none';
+  return typed ? `the value '${text(v)}' of type '${TYPE_NAMES[v.type] ?? v.type}'` : `'${text(v)}'`;
 }
 
 function sameValue(a: FieldValue, b: FieldValue): boolean {
@@ -42,5 +46,6 @@ export function sameArg(key: string, resource: string, current: FieldTable, rece
   const r = tableGet(received, key);
   if (!c && !r) return;
   if (c && r && sameValue(c, r)) return;
-  throw inequivalent(key, resource, show(r), show(c));
+  const typed = !c || !r;
+  throw inequivalent(key, resource, show(r, typed), show(c, typed));
 }

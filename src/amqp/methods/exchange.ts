@@ -75,8 +75,8 @@ function e2e(ch: Channel, a: MethodArgs, bind: boolean): void {
   const key = a['routingKey'] as string;
   const args = plainTable(a['arguments'] as FieldTable);
   if (bind) {
-    if (!vh.router.get(destination)) throw err('NOT_FOUND', `no ${rexchange(destination, vh.name)}`);
     if (!vh.router.get(source)) throw err('NOT_FOUND', `no ${rexchange(source, vh.name)}`);
+    if (!vh.router.get(destination)) throw err('NOT_FOUND', `no ${rexchange(destination, vh.name)}`);
     vh.router.bind(source, 'exchange', destination, key, args);
   } else {
     vh.router.unbindMatching(source, 'exchange', destination, key, args);

@@ -61,7 +61,7 @@ export function parseQueueArgs(args: FieldTable, resource: string): ParsedQueueA
   if (overflow !== undefined) {
     const modes: Record<string, OverflowMode> = { 'drop-head': 'drop-head', 'reject-publish': 'reject-new', 'reject-publish-dlx': 'reject-new-dead-letter' };
     const mode = modes[overflow];
-    if (!mode || (type === 'quorum' && overflow === 'reject-publish-dlx')) bad('x-overflow', `{unsupported_overflow,'${overflow}'}`);
+    if (!mode || (type === 'quorum' && overflow === 'reject-publish-dlx')) bad('x-overflow', 'invalid_overflow');
     options.overflow = mode as OverflowMode;
   }
   // Quorum queues: a delivery limit of 20 by default since 4.0 (-1 disables it).

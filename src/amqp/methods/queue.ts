@@ -110,6 +110,8 @@ const declare: Handler = (ch, a) => {
 function bindArgs(ch: Channel, a: MethodArgs): { q: Queue; exchange: string; key: string; args: Record<string, unknown> } {
   const exchange = a['exchange'] as string;
   if (exchange === '') throw err('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+  // RabbitMQ looks the source exchange up before the queue.
+  if (!ch.vhost.router.get(exchange)) throw err('NOT_FOUND', `no ${rexchange(exchange, ch.vhost.name)}`);
   const q = findQueue(ch, a['queue'] as string);
   let key = a['routingKey'] as string;
   // An empty routing key with an empty queue name binds with the queue's name (spec 1.7.2.3).
@@ -119,7 +121,6 @@ function bindArgs(ch: Channel, a: MethodArgs): { q: Queue; exchange: string; key
 
 const bind: Handler = (ch, a) => {
   const { q, exchange, key, args } = bindArgs(ch, a);
-  if (!ch.vhost.router.get(exchange)) throw err('NOT_FOUND', `no ${rexchange(exchange, ch.vhost.name)}`);
   ch.vhost.router.bind(exchange, 'queue', q.name, key, args);
   if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.bind-ok', {});
 };
