@@ -326,6 +326,11 @@ export class Connection implements FrameSink {
     this.timers.push(send, check);
   }
 
+  consumes(): boolean {
+    for (const ch of this.channels.values()) if (ch.consumers.size > 0) return true;
+    return false;
+  }
+
   /** Hard-stops publishers' input when a queue they feed is over its high-water mark. */
   pauseInput(until: () => boolean): void {
     if (this.paused) return;

@@ -73,7 +73,9 @@ export function enqueueAll(ch: Channel | undefined, queues: Queue[], meta: AmqpM
   for (const q of queues) {
     const r = q.enqueue(priority === undefined ? (ttlMs === undefined ? { body, meta } : { body, meta, ttlMs }) : ttlMs === undefined ? { body, meta, priority } : { body, meta, priority, ttlMs });
     if (r.status === 'rejected') ok = false;
-    if (ch && q.consumerCount > 0) {
+    // Only pure publisher connections are paused: a connection that also consumes must keep
+    // reading, or its own acks could never arrive to drain the queue.
+    if (ch && q.consumerCount > 0 && !ch.conn.consumes()) {
       const high = ch.conn.ctx.settings.queueHighWater;
       if (q.counts().readyBytes > high) ch.conn.pauseInput(() => q.isDeleted || q.counts().readyBytes <= high / 2);
     }
