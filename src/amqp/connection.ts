@@ -44,6 +44,8 @@ export interface ServerContext {
   connections: Set<Connection>;
   product: string;
   version: string;
+  /** Set by index.ts; undefined only in unit setups. */
+  alarm?: { active: boolean; apply(c: Connection): void };
 }
 
 export type ConnState = 'header' | 'start' | 'tune' | 'open' | 'running' | 'closing' | 'closed';
@@ -71,8 +73,13 @@ export class Connection implements FrameSink {
   private onClosed: (() => void)[] = [];
   /** Channels with publisher confirms to flush once the current input chunk is handled. */
   readonly confirmDirty = new Set<Channel>();
-  /** Publishing paused because a queue it feeds is over its high-water mark. */
+  /** Input paused because a queue it feeds is over its high-water mark. */
   private paused = false;
+  /** Input paused by the memory alarm (this connection publishes). */
+  private alarmPaused = false;
+  private sentBlocked = false;
+  /** Set on the first publish: the memory alarm blocks only publishing connections. */
+  publisher = false;
 
   constructor(readonly socket: net.Socket, readonly id: number, readonly ctx: ServerContext) {
     this.log = ctx.log.child({ proto: 'amqp', conn: id });
@@ -335,15 +342,39 @@ export class Connection implements FrameSink {
   pauseInput(until: () => boolean): void {
     if (this.paused) return;
     this.paused = true;
-    this.socket.pause();
+    this.updateReading();
     const poll = setInterval(() => {
       if (this.state === 'closed' || until()) {
         clearInterval(poll);
         this.paused = false;
-        if (this.state !== 'closed') this.socket.resume();
+        this.updateReading();
       }
     }, 5);
     this.timers.push(poll);
+  }
+
+  /** First publish on this connection: from now on the memory alarm applies to it. */
+  markPublisher(): void {
+    this.publisher = true;
+    this.ctx.alarm?.apply(this);
+  }
+
+  /** connection.blocked / unblocked (to clients with the capability) and input pausing. */
+  setAlarm(active: boolean): void {
+    if (this.state !== 'running') return;
+    if (this.capabilities['connection.blocked'] === true && active !== this.sentBlocked) {
+      this.sentBlocked = active;
+      if (active) this.sendMethod(0, 'connection.blocked', { reason: 'low on memory' });
+      else this.sendMethod(0, 'connection.unblocked', {});
+    }
+    this.alarmPaused = active && this.publisher;
+    this.updateReading();
+  }
+
+  private updateReading(): void {
+    if (this.state === 'closed') return;
+    if (this.paused || this.alarmPaused) this.socket.pause();
+    else this.socket.resume();
   }
 
   // ---- teardown -------------------------------------------------------------------------------

@@ -4,6 +4,9 @@
 
 import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
 import { listenTcp } from '../shared/tcp-server.js';
+import { totalmem } from 'node:os';
+import v8 from 'node:v8';
+import { MemoryAlarm } from './alarm.js';
 import { Connection, type AmqpSettings, type ServerContext } from './connection.js';
 import { applyResources, parseResources } from './resources.js';
 import { LIMITS } from './spec.js';
@@ -44,6 +47,10 @@ export const amqp: FrontEndModule = {
       product: 'RabbitMQ',
       version: '4.2.0',
     };
+    // RabbitMQ's default vm_memory_high_watermark is 0.6 of RAM; V8's heap limit bounds us first.
+    const defaultWatermark = Math.min(0.6 * totalmem(), 0.9 * v8.getHeapStatistics().heap_size_limit);
+    const alarm = new MemoryAlarm(ctx, intOption(x, 'AMQP_MEMORY_HIGH_WATERMARK', Math.floor(defaultWatermark)), intOption(x, 'AMQP_MEMORY_CHECK_MS', 1000));
+    ctx.alarm = alarm;
     const server = await listenTcp({
       host: config.host,
       port: config.amqpPort,
@@ -61,8 +68,19 @@ export const amqp: FrontEndModule = {
       port: server.port,
       url: `amqp://${config.advertisedHost}:${server.port}`,
       state: () => state,
+      registerAdmin(app) {
+        // Test and operator affordance, like rabbitmqctl set_vm_memory_high_watermark.
+        app.put('/amqp/memory-high-watermark', async (req, reply) => {
+          const bytes = (req.body as { bytes?: unknown } | undefined)?.bytes;
+          if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return reply.code(400).send({ error: 'expected {"bytes": <non-negative number>}' });
+          alarm.watermark = bytes;
+          alarm.check();
+          return { watermark: bytes, alarm: alarm.active };
+        });
+      },
       async close() {
         state = 'stopping';
+        alarm.stop();
         await server.close();
         state = 'stopped';
       },

@@ -36,6 +36,7 @@ export function completePublish(ch: Channel, args: MethodArgs, header: Buffer, s
   if (scan.userId !== undefined && scan.userId !== ch.conn.user) {
     throw err('PRECONDITION_FAILED', `user_id property set to '${scan.userId}' but authenticated user was '${ch.conn.user}'`);
   }
+  if (!ch.conn.publisher) ch.conn.markPublisher();
   const p: PendingPublish = { exchange, routingKey: args['routingKey'] as string, mandatory: args['mandatory'] === true, header, scan, body, ttlMs };
   if (ch.mode === 'tx') {
     ch.txPublishes.push(p);

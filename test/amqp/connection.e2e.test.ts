@@ -163,4 +163,26 @@ describe('flow control', () => {
       await s.stop();
     }
   });
+
+  test('memory alarm: connection.blocked to publishers, input paused until unblocked', async () => {
+    const admin = `http://127.0.0.1:${server.ports.http}/amqp/memory-high-watermark`;
+    const setWatermark = (bytes: number) => fetch(admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes }) }).then((r) => r.json());
+    const c = await connect(server);
+    const ch = await c.createChannel();
+    const q = (await ch.assertQueue('', { exclusive: true })).queue;
+    ch.sendToQueue(q, Buffer.from('before'));
+    await sleep(20);
+    const blocked = new Promise<string>((resolve) => c.once('blocked', resolve));
+    expect(await setWatermark(1)).toMatchObject({ alarm: true });
+    expect(await blocked).toBe('low on memory');
+    ch.sendToQueue(q, Buffer.from('during'));
+    await sleep(50);
+    const queue = server.core.queues('amqp:/').require(q);
+    expect(queue.counts().ready).toBe(1);
+    const unblocked = new Promise<void>((resolve) => c.once('unblocked', resolve));
+    expect(await setWatermark(Number.MAX_SAFE_INTEGER)).toMatchObject({ alarm: false });
+    await unblocked;
+    await until(() => queue.counts().ready === 2);
+    await c.close();
+  });
 });
