@@ -12,6 +12,7 @@ import { AmqpError, err } from './errors.js';
 import { CHANNEL_METHODS } from './methods/index.js';
 import { contentFrames } from './output.js';
 import { completePublish, type PendingPublish } from './publish.js';
+import { stopReplyConsumer } from './reply-to.js';
 import { FRAME, methodByName, type MethodDef } from './spec.js';
 import type { Vhost } from './vhost.js';
 
@@ -58,6 +59,9 @@ export class Channel {
   readonly txSettles: { tag: number; u: Unacked; requeue: boolean | 'ack' }[] = [];
   /** The last queue declared on this channel (the empty queue name refers to it). */
   lastQueue = '';
+  /** Direct reply-to: this channel's opaque key and reply consumer tag, when it has one. */
+  replyKey: string | undefined;
+  replyTag: string | undefined;
 
   constructor(readonly conn: Connection, readonly id: number) {}
 
@@ -255,6 +259,7 @@ export class Channel {
 
   /** Drops consumers, requeues unacked deliveries, discards tx and partial publishes. */
   release(): void {
+    stopReplyConsumer(this);
     for (const c of [...this.consumers.values()]) this.removeConsumer(c);
     this.flushConfirms();
     const entries = [...this.unacked.values()].map((u) => ({ u, requeue: true as const }));

@@ -385,14 +385,15 @@ export interface HeaderScan {
   priority: number | undefined;
   expiration: string | undefined;
   userId: string | undefined;
+  replyTo: string | undefined;
 }
 
 // Property indexes, from BASIC_PROPERTIES order.
-const P_HEADERS = 2, P_PRIORITY = 4, P_EXPIRATION = 7, P_USER_ID = 11;
+const P_HEADERS = 2, P_PRIORITY = 4, P_REPLY_TO = 6, P_EXPIRATION = 7, P_USER_ID = 11;
 
 export function scanContentHeader(payload: Buffer): HeaderScan {
   const r = new Reader(payload);
-  const scan: HeaderScan = { classId: r.u16(), bodySize: 0, headersAt: -1, priority: undefined, expiration: undefined, userId: undefined };
+  const scan: HeaderScan = { classId: r.u16(), bodySize: 0, headersAt: -1, priority: undefined, expiration: undefined, userId: undefined, replyTo: undefined };
   r.u16();
   scan.bodySize = r.u64();
   const flags = r.u16();
@@ -409,6 +410,7 @@ export function scanContentHeader(payload: Buffer): HeaderScan {
     } else if (i === P_PRIORITY) scan.priority = r.u8();
     else if (i === P_EXPIRATION) scan.expiration = r.shortstr();
     else if (i === P_USER_ID) scan.userId = r.shortstr();
+    else if (i === P_REPLY_TO) scan.replyTo = r.shortstr();
     else if (type === 'shortstr') { const n = r.u8(); r.need(n); r.pos += n; }
     else if (type === 'octet') r.pos += 1;
     else if (type === 'timestamp') { r.need(8); r.pos += 8; }

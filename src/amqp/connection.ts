@@ -290,7 +290,7 @@ export class Connection implements FrameSink {
           consumer_priorities: true,
           authentication_failure_close: true,
           per_consumer_qos: true,
-          direct_reply_to: false,
+          direct_reply_to: true,
         },
         cluster_name: 'omnibroker@localhost',
         copyright: 'omnibroker, MIT licence',

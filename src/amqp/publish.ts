@@ -10,6 +10,7 @@ import { headersOf, plainTable, type HeaderScan, type MethodArgs } from './codec
 import { err, rexchange } from './errors.js';
 import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
+import { deliverReply, isReplyName, REPLY_TO, rewriteReplyTo } from './reply-to.js';
 import type { Vhost } from './vhost.js';
 
 export interface PendingPublish {
@@ -37,6 +38,7 @@ export function completePublish(ch: Channel, args: MethodArgs, header: Buffer, s
     throw err('PRECONDITION_FAILED', `user_id property set to '${scan.userId}' but authenticated user was '${ch.conn.user}'`);
   }
   if (!ch.conn.publisher) ch.conn.markPublisher();
+  if (scan.replyTo === REPLY_TO) header = rewriteReplyTo(ch, header);
   const p: PendingPublish = { exchange, routingKey: args['routingKey'] as string, mandatory: args['mandatory'] === true, header, scan, body, ttlMs };
   if (ch.mode === 'tx') {
     ch.txPublishes.push(p);
@@ -58,6 +60,7 @@ function parseExpiration(s: string): number {
 /** Routes and enqueues; false when some queue refused the message (confirm nack). */
 export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
   const vh = ch.vhost;
+  if (p.exchange === '' && isReplyName(p.routingKey) && deliverReply(vh.name, p.routingKey, p.header, p.body)) return true;
   const queues = destinations(vh, p);
   if (queues.length === 0) {
     if (p.mandatory) {

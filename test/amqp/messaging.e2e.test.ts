@@ -251,3 +251,40 @@ describe('connection loss', () => {
     await ch2.deleteQueue('requeue-on-death');
   });
 });
+
+describe('direct reply-to', () => {
+  test('RPC through amq.rabbitmq.reply-to', async () => {
+    const server1 = await channel();
+    await server1.assertQueue('rpc-q', { exclusive: true });
+    await server1.consume('rpc-q', (m) => {
+      if (!m) return;
+      server1.sendToQueue(m.properties.replyTo as string, Buffer.from(m.content.toString().toUpperCase()), { correlationId: m.properties.correlationId as string });
+      server1.ack(m);
+    });
+    const client = await channel();
+    const replies: ConsumeMessage[] = [];
+    await client.consume('amq.rabbitmq.reply-to', (m) => m && replies.push(m), { noAck: true });
+    client.sendToQueue('rpc-q', Buffer.from('ping'), { replyTo: 'amq.rabbitmq.reply-to', correlationId: 'c1' });
+    await until(() => replies.length === 1);
+    expect(replies[0]?.content.toString()).toBe('PING');
+    expect(replies[0]?.properties.correlationId).toBe('c1');
+    expect(replies[0]?.fields.routingKey).toMatch(/^amq\.rabbitmq\.reply-to\./);
+    const name = replies[0]?.fields.routingKey as string;
+    expect(await server1.checkQueue(name)).toEqual({ queue: name, messageCount: 0, consumerCount: 1 });
+  });
+
+  test('publishing with reply-to but no reply consumer is 406', async () => {
+    const ch = await channel();
+    const closed = nextClose(ch);
+    ch.sendToQueue('anything', Buffer.from('x'), { replyTo: 'amq.rabbitmq.reply-to' });
+    expect((await closed).message).toContain('PRECONDITION_FAILED - fast reply consumer does not exist');
+  });
+
+  test('a reply consumer must be no-ack', async () => {
+    const ch = await channel();
+    const closed = nextClose(ch);
+    ch.consume('amq.rabbitmq.reply-to', () => undefined, { noAck: false }).catch(() => undefined);
+    expect((await closed).message).toContain('PRECONDITION_FAILED - reply consumer cannot acknowledge');
+  });
+});
+

@@ -10,6 +10,7 @@ import { plain, tableGet, type FieldTable, type MethodArgs } from '../codec.js';
 import { err, rqueue } from '../errors.js';
 import { contentFrames } from '../output.js';
 import { methodByName } from '../spec.js';
+import { REPLY_TO, startReplyConsumer, stopReplyConsumer } from '../reply-to.js';
 import { findQueue, touchQueue } from './queue.js';
 
 type Handler = (ch: Channel, args: MethodArgs) => void;
@@ -35,6 +36,12 @@ class SingleActiveConsumer extends ChannelConsumer {
 
 const consume: Handler = (ch, a) => {
   const vh = ch.vhost;
+  if (a['queue'] === REPLY_TO) {
+    const tag = (a['consumerTag'] as string) || 'amq.ctag-' + randomBytes(16).toString('base64url');
+    startReplyConsumer(ch, tag, a['noAck'] === true);
+    if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'basic.consume-ok', { consumerTag: tag });
+    return;
+  }
   const q = findQueue(ch, a['queue'] as string);
   let tag = a['consumerTag'] as string;
   if (tag === '') tag = 'amq.ctag-' + randomBytes(16).toString('base64url');
@@ -64,6 +71,7 @@ const consume: Handler = (ch, a) => {
 
 const cancel: Handler = (ch, a) => {
   const tag = a['consumerTag'] as string;
+  if (tag === ch.replyTag) stopReplyConsumer(ch);
   const c = ch.consumers.get(tag);
   if (c) {
     ch.removeConsumer(c);

@@ -8,6 +8,7 @@ import type { Channel } from '../channel.js';
 import { plainTable, type FieldTable, type MethodArgs } from '../codec.js';
 import { attachDeadLettering } from '../dead-letter.js';
 import { err, rexchange, rqueue } from '../errors.js';
+import { isReplyName, replyTargetExists } from '../reply-to.js';
 import { serverName, type QueueInfo, type Vhost } from '../vhost.js';
 import { inequivalent, sameArg } from './equivalence.js';
 import { COMPARED_ARGS, parseQueueArgs } from './queue-args.js';
@@ -63,6 +64,11 @@ const declare: Handler = (ch, a) => {
   const exclusive = a['exclusive'] === true;
   const autoDelete = a['autoDelete'] === true;
   if (a['passive'] === true) {
+    // A direct reply-to name: 0 messages and 1 consumer while its requester listens.
+    if (isReplyName(name) && replyTargetExists(vh.name, name)) {
+      if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.declare-ok', { queue: name, messageCount: 0, consumerCount: 1 });
+      return;
+    }
     const q = findQueue(ch, name);
     touchQueue(vh, q);
     return declareOk(ch, a, q);
