@@ -6,7 +6,7 @@
 
 import type { Queue } from '../core/index.js';
 import type { AmqpMeta, Channel } from './channel.js';
-import { headersOf, plainTable, type HeaderScan, type MethodArgs } from './codec.js';
+import { decodeProperties, encodeContentHeader, headersOf, plainTable, scanContentHeader, Writer, type FieldTable, type HeaderScan, type MethodArgs } from './codec.js';
 import { err, rexchange } from './errors.js';
 import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
@@ -60,6 +60,8 @@ function parseExpiration(s: string): number {
 /** Routes and enqueues; false when some queue refused the message (confirm nack). */
 export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
   const vh = ch.vhost;
+  const selected = senderSelected(p);
+  if (selected) p = selected;
   if (p.exchange === '' && isReplyName(p.routingKey) && deliverReply(vh.name, p.routingKey, p.header, p.body)) return true;
   const queues = destinations(vh, p);
   if (queues.length === 0) {
@@ -87,7 +89,45 @@ export function enqueueAll(ch: Channel | undefined, queues: Queue[], meta: AmqpM
   return ok;
 }
 
+// Sender-selected distribution (RabbitMQ extension): CC and BCC headers (arrays of strings)
+// add routing keys; BCC is removed from the message. A byte search keeps the common case free.
+const CC_KEY = Buffer.from('\x02CCA', 'latin1');
+const BCC_KEY = Buffer.from('\x03BCCA', 'latin1');
+const hw = new Writer(512);
+
+interface Selected extends PendingPublish {
+  readonly extraKeys: string[];
+}
+
+function senderSelected(p: PendingPublish): Selected | undefined {
+  if (p.scan.headersAt < 0) return undefined;
+  const end = p.scan.headersAt + 4 + p.header.readUInt32BE(p.scan.headersAt);
+  const hasCc = p.header.subarray(p.scan.headersAt, end).indexOf(CC_KEY) >= 0;
+  const hasBcc = p.header.subarray(p.scan.headersAt, end).indexOf(BCC_KEY) >= 0;
+  if (!hasCc && !hasBcc) return undefined;
+  const headers = headersOf(p.header, p.scan) as FieldTable;
+  const keys: string[] = [];
+  for (const [k, v] of headers) {
+    if ((k === 'CC' || k === 'BCC') && v.type === 'A') for (const x of v.value) if (x.type === 'S') keys.push(x.value.toString('utf8'));
+  }
+  let header = p.header;
+  if (hasBcc) {
+    const { bodySize, properties } = decodeProperties(p.header);
+    properties['headers'] = headers.filter(([k]) => k !== 'BCC');
+    hw.reset();
+    encodeContentHeader(hw, bodySize, properties);
+    header = hw.take();
+  }
+  return { ...p, header, scan: hasBcc ? scanContentHeader(header) : p.scan, extraKeys: keys };
+}
+
 function destinations(vh: Vhost, p: PendingPublish): Queue[] {
+  const extra = (p as Partial<Selected>).extraKeys;
+  if (extra && extra.length > 0) {
+    const all = new Set<Queue>();
+    for (const key of [p.routingKey, ...extra]) for (const q of destinations(vh, { ...p, routingKey: key, extraKeys: [] } as Selected)) all.add(q);
+    return [...all];
+  }
   if (p.exchange === '') {
     const q = vh.queues.get(p.routingKey);
     return q ? [q] : [];

@@ -55,6 +55,16 @@ describe('routing through exchanges', () => {
     expect(await drain(ch, q3)).toEqual(['hdr-eu', 'fan']);
   });
 
+  test('CC and BCC headers add routing keys; BCC is stripped', async () => {
+    const ch = await channel();
+    const [q1, q2, q3] = [await tempQueue(ch), await tempQueue(ch), await tempQueue(ch)];
+    ch.sendToQueue(q1, Buffer.from('m'), { CC: [q2], BCC: [q3], headers: { other: 1 } });
+    await sleep(30);
+    const got = await Promise.all([q1, q2, q3].map((q) => ch.get(q, { noAck: true }) as Promise<GetMessage>));
+    expect(got.map((m) => m.content.toString())).toEqual(['m', 'm', 'm']);
+    for (const m of got) expect(m.properties.headers).toEqual({ other: 1, CC: [q2] });
+  });
+
   test('exchange-to-exchange bindings and unbind', async () => {
     const ch = await channel();
     const q = await tempQueue(ch);
