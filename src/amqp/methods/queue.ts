@@ -74,7 +74,6 @@ const declare: Handler = (ch, a) => {
     return declareOk(ch, a, q);
   }
   if (name === '') name = serverName('amq.gen-');
-  else if (name.startsWith('amq.')) throw err('ACCESS_REFUSED', `queue name '${name}' contains reserved prefix 'amq.*'`);
   const res = rqueue(name, vh.name);
   const existing = vh.queues.get(name);
   if (existing) {
@@ -86,6 +85,8 @@ const declare: Handler = (ch, a) => {
     touchQueue(vh, existing);
     return declareOk(ch, a, existing);
   }
+  // As rabbit_channel: an existing queue is found first; the reserved prefix only blocks creation.
+  if (name.startsWith('amq.') && (a['queue'] as string) !== '') throw err('ACCESS_REFUSED', `queue name '${name}' contains reserved prefix 'amq.*'`);
   const parsed = parseQueueArgs(args, res);
   if (parsed.type === 'quorum') {
     // rabbit_queue_type_util: quorum queues must be durable, shared, not auto-delete, named.
