@@ -83,7 +83,7 @@ export function enqueueAll(ch: Channel | undefined, queues: Queue[], meta: AmqpM
     // reading, or its own acks could never arrive to drain the queue.
     if (ch && q.consumerCount > 0 && !ch.conn.consumes()) {
       const high = ch.conn.ctx.settings.queueHighWater;
-      if (q.counts().readyBytes > high) ch.conn.pauseInput(() => q.isDeleted || q.counts().readyBytes <= high / 2);
+      if (queueMemory(q) > high) ch.conn.pauseInput(() => q.isDeleted || queueMemory(q) <= high / 2);
     }
   }
   return ok;
@@ -120,6 +120,15 @@ function senderSelected(p: PendingPublish): Selected | undefined {
   }
   return { ...p, header, scan: hasBcc ? scanContentHeader(header) : p.scan, extraKeys: keys };
 }
+
+/** Approximate memory held by a queue's ready messages: bodies plus per-message overhead. */
+function queueMemory(q: Queue): number {
+  const c = q.counts();
+  return c.readyBytes + c.ready * MESSAGE_OVERHEAD;
+}
+
+/** Bytes a stored message costs beyond its body (objects, header copy), measured roughly. */
+const MESSAGE_OVERHEAD = 320;
 
 function destinations(vh: Vhost, p: PendingPublish): Queue[] {
   const extra = (p as Partial<Selected>).extraKeys;
