@@ -11,7 +11,7 @@ import { Channel } from './channel.js';
 import { CodecError, decodeMethod, UnknownMethod, type MethodArgs } from './codec.js';
 import { AmqpError, err, fromBrokerError } from './errors.js';
 import { FrameError, FrameParser, PROTOCOL_HEADER, type FrameSink } from './frame.js';
-import { CONNECTION_METHODS } from './methods/connection.js';
+import { CONNECTION_METHODS, sendStart } from './methods/connection.js';
 import { HEARTBEAT_FRAME, methodFrame } from './output.js';
 import { FRAME, methodByName, type MethodDef } from './spec.js';
 import type { Vhost } from './vhost.js';
@@ -137,7 +137,7 @@ export class Connection implements FrameSink {
       return Buffer.alloc(0);
     }
     this.state = 'start';
-    this.sendStart();
+    sendStart(this);
     return have.subarray(8);
   }
 
@@ -275,34 +275,6 @@ export class Connection implements FrameSink {
   }
 
   // ---- handshake steps (called from methods/connection.ts) ---------------------------------
-
-  private sendStart(): void {
-    this.sendMethod(0, 'connection.start', {
-      versionMajor: 0,
-      versionMinor: 9,
-      serverProperties: {
-        capabilities: {
-          publisher_confirms: true,
-          exchange_exchange_bindings: true,
-          'basic.nack': true,
-          consumer_cancel_notify: true,
-          'connection.blocked': true,
-          consumer_priorities: true,
-          authentication_failure_close: true,
-          per_consumer_qos: true,
-          direct_reply_to: true,
-        },
-        cluster_name: 'omnibroker@localhost',
-        copyright: 'omnibroker, MIT licence',
-        information: 'omnibroker: an AMQP 0-9-1 broker speaking the RabbitMQ dialect, for development and CI',
-        platform: `Node.js ${process.version}`,
-        product: this.ctx.product,
-        version: this.ctx.version,
-      },
-      mechanisms: Buffer.from(this.ctx.settings.mechanisms.join(' ')),
-      locales: Buffer.from('en_US'),
-    });
-  }
 
   /** After tune-ok: frame limit and heartbeats take effect. */
   applyTune(frameMax: number, channelMax: number, heartbeat: number): void {

@@ -123,6 +123,35 @@ const updateSecret: Handler = (c) => {
   c.sendMethod(0, 'connection.update-secret-ok', {});
 };
 
+/** connection.start: RabbitMQ's server properties and capabilities, our mechanisms. */
+export function sendStart(c: Connection): void {
+  c.sendMethod(0, 'connection.start', {
+    versionMajor: 0,
+    versionMinor: 9,
+    serverProperties: {
+      capabilities: {
+        publisher_confirms: true,
+        exchange_exchange_bindings: true,
+        'basic.nack': true,
+        consumer_cancel_notify: true,
+        'connection.blocked': true,
+        consumer_priorities: true,
+        authentication_failure_close: true,
+        per_consumer_qos: true,
+        direct_reply_to: true,
+      },
+      cluster_name: 'omnibroker@localhost',
+      copyright: 'omnibroker, MIT licence',
+      information: 'omnibroker: an AMQP 0-9-1 broker speaking the RabbitMQ dialect, for development and CI',
+      platform: `Node.js ${process.version}`,
+      product: c.ctx.product,
+      version: c.ctx.version,
+    },
+    mechanisms: Buffer.from(c.ctx.settings.mechanisms.join(' ')),
+    locales: Buffer.from('en_US'),
+  });
+}
+
 export const CONNECTION_METHODS: Record<string, Handler> = {
   'connection.start-ok': startOk,
   'connection.tune-ok': tuneOk,
