@@ -28,6 +28,8 @@ export interface Unacked {
   readonly queue: Queue;
   readonly leaseId: number;
   readonly consumer: ChannelConsumer | undefined;
+  /** When it was delivered (Date.now()), for the consumer timeout. */
+  readonly at: number;
 }
 
 const DELIVER = methodByName('basic.deliver');
@@ -47,6 +49,8 @@ export class Channel {
   readonly consumers = new Map<string, ChannelConsumer>();
   readonly unacked = new Map<number, Unacked>();
   private nextTag = 0;
+  private timeoutTimer: NodeJS.Timeout | undefined;
+  private timeoutEvery = Infinity;
   /** basic.qos global=false: limit for consumers created afterwards. */
   prefetchCount = 0;
   /** basic.qos global=true: limit shared by the channel's consumers (RabbitMQ 4.2). */
@@ -159,7 +163,7 @@ export class Channel {
   deliver(c: ChannelConsumer, lease: Lease): void {
     const tag = ++this.nextTag;
     if (!c.noAck) {
-      this.unacked.set(tag, { queue: c.queue, leaseId: lease.id, consumer: c });
+      this.track(tag, { queue: c.queue, leaseId: lease.id, consumer: c, at: Date.now() });
       c.unacked++;
     }
     const m = lease.message;
@@ -167,6 +171,36 @@ export class Channel {
     this.conn.write(
       contentFrames(this.id, DELIVER, { consumerTag: c.tag, deliveryTag: tag, redelivered: m.redelivered, exchange: meta.exchange, routingKey: meta.routingKey }, meta.header, m.body, this.conn.frameMax),
     );
+  }
+
+  /** Records an unacked delivery and makes sure the consumer-timeout check runs. */
+  track(tag: number, u: Unacked): void {
+    this.unacked.set(tag, u);
+    const limit = this.vhost.info(u.queue).consumerTimeoutMs ?? this.conn.ctx.settings.consumerTimeoutMs;
+    if (limit <= 0) return;
+    // Checked every minute like RabbitMQ, or more often for short timeouts.
+    const every = Math.min(60000, Math.max(10, limit / 2));
+    if (this.timeoutTimer !== undefined && this.timeoutEvery <= every) return;
+    if (this.timeoutTimer) clearInterval(this.timeoutTimer);
+    this.timeoutEvery = every;
+    this.timeoutTimer = setInterval(() => this.checkTimeouts(), every);
+    this.timeoutTimer.unref();
+  }
+
+  /**
+   * RabbitMQ's consumer (delivery acknowledgement) timeout: an unacked delivery older than the
+   * queue's x-consumer-timeout or the server default closes the channel with 406.
+   */
+  private checkTimeouts(): void {
+    const now = Date.now();
+    for (const u of this.unacked.values()) {
+      const limit = u.queue.isDeleted ? undefined : (this.vhost.info(u.queue).consumerTimeoutMs ?? this.conn.ctx.settings.consumerTimeoutMs);
+      if (limit !== undefined && limit > 0 && now - u.at > limit) {
+        const e = err('PRECONDITION_FAILED', `delivery acknowledgement on channel ${this.id} timed out. Timeout value used: ${limit} ms. This timeout value can be configured, see consumers doc guide to learn more`);
+        this.closeWithError(e);
+        return;
+      }
+    }
   }
 
   /** Lets queues push again after credit grew (acks, qos change, socket drained). */
@@ -260,6 +294,8 @@ export class Channel {
   /** Drops consumers, requeues unacked deliveries, discards tx and partial publishes. */
   release(): void {
     stopReplyConsumer(this);
+    if (this.timeoutTimer) clearInterval(this.timeoutTimer);
+    this.timeoutTimer = undefined;
     for (const c of [...this.consumers.values()]) this.removeConsumer(c);
     this.flushConfirms();
     const entries = [...this.unacked.values()].map((u) => ({ u, requeue: true as const }));

@@ -32,6 +32,8 @@ export interface AmqpSettings {
   users: Map<string, AmqpUser>;
   /** Bytes queued on a socket beyond which deliveries to it pause (consumer backpressure). */
   socketHighWater: number;
+  /** Unacked deliveries older than this close their channel (406); 0 disables. */
+  consumerTimeoutMs: number;
   /** Ready bytes in a consumed queue beyond which its publishers stop being read. */
   queueHighWater: number;
 }

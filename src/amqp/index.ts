@@ -36,6 +36,7 @@ export const amqp: FrontEndModule = {
       mechanisms: (x['AMQP_AUTH_MECHANISMS'] ?? 'PLAIN AMQPLAIN ANONYMOUS').split(/[ ,]+/).filter(Boolean),
       users: resources.users,
       socketHighWater: intOption(x, 'AMQP_SOCKET_HIGH_WATER', 4 * 1024 * 1024),
+      consumerTimeoutMs: intOption(x, 'AMQP_CONSUMER_TIMEOUT_MS', 1800000),
       queueHighWater: intOption(x, 'AMQP_QUEUE_HIGH_WATER', 64 * 1024 * 1024),
     };
     const ctx: ServerContext = {

@@ -26,6 +26,8 @@ export interface QueueInfo {
   deadLetterExchange: string | undefined;
   deadLetterRoutingKey: string | undefined;
   singleActive: boolean;
+  /** x-consumer-timeout (ms), overriding the server's consumer timeout. */
+  consumerTimeoutMs: number | undefined;
 }
 
 /** A consumer the vhost can cancel when its queue goes away. */

@@ -81,6 +81,22 @@ describe('queue arguments', () => {
   });
 });
 
+describe('consumer timeout', () => {
+  test('an unacked delivery older than x-consumer-timeout closes the channel with 406 and is requeued', async () => {
+    const c = await connect(server);
+    const ch = await c.createChannel();
+    const q = (await ch.assertQueue('', { exclusive: true, arguments: { 'x-consumer-timeout': 60 } })).queue;
+    ch.sendToQueue(q, Buffer.from('slow'));
+    await ch.consume(q, () => undefined);
+    const e = await new Promise<Error>((resolve) => ch.once('error', resolve));
+    expect(e.message).toContain(`PRECONDITION_FAILED - delivery acknowledgement on channel 1 timed out. Timeout value used: 60 ms. This timeout value can be configured, see consumers doc guide to learn more`);
+    const ch2 = await c.createChannel();
+    const m = (await ch2.get(q, { noAck: true })) as GetMessage;
+    expect(m.fields.redelivered).toBe(true);
+    await c.close();
+  });
+});
+
 describe('exchanges', () => {
   test('publishing to an internal exchange is 403; e2e-bound internal exchanges route', async () => {
     const ch = await channel();

@@ -65,3 +65,36 @@ test('sockets cut mid-frame and garbage do not disturb other connections', async
   expect((await healthy.expect('queue.declare-ok')).args?.['queue']).toMatch(/^amq\.gen-/);
   healthy.end();
 });
+
+test('content headers with every property and field type come back byte-identical', async () => {
+  const { Writer, encodeContentHeader } = await import('../../src/amqp/codec.js');
+  const table: [string, unknown][] = [
+    ['t', { type: 't', value: true }], ['b', { type: 'b', value: -1 }], ['B', { type: 'B', value: 255 }],
+    ['s', { type: 's', value: -2 }], ['u', { type: 'u', value: 65535 }], ['I', { type: 'I', value: -3 }],
+    ['i', { type: 'i', value: 4294967295 }], ['l', { type: 'l', value: -4n }], ['f', { type: 'f', value: 0.5 }],
+    ['d', { type: 'd', value: 0.25 }], ['D', { type: 'D', value: { scale: 3, digits: -1234 } }],
+    ['S', { type: 'S', value: Buffer.from('long string') }], ['x', { type: 'x', value: Buffer.from([1, 2, 3]) }],
+    ['T', { type: 'T', value: 1234567890 }], ['V', { type: 'V', value: null }],
+    ['A', { type: 'A', value: [{ type: 'F', value: [['n', { type: 'I', value: 1 }]] }] }],
+  ];
+  const w = new Writer();
+  encodeContentHeader(w, 4, {
+    contentType: 'a/b', contentEncoding: 'e', headers: table, deliveryMode: 2, priority: 1, correlationId: 'c', replyTo: 'r',
+    expiration: '100000', messageId: 'm', timestamp: 99, type: 'ty', userId: 'guest', appId: 'app', clusterId: 'cl',
+  });
+  const header = w.take();
+  const c = await RawClient.open(port);
+  c.send(1, 'channel.open', {});
+  await c.expect('channel.open-ok');
+  c.send(1, 'queue.declare', { queue: '', exclusive: true });
+  const q = (await c.expect('queue.declare-ok')).args?.['queue'] as string;
+  c.send(1, 'basic.publish', { exchange: '', routingKey: q });
+  c.sendBytes(frame(2, 1, header));
+  c.sendBytes(frame(3, 1, Buffer.from('body')));
+  c.send(1, 'basic.consume', { queue: q, noAck: true });
+  await c.expect('basic.deliver');
+  await sleep(20);
+  const got = c.frames.find((f) => f.type === 2);
+  expect(got?.payload.equals(header)).toBe(true);
+  c.end();
+});

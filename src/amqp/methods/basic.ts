@@ -98,7 +98,7 @@ const get: Handler = (ch, a) => {
   }
   const tag = ch.nextDeliveryTag();
   if (a['noAck'] === true) q.ack(lease.id);
-  else ch.unacked.set(tag, { queue: q, leaseId: lease.id, consumer: undefined });
+  else ch.track(tag, { queue: q, leaseId: lease.id, consumer: undefined, at: Date.now() });
   const m = lease.message;
   const meta = m.meta as AmqpMeta;
   const args = { deliveryTag: tag, redelivered: m.redelivered, exchange: meta.exchange, routingKey: meta.routingKey, messageCount: q.counts().ready };

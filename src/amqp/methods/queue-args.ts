@@ -10,6 +10,7 @@ import { err } from '../errors.js';
 export const COMPARED_ARGS = [
   'x-expires', 'x-message-ttl', 'x-dead-letter-exchange', 'x-dead-letter-routing-key', 'x-max-length',
   'x-max-length-bytes', 'x-max-priority', 'x-overflow', 'x-queue-mode', 'x-single-active-consumer', 'x-delivery-limit',
+  'x-consumer-timeout',
 ];
 
 const TYPE_NAMES: Record<string, string> = { S: 'longstr', t: 'bool', F: 'table', A: 'array', V: 'void', x: 'binary', f: 'float', d: 'double', D: 'decimal', T: 'timestamp' };
@@ -20,6 +21,7 @@ export interface ParsedQueueArgs {
   deadLetterExchange: string | undefined;
   deadLetterRoutingKey: string | undefined;
   singleActive: boolean;
+  consumerTimeoutMs: number | undefined;
   type: 'classic' | 'quorum';
 }
 
@@ -79,6 +81,7 @@ export function parseQueueArgs(args: FieldTable, resource: string): ParsedQueueA
     deadLetterExchange: str('x-dead-letter-exchange'),
     deadLetterRoutingKey: str('x-dead-letter-routing-key'),
     singleActive: sac?.value === true,
+    consumerTimeoutMs: int('x-consumer-timeout', 0),
     type: type as 'classic' | 'quorum',
   };
 }

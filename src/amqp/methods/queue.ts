@@ -107,6 +107,7 @@ const declare: Handler = (ch, a) => {
     deadLetterExchange: parsed.deadLetterExchange,
     deadLetterRoutingKey: parsed.deadLetterRoutingKey,
     singleActive: parsed.singleActive,
+    consumerTimeoutMs: parsed.consumerTimeoutMs,
   };
   q.meta['amqp'] = info;
   attachDeadLettering(vh, q);
