@@ -11,6 +11,7 @@ import type { Connection } from './connection.js';
 import { AmqpError, err } from './errors.js';
 import { CHANNEL_METHODS } from './methods/index.js';
 import { contentFrames } from './output.js';
+import { headerFor } from './delivery-count.js';
 import { completePublish, type PendingPublish } from './publish.js';
 import { stopReplyConsumer } from './reply-to.js';
 import { FRAME, methodByName, type MethodDef } from './spec.js';
@@ -169,7 +170,7 @@ export class Channel {
     const m = lease.message;
     const meta = m.meta as AmqpMeta;
     this.conn.write(
-      contentFrames(this.id, DELIVER, { consumerTag: c.tag, deliveryTag: tag, redelivered: m.redelivered, exchange: meta.exchange, routingKey: meta.routingKey }, meta.header, m.body, this.conn.frameMax),
+      contentFrames(this.id, DELIVER, { consumerTag: c.tag, deliveryTag: tag, redelivered: m.redelivered, exchange: meta.exchange, routingKey: meta.routingKey }, headerFor(this.vhost, c.queue, m), m.body, this.conn.frameMax),
     );
   }
 

@@ -101,7 +101,7 @@ export function applyResources(core: Broker, r: AmqpResources): Map<string, Vhos
       durable: q.durable, autoDelete: q.autoDelete, exclusiveOwner: undefined, arguments: table, hadConsumer: false,
       expiresMs: parsed.expiresMs, expiryTimer: undefined, deadLetterExchange: parsed.deadLetterExchange,
       deadLetterRoutingKey: parsed.deadLetterRoutingKey, singleActive: parsed.singleActive,
-      consumerTimeoutMs: parsed.consumerTimeoutMs,
+      consumerTimeoutMs: parsed.consumerTimeoutMs, type: parsed.type,
     };
     queue.meta['amqp'] = info;
     attachDeadLettering(vh, queue);

@@ -28,6 +28,7 @@ export interface QueueInfo {
   singleActive: boolean;
   /** x-consumer-timeout (ms), overriding the server's consumer timeout. */
   consumerTimeoutMs: number | undefined;
+  type: 'classic' | 'quorum';
 }
 
 /** A consumer the vhost can cancel when its queue goes away. */

@@ -68,6 +68,7 @@ describe('queue arguments', () => {
     for (let i = 0; i < 2; i++) {
       const m = (await ch2.get('qq')) as GetMessage;
       expect(m.content.toString()).toBe('poison');
+      expect(m.properties.headers?.['x-delivery-count']).toBe(i === 0 ? undefined : i);
       ch2.nack(m, false, true);
       await sleep(10);
     }

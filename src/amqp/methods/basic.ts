@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AmqpMeta, Channel } from '../channel.js';
 import { ChannelConsumer } from '../consumer.js';
 import { plain, tableGet, type FieldTable, type MethodArgs } from '../codec.js';
+import { headerFor } from '../delivery-count.js';
 import { err, rqueue } from '../errors.js';
 import { contentFrames } from '../output.js';
 import { methodByName } from '../spec.js';
@@ -102,7 +103,7 @@ const get: Handler = (ch, a) => {
   const m = lease.message;
   const meta = m.meta as AmqpMeta;
   const args = { deliveryTag: tag, redelivered: m.redelivered, exchange: meta.exchange, routingKey: meta.routingKey, messageCount: q.counts().ready };
-  ch.conn.write(contentFrames(ch.id, GET_OK, args, meta.header, m.body, ch.conn.frameMax));
+  ch.conn.write(contentFrames(ch.id, GET_OK, args, headerFor(ch.vhost, q, m), m.body, ch.conn.frameMax));
 };
 
 function settle(ch: Channel, tag: number, multiple: boolean, requeue: boolean | 'ack'): void {

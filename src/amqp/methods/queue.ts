@@ -108,6 +108,7 @@ const declare: Handler = (ch, a) => {
     deadLetterRoutingKey: parsed.deadLetterRoutingKey,
     singleActive: parsed.singleActive,
     consumerTimeoutMs: parsed.consumerTimeoutMs,
+    type: parsed.type,
   };
   q.meta['amqp'] = info;
   attachDeadLettering(vh, q);
