@@ -260,6 +260,12 @@ describe('channel-level (soft) errors', () => {
       ['queue.declare', { queue: 'bad-q', arguments: { 'x-overflow': 'foo' } }, "PRECONDITION_FAILED - invalid arg 'x-overflow' for queue 'bad-q' in vhost '/': invalid_overflow"],
       ['basic.consume', { queue: 'eq-q', arguments: { 'x-priority': 'a' } }, 'PRECONDITION_FAILED - invalid arg \'x-priority\' for queue \'eq-q\' in vhost \'/\': "expected integer, got longstr"'],
       ['basic.ack', { deliveryTag: 5, multiple: true }, 'PRECONDITION_FAILED - unknown delivery tag 5'],
+      ['queue.declare', { queue: 'xp', arguments: { 'x-max-priority': 300 } }, "PRECONDITION_FAILED - invalid arg 'x-max-priority' for queue 'xp' in vhost '/': {max_value_exceeded,300}"],
+      ['queue.declare', { queue: 'xp2', arguments: { 'x-message-ttl': 'abc' } }, 'PRECONDITION_FAILED - invalid arg \'x-message-ttl\' for queue \'xp2\' in vhost \'/\': "expected integer, got longstr"'],
+      ['queue.declare', { queue: 'xp3', arguments: { 'x-dead-letter-exchange': 5 } }, "PRECONDITION_FAILED - invalid type 'signedint' for arg 'x-dead-letter-exchange' in queue 'xp3' in vhost '/'"],
+      ['queue.declare', { queue: 'xp4', arguments: { 'x-single-active-consumer': 'yes' } }, "PRECONDITION_FAILED - invalid arg 'x-single-active-consumer' for queue 'xp4' in vhost '/': {unacceptable_type,longstr}"],
+      ['queue.declare', { queue: '', durable: true, arguments: { 'x-queue-type': 'quorum' } }, 'PRECONDITION_FAILED - Cannot declare a server-named queue for type rabbit_quorum_queue'],
+      ['queue.declare', { queue: 'qq-e', durable: true, exclusive: true, arguments: { 'x-queue-type': 'quorum' } }, "PRECONDITION_FAILED - invalid property 'exclusive-owner' for queue 'qq-e' in vhost '/'"],
     ];
     for (const [m, args, text] of cases) {
       const d = await opened(1);
@@ -283,6 +289,19 @@ describe('channel-level (soft) errors', () => {
     await b.expect('tx.select-ok');
     b.send(1, 'confirm.select', {});
     await channelError(b, 1, 406, 'PRECONDITION_FAILED - cannot switch from tx to confirm mode');
+    for (const [props, text] of [
+      [{ expiration: '-5' }, "PRECONDITION_FAILED - invalid expiration '-5': {value_negative,-5}"],
+      [{ userId: 'bob' }, "PRECONDITION_FAILED - user_id property set to 'bob' but authenticated user was 'guest'"],
+    ] as [Record<string, unknown>, string][]) {
+      const x = await opened(1);
+      x.publish(1, '', 'q', Buffer.from('x'), props);
+      await channelError(x, 1, 406, text, 60, 40);
+    }
+    const r = await opened(1);
+    r.send(1, 'basic.consume', { queue: 'amq.rabbitmq.reply-to', noAck: true, consumerTag: 'r' });
+    await r.expect('basic.consume-ok');
+    r.send(1, 'basic.consume', { queue: 'amq.rabbitmq.reply-to', noAck: true, consumerTag: 'r2' });
+    await channelError(r, 1, 406, 'PRECONDITION_FAILED - reply consumer already set', 60, 20);
     const c = await opened(1);
     c.publish(1, '', 'q', Buffer.from('x'), { expiration: 'abc' });
     await channelError(c, 1, 406, "PRECONDITION_FAILED - invalid expiration 'abc': no_integer");

@@ -13,7 +13,7 @@ export const COMPARED_ARGS = [
   'x-consumer-timeout',
 ];
 
-const TYPE_NAMES: Record<string, string> = { S: 'longstr', t: 'bool', F: 'table', A: 'array', V: 'void', x: 'binary', f: 'float', d: 'double', D: 'decimal', T: 'timestamp' };
+const TYPE_NAMES: Record<string, string> = { I: 'signedint', l: 'long', b: 'byte', B: 'unsignedbyte', s: 'short', u: 'unsignedshort', i: 'unsignedint', S: 'longstr', t: 'bool', F: 'table', A: 'array', V: 'void', x: 'binary', f: 'float', d: 'double', D: 'decimal', T: 'timestamp' };
 
 export interface ParsedQueueArgs {
   options: QueueOptions;
@@ -32,7 +32,7 @@ export function parseQueueArgs(args: FieldTable, resource: string): ParsedQueueA
   const int = (key: string, min: number): number | undefined => {
     const v = tableGet(args, key);
     if (!v) return undefined;
-    if (!'bBsuIil'.includes(v.type)) bad(key, `{unacceptable_type,${TYPE_NAMES[v.type] ?? v.type}}`);
+    if (!'bBsuIil'.includes(v.type)) bad(key, `"expected integer, got ${TYPE_NAMES[v.type] ?? v.type}"`);
     const n = Number(plain(v));
     if (n < 0) bad(key, `{value_negative,${n}}`);
     if (n < min) bad(key, `{value_zero,${n}}`);
@@ -41,7 +41,7 @@ export function parseQueueArgs(args: FieldTable, resource: string): ParsedQueueA
   const str = (key: string): string | undefined => {
     const v = tableGet(args, key);
     if (!v) return undefined;
-    if (v.type !== 'S') bad(key, `{unacceptable_type,${TYPE_NAMES[v.type] ?? 'signedint'}}`);
+    if (v.type !== 'S') throw err('PRECONDITION_FAILED', `invalid type '${TYPE_NAMES[v.type] ?? 'signedint'}' for arg '${key}' in ${resource}`);
     return String(plain(v));
   };
   const type = str('x-queue-type') ?? 'classic';
@@ -56,7 +56,7 @@ export function parseQueueArgs(args: FieldTable, resource: string): ParsedQueueA
   if (maxBytes !== undefined) options.maxLengthBytes = maxBytes;
   const priority = int('x-max-priority', 0);
   if (priority !== undefined) {
-    if (priority > 255) bad('x-max-priority', `{value_too_large,${priority},255}`);
+    if (priority > 255) bad('x-max-priority', `{max_value_exceeded,${priority}}`);
     if (type === 'classic') options.maxPriority = priority;
   }
   const overflow = str('x-overflow');

@@ -90,7 +90,7 @@ const declare: Handler = (ch, a) => {
   const parsed = parseQueueArgs(args, res);
   if (parsed.type === 'quorum') {
     // rabbit_queue_type_util: quorum queues must be durable, shared, not auto-delete, named.
-    if ((a['queue'] as string) === '') throw err('PRECONDITION_FAILED', `Cannot declare a server-named queue for type quorum`);
+    if ((a['queue'] as string) === '') throw err('PRECONDITION_FAILED', 'Cannot declare a server-named queue for type rabbit_quorum_queue');
     if (!durable) throw err('PRECONDITION_FAILED', `invalid property 'non-durable' for ${res}`);
     if (exclusive) throw err('PRECONDITION_FAILED', `invalid property 'exclusive-owner' for ${res}`);
     if (autoDelete) throw err('PRECONDITION_FAILED', `invalid property 'auto-delete' for ${res}`);
