@@ -269,27 +269,38 @@ class TopicMatcher implements Matcher {
 
   match(key: string, _h: HeadersProvider, out: Binding[]): void {
     const seen = new Set<Binding>();
-    this.walk(this.root, key.split('.'), 0, seen);
+    this.walk(this.root, key.split('.'), 0, seen, undefined);
     for (const b of seen) out.push(b);
   }
 
-  private walk(node: TrieNode, words: string[], i: number, out: Set<Binding>): void {
+  /**
+   * `hashVisits` remembers (node, position) pairs already explored below a '#', so patterns
+   * with several '#' stay polynomial instead of re-walking the same suffix many times.
+   */
+  private walk(node: TrieNode, words: string[], i: number, out: Set<Binding>, hashVisits: Map<TrieNode, Set<number>> | undefined): void {
+    if (hashVisits) {
+      let at = hashVisits.get(node);
+      if (!at) hashVisits.set(node, (at = new Set()));
+      if (at.has(i)) return;
+      at.add(i);
+    }
     if (i === words.length) {
       for (const b of node.bindings) out.add(b);
       // A trailing '#' also matches zero more words.
       const hash = node.children.get('#');
-      if (hash) this.walk(hash, words, i, out);
+      if (hash) this.walk(hash, words, i, out, hashVisits ?? new Map());
       return;
     }
     const word = words[i] as string;
     const exact = node.children.get(word);
-    if (exact) this.walk(exact, words, i + 1, out);
+    if (exact) this.walk(exact, words, i + 1, out, hashVisits);
     const star = node.children.get('*');
-    if (star) this.walk(star, words, i + 1, out);
+    if (star) this.walk(star, words, i + 1, out, hashVisits);
     const hash = node.children.get('#');
     if (hash) {
       // '#' takes zero or more words: try every split point.
-      for (let j = i; j <= words.length; j++) this.walk(hash, words, j, out);
+      const visits = hashVisits ?? new Map<TrieNode, Set<number>>();
+      for (let j = i; j <= words.length; j++) this.walk(hash, words, j, out, visits);
     }
   }
 }

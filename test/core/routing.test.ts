@@ -35,6 +35,17 @@ describe('topic matching', () => {
     expect(route(t, 't', 'a.b.c')).toEqual([]);
   });
 
+  test('patterns with many # stay fast', () => {
+    const t = new Router();
+    t.declare('t', { kind: 'topic' });
+    t.bind('t', 'queue', 'q', '#.#.#.#.#.#.#.#.z');
+    const key = Array.from({ length: 40 }, (_, i) => `w${i}`).join('.');
+    const start = performance.now();
+    expect(route(t, 't', key)).toEqual([]);
+    expect(route(t, 't', key + '.z')).toEqual(['q']);
+    expect(performance.now() - start).toBeLessThan(500);
+  });
+
   test('many bindings route fast (trie, not a scan)', () => {
     const t = new Router();
     t.declare('t', { kind: 'topic' });
