@@ -98,3 +98,38 @@ test('content headers with every property and field type come back byte-identica
   expect(got?.payload.equals(header)).toBe(true);
   c.end();
 });
+
+test('random methods with random arguments never crash the server', async () => {
+  const { METHODS } = await import('../../src/amqp/spec.js');
+  const defs = [...METHODS.values()];
+  let seed = 12345;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const words = ['', 'q', 'amq.direct', 'amq.gen-x', 'x', 'topic', 'fanout', 'headers', 'direct', 'amq.rabbitmq.reply-to', '#', 'a.*'];
+  for (let round = 0; round < 15; round++) {
+    const c = await RawClient.open(port);
+    for (let i = 0; i < 40 && !c.closed; i++) {
+      const def = defs[rand(defs.length)] as (typeof defs)[number];
+      const args: Record<string, unknown> = {};
+      for (const a of def.args) {
+        args[a.key] = a.type === 'bit' ? rand(2) === 1 : a.type === 'shortstr' ? words[rand(words.length)] : a.type === 'longstr' ? Buffer.from('x') : a.type === 'table' ? [] : a.type === 'octet' ? rand(256) : rand(5);
+      }
+      const channel = rand(4);
+      c.send(channel, def.name, args);
+      if (def.content && rand(2) === 0) {
+        c.sendBytes(RawClient.header(channel, 3));
+        c.sendBytes(frame(3, channel, Buffer.from('abc')));
+      }
+    }
+    await sleep(5);
+    c.end();
+  }
+  const ok = await RawClient.open(port);
+  ok.send(1, 'channel.open', {});
+  await ok.expect('channel.open-ok');
+  ok.send(1, 'queue.declare', { queue: '', exclusive: true });
+  await ok.expect('queue.declare-ok');
+  ok.end();
+});
