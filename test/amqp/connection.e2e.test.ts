@@ -164,6 +164,30 @@ describe('flow control', () => {
     }
   });
 
+  test('a no-ack consumer that stops reading its socket stops receiving (bounded server buffering)', async () => {
+    const slow = await RawClient.open(port);
+    slow.send(1, 'channel.open', {});
+    await slow.expect('channel.open-ok');
+    slow.send(1, 'queue.declare', { queue: 'slow-reader', exclusive: true });
+    await slow.expect('queue.declare-ok');
+    slow.send(1, 'basic.consume', { queue: 'slow-reader', noAck: true });
+    await slow.expect('basic.consume-ok');
+    slow.socket.pause();
+    const pub = await connect(server);
+    const ch = await pub.createChannel();
+    const body = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < 400; i++) ch.sendToQueue('slow-reader', body); // 25 MiB
+    const queue = server.core.queues('amqp:/').require('slow-reader');
+    // At most the socket high-water mark (4 MiB) plus kernel buffers go out; the rest waits.
+    await until(() => queue.counts().ready >= 250, 5000);
+    await sleep(100);
+    expect(queue.counts().ready).toBeGreaterThanOrEqual(250);
+    slow.socket.resume();
+    await until(() => queue.counts().ready === 0, 5000);
+    slow.end();
+    await pub.close();
+  });
+
   test('memory alarm: connection.blocked to publishers, input paused until unblocked', async () => {
     const admin = `http://127.0.0.1:${server.ports.http}/amqp/memory-high-watermark`;
     const setWatermark = (bytes: number) => fetch(admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes }) }).then((r) => r.json());
