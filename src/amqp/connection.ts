@@ -50,6 +50,12 @@ export interface ServerContext {
   alarm?: { active: boolean; apply(c: Connection): void };
 }
 
+/** RabbitMQ's 504 for a method the connection state does not allow, with its state names. */
+export function unexpectedMethod(state: ConnState): AmqpError {
+  const names: Partial<Record<ConnState, string>> = { start: 'starting', tune: 'tuning', open: 'opening' };
+  return err('CHANNEL_ERROR', `unexpected method in connection state ${names[state] ?? state}`);
+}
+
 export type ConnState = 'header' | 'start' | 'tune' | 'open' | 'running' | 'closing' | 'closed';
 
 const def = (name: string): MethodDef => methodByName(name);
@@ -145,7 +151,7 @@ export class Connection implements FrameSink {
 
   frame(type: number, channel: number, payload: Buffer): void {
     if (type === FRAME.heartbeat) {
-      if (channel !== 0) throw err('UNEXPECTED_FRAME', `heartbeat frame on channel ${channel}`);
+      if (channel !== 0) throw err('UNEXPECTED_FRAME', 'type 8, all octets = <<>>');
       return;
     }
     if (this.state === 'closing') {
@@ -186,7 +192,7 @@ export class Connection implements FrameSink {
   private dispatchConnection(d: MethodDef, args: MethodArgs): void {
     const handler = CONNECTION_METHODS[d.name];
     try {
-      if (!handler) throw err('COMMAND_INVALID', `unexpected method '${d.name}' on channel 0`);
+      if (!handler) throw unexpectedMethod(this.state);
       handler(this, args);
     } catch (e) {
       if (e instanceof AmqpError && e.classId === 0) {

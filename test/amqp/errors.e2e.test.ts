@@ -77,9 +77,13 @@ describe('connection-level (hard) errors', () => {
     await connectionError(c, 505, 'UNEXPECTED_FRAME - expected method frame, got non method frame instead');
     const d = await opened(1);
     d.sendBytes(frame(8, 1, Buffer.alloc(0)));
-    const f = await d.expect('connection.close');
-    expect(f.args?.['replyCode']).toBe(505);
-    d.end();
+    await connectionError(d, 505, 'UNEXPECTED_FRAME - type 8, all octets = <<>>');
+    const e = await opened(0);
+    e.send(0, 'channel.open', {});
+    await connectionError(e, 504, 'CHANNEL_ERROR - unexpected method in connection state running', 20, 10);
+    const g = await opened(0);
+    g.send(0, 'connection.open', { virtualHost: '/' });
+    await connectionError(g, 504, 'CHANNEL_ERROR - unexpected method in connection state running', 10, 40);
   });
 
   test('501 FRAME_ERROR: bad frame-end octet and frames over frame_max', async () => {

@@ -4,13 +4,13 @@
 // Not supported: secure/secure-ok (no challenge mechanism is offered).
 
 import { plainTable, Reader, type FieldTable, type MethodArgs } from '../codec.js';
-import type { Connection } from '../connection.js';
+import { unexpectedMethod, type Connection } from '../connection.js';
 import { err } from '../errors.js';
 
 type Handler = (c: Connection, args: MethodArgs) => void;
 
-function expectState(c: Connection, state: Connection['state'], method: string): void {
-  if (c.state !== state) throw err('CHANNEL_ERROR', `unexpected method '${method}' in connection state ${c.state}`);
+function expectState(c: Connection, state: Connection['state']): void {
+  if (c.state !== state) throw unexpectedMethod(c.state);
 }
 
 function credentials(mechanism: string, response: Buffer): { user: string; password: string } | undefined {
@@ -38,7 +38,7 @@ function credentials(mechanism: string, response: Buffer): { user: string; passw
 }
 
 const startOk: Handler = (c, a) => {
-  expectState(c, 'start', 'connection.start-ok');
+  expectState(c, 'start');
   c.clientProperties = plainTable(a['clientProperties'] as FieldTable);
   const caps = c.clientProperties['capabilities'];
   c.capabilities = typeof caps === 'object' && caps !== null ? (caps as Record<string, unknown>) : {};
@@ -86,7 +86,7 @@ function negotiate(field: string, min: number, server: number, client: number): 
 }
 
 const tuneOk: Handler = (c, a) => {
-  expectState(c, 'tune', 'connection.tune-ok');
+  expectState(c, 'tune');
   const s = c.ctx.settings;
   const frameMax = a['frameMax'] as number;
   const channelMax = a['channelMax'] as number;
@@ -97,7 +97,7 @@ const tuneOk: Handler = (c, a) => {
 };
 
 const open: Handler = (c, a) => {
-  expectState(c, 'open', 'connection.open');
+  expectState(c, 'open');
   const name = a['virtualHost'] as string;
   const vhost = c.ctx.vhosts.get(name);
   if (!vhost) throw err('NOT_ALLOWED', `vhost ${name} not found`);
@@ -119,7 +119,7 @@ const closeOk: Handler = (c) => {
 };
 
 const updateSecret: Handler = (c) => {
-  expectState(c, 'running', 'connection.update-secret');
+  expectState(c, 'running');
   c.sendMethod(0, 'connection.update-secret-ok', {});
 };
 
