@@ -124,7 +124,7 @@ export class Channel {
     } catch (e) {
       throw e instanceof CodecError ? err('FRAME_ERROR', 'content header is malformed') : e;
     }
-    if (scan.classId !== 60) throw err('UNEXPECTED_FRAME', `expected content header for class 60, got content header for class ${scan.classId} instead`);
+    if (scan.classId !== 60) throw err('UNEXPECTED_FRAME', `expected content header for class 60, got one for class ${scan.classId} instead`);
     const max = this.conn.ctx.settings.maxMessageSize;
     if (scan.bodySize > max) {
       this.current = PUBLISH;

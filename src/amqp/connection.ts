@@ -10,7 +10,7 @@ import type { Logger } from '../shared/logger.js';
 import { Channel } from './channel.js';
 import { CodecError, decodeMethod, UnknownMethod, type MethodArgs } from './codec.js';
 import { AmqpError, err, fromBrokerError } from './errors.js';
-import { FrameError, FrameParser, PROTOCOL_HEADER, type FrameSink } from './frame.js';
+import { erlangBinary, FrameError, FrameParser, PROTOCOL_HEADER, type FrameSink } from './frame.js';
 import { CONNECTION_METHODS, sendStart } from './methods/connection.js';
 import { HEARTBEAT_FRAME, methodFrame } from './output.js';
 import { FRAME, methodByName, type MethodDef } from './spec.js';
@@ -79,6 +79,7 @@ export class Connection implements FrameSink {
   private sentSinceBeat = false;
   private closeTimer: NodeJS.Timeout | undefined;
   private onClosed: (() => void)[] = [];
+  private cleanedUp = false;
   /** Channels with publisher confirms to flush once the current input chunk is handled. */
   readonly confirmDirty = new Set<Channel>();
   /** Input paused because a queue it feeds is over its high-water mark. */
@@ -164,7 +165,7 @@ export class Connection implements FrameSink {
       return;
     }
     if (type !== FRAME.method && type !== FRAME.header && type !== FRAME.body) {
-      throw new FrameError(`unknown frame type ${type}`);
+      throw new FrameError(`type ${type}, all octets = ${erlangBinary(payload)}: unknown_frame`);
     }
     if (channel === 0) {
       if (type !== FRAME.method) throw err('UNEXPECTED_FRAME', 'expected method frame, got non method frame instead');
@@ -249,7 +250,7 @@ export class Connection implements FrameSink {
 
   /** Resolves when the socket is gone (graceful shutdown waits on it). */
   whenClosed(): Promise<void> {
-    if (this.state === 'closed') return Promise.resolve();
+    if (this.cleanedUp) return Promise.resolve();
     return new Promise((resolve) => this.onClosed.push(resolve));
   }
 
@@ -374,7 +375,9 @@ export class Connection implements FrameSink {
   }
 
   private cleanup(): void {
-    if (this.state === 'closed') return;
+    // Runs once, when the socket is gone (state may already say 'closed' after a refusal).
+    if (this.cleanedUp) return;
+    this.cleanedUp = true;
     this.releaseChannels();
     this.state = 'closed';
     this.parser.stopped = true;

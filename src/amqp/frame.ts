@@ -95,8 +95,12 @@ export class FrameParser {
 }
 
 /** Bytes as Erlang prints a binary (RabbitMQ quotes the frame this way); capped, the reply text is 255 bytes. */
-function erlangBinary(b: Buffer): string {
-  return `<<${[...b.subarray(0, 64)].join(',')}${b.length > 64 ? ',...' : ''}>>`;
+export function erlangBinary(b: Buffer): string {
+  const shown = b.subarray(0, 64);
+  const more = b.length > 64 ? ',...' : '';
+  // Erlang's ~p shows printable binaries as strings: <<"abc">>.
+  if (shown.length > 0 && shown.every((c) => c >= 32 && c < 127)) return `<<"${shown.toString('latin1').replace(/["\\]/g, '\\$&')}"${more}>>`;
+  return `<<${[...shown].join(',')}${more}>>`;
 }
 
 /** Frames a payload: header, payload bytes, frame-end. */

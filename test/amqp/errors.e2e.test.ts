@@ -101,6 +101,16 @@ describe('connection-level (hard) errors', () => {
     await connectionError(d, 501, 'FRAME_ERROR - type 3, all octets = <<>>: {frame_too_large,20000,8184}');
   });
 
+  test('501 FRAME_ERROR: unknown frame type; 505 for a content header of another class', async () => {
+    const c = await opened(1);
+    c.sendBytes(frame(5, 1, Buffer.from('abc')));
+    await connectionError(c, 501, 'FRAME_ERROR - type 5, all octets = <<"abc">>: unknown_frame');
+    const d = await opened(1);
+    d.send(1, 'basic.publish', { exchange: '', routingKey: 'x' });
+    d.sendBytes(frame(2, 1, Buffer.from([0, 50, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0])));
+    await connectionError(d, 505, 'UNEXPECTED_FRAME - expected content header for class 60, got one for class 50 instead', 60, 40);
+  });
+
   test('502 SYNTAX_ERROR: malformed field table', async () => {
     const c = await opened(1);
     // queue.declare with an arguments table holding an unknown field type 'Z'.

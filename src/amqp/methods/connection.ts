@@ -45,10 +45,10 @@ const startOk: Handler = (c, a) => {
   const mechanism = a['mechanism'] as string;
   const settings = c.ctx.settings;
   if (!settings.mechanisms.includes(mechanism)) {
-    // RabbitMQ closes silently (after a delay) on an unknown mechanism.
+    // RabbitMQ closes silently after a 3 s delay (SILENT_CLOSE_DELAY) on an unknown mechanism.
     c.log.info({ mechanism }, 'unsupported authentication mechanism');
     c.state = 'closed';
-    setTimeout(() => c.socket.destroy(), 100).unref();
+    setTimeout(() => c.socket.destroy(), 3000).unref();
     return;
   }
   let user = 'guest';
