@@ -1,13 +1,57 @@
-// AMQP 0-9-1 front-end entry point. Until the protocol lands, a client gets the AMQP
-// protocol header back and a closed socket: the spec's answer to a header we will not serve.
+// AMQP 0-9-1 front-end entry point: listens, runs one Connection per socket over the shared
+// core, and on close() sends every client connection.close 320 CONNECTION_FORCED first, as a
+// stopping RabbitMQ node does. Limits come from AMQP_* options (see docs/amqp.md).
+
 import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
 import { listenTcp } from '../shared/tcp-server.js';
+import { totalmem } from 'node:os';
+import v8 from 'node:v8';
+import { MemoryAlarm } from './alarm.js';
+import { Connection, type AmqpSettings, type ServerContext } from './connection.js';
+import { applyResources, parseResources } from './resources.js';
+import { LIMITS } from './spec.js';
 
-const PROTOCOL_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]);
+function intOption(extra: Record<string, string>, key: string, fallback: number): number {
+  const raw = extra[key];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid value '${raw}' for ${key}: expected a non-negative integer`);
+  return n;
+}
 
 export const amqp: FrontEndModule = {
   name: 'amqp',
-  async start(_core, config, log) {
+  checkResources(section, path) {
+    parseResources(section, path);
+  },
+  async start(core, config, log) {
+    const resources = parseResources(config.resources['amqp'], '$.amqp');
+    const x = config.extra;
+    const settings: AmqpSettings = {
+      frameMax: intOption(x, 'AMQP_FRAME_MAX', LIMITS.frameMax),
+      channelMax: intOption(x, 'AMQP_CHANNEL_MAX', LIMITS.channelMax),
+      heartbeat: intOption(x, 'AMQP_HEARTBEAT', LIMITS.heartbeat),
+      maxMessageSize: intOption(x, 'AMQP_MAX_MESSAGE_SIZE', LIMITS.maxMessageSize),
+      handshakeTimeoutMs: intOption(x, 'AMQP_HANDSHAKE_TIMEOUT_MS', LIMITS.handshakeTimeoutMs),
+      mechanisms: (x['AMQP_AUTH_MECHANISMS'] ?? 'PLAIN AMQPLAIN ANONYMOUS').split(/[ ,]+/).filter(Boolean),
+      users: resources.users,
+      socketHighWater: intOption(x, 'AMQP_SOCKET_HIGH_WATER', 4 * 1024 * 1024),
+      consumerTimeoutMs: intOption(x, 'AMQP_CONSUMER_TIMEOUT_MS', 1800000),
+      queueHighWater: intOption(x, 'AMQP_QUEUE_HIGH_WATER', 64 * 1024 * 1024),
+    };
+    const ctx: ServerContext = {
+      core,
+      settings,
+      vhosts: applyResources(core, resources),
+      log,
+      connections: new Set(),
+      product: 'RabbitMQ',
+      version: '4.2.0',
+    };
+    // RabbitMQ's default vm_memory_high_watermark is 0.6 of RAM; V8's heap limit bounds us first.
+    const defaultWatermark = Math.min(0.6 * totalmem(), 0.9 * v8.getHeapStatistics().heap_size_limit);
+    const alarm = new MemoryAlarm(ctx, intOption(x, 'AMQP_MEMORY_HIGH_WATERMARK', Math.floor(defaultWatermark)), intOption(x, 'AMQP_MEMORY_CHECK_MS', 1000));
+    ctx.alarm = alarm;
     const server = await listenTcp({
       host: config.host,
       port: config.amqpPort,
@@ -15,11 +59,8 @@ export const amqp: FrontEndModule = {
       flag: '--amqp-port',
       log,
       onConnection(socket, id) {
-        log.info({ proto: 'amqp', conn: id, remote: socket.remoteAddress }, 'connection opened');
-        socket.once('close', () => log.info({ proto: 'amqp', conn: id }, 'connection closed'));
-        socket.on('error', () => socket.destroy());
-        socket.once('data', () => socket.end(PROTOCOL_HEADER));
-        return { shutdown: () => void socket.end() };
+        const conn = new Connection(socket, id, ctx);
+        return { shutdown: () => conn.shutdown() };
       },
     });
     let state: FrontEndState = 'running';
@@ -28,8 +69,19 @@ export const amqp: FrontEndModule = {
       port: server.port,
       url: `amqp://${config.advertisedHost}:${server.port}`,
       state: () => state,
+      registerAdmin(app) {
+        // Test and operator affordance, like rabbitmqctl set_vm_memory_high_watermark.
+        app.put('/amqp/memory-high-watermark', async (req, reply) => {
+          const bytes = (req.body as { bytes?: unknown } | undefined)?.bytes;
+          if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return reply.code(400).send({ error: 'expected {"bytes": <non-negative number>}' });
+          alarm.watermark = bytes;
+          alarm.check();
+          return { watermark: bytes, alarm: alarm.active };
+        });
+      },
       async close() {
         state = 'stopping';
+        alarm.stop();
         await server.close();
         state = 'stopped';
       },

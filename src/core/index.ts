@@ -43,3 +43,4 @@ export {
   type StorageIo,
   type StorageIssue,
 } from './storage/index.js';
+export { Exchange, Router, headersMatch, type Binding, type DestinationKind, type ExchangeKind, type ExchangeOptions, type HeadersProvider, type RouteResult } from './routing.js';

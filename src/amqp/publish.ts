@@ -1,0 +1,158 @@
+// basic.publish once its content is assembled: checks (exchange exists and is not internal,
+// expiration, user-id), routing through the vhost's exchanges (the default exchange goes
+// straight to the queue named by the routing key), enqueue into core queues with the
+// content-header bytes as message meta, mandatory -> basic.return 312 NO_ROUTE, confirms, tx.
+// Publishers feeding a consumed queue that is over its high-water mark stop being read.
+
+import type { Queue } from '../core/index.js';
+import type { AmqpMeta, Channel } from './channel.js';
+import { decodeProperties, encodeContentHeader, headersOf, plainTable, scanContentHeader, Writer, type FieldTable, type HeaderScan, type MethodArgs } from './codec.js';
+import { err, rexchange } from './errors.js';
+import { contentFrames } from './output.js';
+import { methodByName } from './spec.js';
+import { deliverReply, isReplyName, REPLY_TO, rewriteReplyTo } from './reply-to.js';
+import type { Vhost } from './vhost.js';
+
+export interface PendingPublish {
+  readonly exchange: string;
+  readonly routingKey: string;
+  readonly mandatory: boolean;
+  readonly header: Buffer;
+  readonly scan: HeaderScan;
+  readonly body: Buffer;
+  readonly ttlMs: number | undefined;
+}
+
+const RETURN = methodByName('basic.return');
+
+export function completePublish(ch: Channel, args: MethodArgs, header: Buffer, scan: HeaderScan, body: Buffer): void {
+  const exchange = args['exchange'] as string;
+  const vh = ch.vhost;
+  if (exchange !== '') {
+    const ex = vh.router.get(exchange);
+    if (!ex) throw err('NOT_FOUND', `no ${rexchange(exchange, vh.name)}`);
+    if (ex.options.internal) throw err('ACCESS_REFUSED', `cannot publish to internal ${rexchange(exchange, vh.name)}`);
+  }
+  const ttlMs = scan.expiration === undefined ? undefined : parseExpiration(scan.expiration);
+  if (scan.userId !== undefined && scan.userId !== ch.conn.user) {
+    throw err('PRECONDITION_FAILED', `user_id property set to '${scan.userId}' but authenticated user was '${ch.conn.user}'`);
+  }
+  if (!ch.conn.publisher) ch.conn.markPublisher();
+  if (scan.replyTo === REPLY_TO) header = rewriteReplyTo(ch, header);
+  const p: PendingPublish = { exchange, routingKey: args['routingKey'] as string, mandatory: args['mandatory'] === true, header, scan, body, ttlMs };
+  if (ch.mode === 'tx') {
+    ch.txPublishes.push(p);
+    return;
+  }
+  const seq = ch.mode === 'confirm' ? ++ch.publishSeq : 0;
+  const ok = routeAndEnqueue(ch, p);
+  if (seq > 0) ch.confirm(seq, ok);
+}
+
+/** RabbitMQ's rabbit_basic:parse_expiration: a string holding a non-negative integer (ms). */
+function parseExpiration(s: string): number {
+  if (!/^-?\d+$/.test(s)) throw err('PRECONDITION_FAILED', `invalid expiration '${s}': no_integer`);
+  const n = Number(s);
+  if (n < 0) throw err('PRECONDITION_FAILED', `invalid expiration '${s}': {value_negative,${n}}`);
+  return n;
+}
+
+/** Routes and enqueues; false when some queue refused the message (confirm nack). */
+export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
+  const vh = ch.vhost;
+  const selected = senderSelected(p);
+  if (selected) p = selected;
+  if (p.exchange === '' && isReplyName(p.routingKey) && deliverReply(vh.name, p.routingKey, p.header, p.body)) return true;
+  const queues = destinations(vh, p);
+  if (queues.length === 0) {
+    if (p.mandatory) {
+      ch.conn.write(contentFrames(ch.id, RETURN, { replyCode: 312, replyText: 'NO_ROUTE', exchange: p.exchange, routingKey: p.routingKey }, p.header, p.body, ch.conn.frameMax));
+    }
+    return true;
+  }
+  const meta: AmqpMeta = { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
+  return enqueueAll(ch, queues, meta, p.body, p.scan.priority, p.ttlMs);
+}
+
+export function enqueueAll(ch: Channel | undefined, queues: Queue[], meta: AmqpMeta, body: Buffer, priority: number | undefined, ttlMs: number | undefined): boolean {
+  let ok = true;
+  for (const q of queues) {
+    const r = q.enqueue(priority === undefined ? (ttlMs === undefined ? { body, meta } : { body, meta, ttlMs }) : ttlMs === undefined ? { body, meta, priority } : { body, meta, priority, ttlMs });
+    if (r.status === 'rejected') ok = false;
+    // Only pure publisher connections are paused: a connection that also consumes must keep
+    // reading, or its own acks could never arrive to drain the queue.
+    if (ch && q.consumerCount > 0 && !ch.conn.consumes()) {
+      const high = ch.conn.ctx.settings.queueHighWater;
+      if (queueMemory(q) > high) ch.conn.pauseInput(() => q.isDeleted || queueMemory(q) <= high / 2);
+    }
+  }
+  return ok;
+}
+
+// Sender-selected distribution (RabbitMQ extension): CC and BCC headers (arrays of strings)
+// add routing keys; BCC is removed from the message. A byte search keeps the common case free.
+const CC_KEY = Buffer.from('\x02CCA', 'latin1');
+const BCC_KEY = Buffer.from('\x03BCCA', 'latin1');
+const hw = new Writer(512);
+
+interface Selected extends PendingPublish {
+  readonly extraKeys: string[];
+}
+
+function senderSelected(p: PendingPublish): Selected | undefined {
+  if (p.scan.headersAt < 0) return undefined;
+  const end = p.scan.headersAt + 4 + p.header.readUInt32BE(p.scan.headersAt);
+  const hasCc = p.header.subarray(p.scan.headersAt, end).indexOf(CC_KEY) >= 0;
+  const hasBcc = p.header.subarray(p.scan.headersAt, end).indexOf(BCC_KEY) >= 0;
+  if (!hasCc && !hasBcc) return undefined;
+  const headers = headersOf(p.header, p.scan) as FieldTable;
+  const keys: string[] = [];
+  for (const [k, v] of headers) {
+    if ((k === 'CC' || k === 'BCC') && v.type === 'A') for (const x of v.value) if (x.type === 'S') keys.push(x.value.toString('utf8'));
+  }
+  let header = p.header;
+  if (hasBcc) {
+    const { bodySize, properties } = decodeProperties(p.header);
+    properties['headers'] = headers.filter(([k]) => k !== 'BCC');
+    hw.reset();
+    encodeContentHeader(hw, bodySize, properties);
+    header = hw.take();
+  }
+  return { ...p, header, scan: hasBcc ? scanContentHeader(header) : p.scan, extraKeys: keys };
+}
+
+/** Approximate memory held by a queue's ready messages: bodies plus per-message overhead. */
+function queueMemory(q: Queue): number {
+  const c = q.counts();
+  return c.readyBytes + c.ready * MESSAGE_OVERHEAD;
+}
+
+/** Bytes a stored message costs beyond its body (objects, header copy), measured roughly. */
+const MESSAGE_OVERHEAD = 320;
+
+function destinations(vh: Vhost, p: PendingPublish): Queue[] {
+  const extra = (p as Partial<Selected>).extraKeys;
+  if (extra && extra.length > 0) {
+    const all = new Set<Queue>();
+    for (const key of [p.routingKey, ...extra]) for (const q of destinations(vh, { ...p, routingKey: key, extraKeys: [] } as Selected)) all.add(q);
+    return [...all];
+  }
+  if (p.exchange === '') {
+    const q = vh.queues.get(p.routingKey);
+    return q ? [q] : [];
+  }
+  let headers: Record<string, unknown> | undefined | null = null;
+  const routed = vh.router.route(p.exchange, p.routingKey, () => {
+    if (headers === null) {
+      const t = headersOf(p.header, p.scan);
+      headers = t ? plainTable(t) : undefined;
+    }
+    return headers;
+  });
+  const out: Queue[] = [];
+  for (const name of routed.queues) {
+    const q = vh.queues.get(name);
+    if (q) out.push(q);
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+// One AMQP virtual host: its exchanges (a core Router), its queues (the core QueueSpace
+// "amqp:<vhost>") and the AMQP facts the core does not keep (durable, exclusive owner,
+// auto-delete, declared arguments). Deleting a queue here also drops its bindings and tells
+// its consumers (server-sent basic.cancel), as RabbitMQ does.
+
+import { randomBytes } from 'node:crypto';
+import type { Broker, Queue, QueueConsumer, QueueSpace } from '../core/index.js';
+import { Router } from '../core/index.js';
+import type { FieldTable } from './codec.js';
+
+/** What a queue's owner connection must offer (kept abstract to avoid an import cycle). */
+export interface QueueOwner {
+  readonly id: number;
+}
+
+export interface QueueInfo {
+  durable: boolean;
+  autoDelete: boolean;
+  exclusiveOwner: QueueOwner | undefined;
+  arguments: FieldTable;
+  /** Set once a consumer attached; auto-delete applies only after that. */
+  hadConsumer: boolean;
+  /** x-expires: idle lifetime and the timer that enforces it. */
+  expiresMs: number | undefined;
+  expiryTimer: NodeJS.Timeout | undefined;
+  deadLetterExchange: string | undefined;
+  deadLetterRoutingKey: string | undefined;
+  singleActive: boolean;
+  /** x-consumer-timeout (ms), overriding the server's consumer timeout. */
+  consumerTimeoutMs: number | undefined;
+  type: 'classic' | 'quorum';
+}
+
+/** A consumer the vhost can cancel when its queue goes away. */
+export interface CancellableConsumer extends QueueConsumer {
+  serverCancel(): void;
+}
+
+export const PREDECLARED: readonly [string, 'direct' | 'fanout' | 'topic' | 'headers'][] = [
+  ['amq.direct', 'direct'],
+  ['amq.fanout', 'fanout'],
+  ['amq.topic', 'topic'],
+  ['amq.headers', 'headers'],
+  ['amq.match', 'headers'],
+];
+
+export class Vhost {
+  readonly router = new Router();
+  readonly queues: QueueSpace;
+
+  constructor(readonly name: string, core: Broker) {
+    this.queues = core.queues('amqp:' + name);
+    for (const [x, kind] of PREDECLARED) this.router.declare(x, { kind, durable: true, meta: [] as FieldTable });
+  }
+
+  info(q: Queue): QueueInfo {
+    return q.meta['amqp'] as QueueInfo;
+  }
+
+  /** Deletes a queue: bindings, consumers (server-cancelled), timers, storage. */
+  deleteQueue(q: Queue): number {
+    const count = q.counts().ready;
+    const info = this.info(q);
+    if (info.expiryTimer) clearTimeout(info.expiryTimer);
+    const consumers = [...q.consumerList()];
+    this.router.removeQueue(q.name);
+    this.queues.delete(q.name);
+    for (const c of consumers) (c as CancellableConsumer).serverCancel();
+    return count;
+  }
+}
+
+export function serverName(prefix: string): string {
+  return prefix + randomBytes(16).toString('base64url');
+}

@@ -1,0 +1,40 @@
+// A third client, pika (Python, Debian's python3-pika), run as a subprocess against the server.
+// Skipped only where /usr/bin/python3 cannot import pika (CI installs it).
+import { execFile, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const PYTHON = '/usr/bin/python3';
+let hasPika = false;
+try {
+  execFileSync(PYTHON, ['-c', 'import pika'], { stdio: 'ignore' });
+  hasPika = true;
+} catch {
+  hasPika = false;
+}
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ protocols: ['amqp'] });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+test.skipIf(!hasPika)('pika: topology, confirms, returns, get/nack/consume, channel errors', async () => {
+  const script = fileURLToPath(new URL('./python/pika_client.py', import.meta.url));
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(PYTHON, [script, String(server.ports.amqp)], { timeout: 20000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
+  });
+  const out = JSON.parse(stdout) as Record<string, unknown>;
+  expect(out).toEqual({
+    server_named: true,
+    unroutable: 'returned',
+    get: ['hello', { n: 1, s: 'x', l: [1, 'a'], t: { k: true } }, 4, 'c1', 0, false],
+    redelivered: true,
+    consumed: ['0', '1', '2'],
+    passive: [404, "NOT_FOUND - no queue 'pika-missing' in vhost '/'"],
+    inequivalent: [406, "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'pika-eq' in vhost '/': received 'true' but current is 'false'"],
+  });
+});
