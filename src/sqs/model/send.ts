@@ -1,0 +1,100 @@
+// The shared body of SendMessage and SendMessageBatch entries: validate one message against
+// its queue (body characters, size, delay, FIFO group/dedup rules), then enqueue it in the
+// core and report the ids and digests SQS returns.
+
+import { createHash } from 'node:crypto';
+import { SqsError, TEXT, invalidBody, invalidValue, missingParameter, tooLongMessage } from '../errors.js';
+import type { RequestInfo } from '../context.js';
+import { md5Hex, md5OfAttributes } from './md5.js';
+import { hasInvalidChars, validateAttributes, type RawAttributeValue } from './message-attributes.js';
+import { metaOf, type SqsMessageMeta } from './message-meta.js';
+import { ACCOUNT_ID, type SqsQueue } from './sqs-queue.js';
+
+export interface SendInput {
+  MessageBody?: string;
+  DelaySeconds?: number;
+  MessageAttributes?: Record<string, RawAttributeValue>;
+  MessageSystemAttributes?: Record<string, RawAttributeValue>;
+  MessageDeduplicationId?: string;
+  MessageGroupId?: string;
+}
+
+export interface SendResult {
+  MessageId: string;
+  MD5OfMessageBody: string;
+  MD5OfMessageAttributes?: string;
+  MD5OfMessageSystemAttributes?: string;
+  SequenceNumber?: string;
+}
+
+// AWS sequence numbers are large decimal strings (~20 digits); clients treat them as text.
+let sequence = 18_000_000_000_000_000_000n;
+
+const ID_SYNTAX = /^[\x21-\x7E]{1,128}$/;
+
+/** FIFO rules that SendMessageBatch checks for the whole request before any entry. */
+export function checkFifoIds(q: SqsQueue, input: SendInput, batch: boolean): void {
+  if (input.MessageGroupId !== undefined && !ID_SYNTAX.test(input.MessageGroupId)) throw invalidValue('MessageGroupId', input.MessageGroupId, TEXT.groupIdSyntax);
+  if (input.MessageDeduplicationId !== undefined) {
+    if (!q.fifo) throw invalidValue('MessageDeduplicationId', input.MessageDeduplicationId, TEXT.fifoDelay);
+    if (!ID_SYNTAX.test(input.MessageDeduplicationId)) throw invalidValue('MessageDeduplicationId', input.MessageDeduplicationId, TEXT.dedupIdSyntax);
+  }
+  if (!q.fifo) return;
+  if (input.MessageGroupId === undefined) {
+    throw batch ? new SqsError('InvalidParameterValue', 'The request must contain the parameter MessageGroupId.') : missingParameter('MessageGroupId');
+  }
+  if (input.MessageDeduplicationId === undefined && !q.contentBasedDedup) throw new SqsError('InvalidParameterValue', TEXT.noDedup);
+}
+
+export function sendOne(q: SqsQueue, input: SendInput, req: RequestInfo, now: number, batch: boolean): SendResult {
+  const body = input.MessageBody;
+  if (body === undefined || body === '') throw missingParameter('MessageBody');
+  if (hasInvalidChars(body)) throw invalidBody();
+  const user = validateAttributes(input.MessageAttributes, 'user');
+  const system = validateAttributes(input.MessageSystemAttributes, 'system');
+  const bodyBytes = Buffer.from(body, 'utf8');
+  const size = bodyBytes.length + user.bytes;
+  const limit = q.num('MaximumMessageSize');
+  if (size > limit) throw tooLongMessage(limit, batch);
+  if (input.DelaySeconds !== undefined) {
+    if (input.DelaySeconds < 0 || input.DelaySeconds > 900) throw invalidValue('DelaySeconds', input.DelaySeconds, 'DelaySeconds must be >= 0 and <= 900.');
+    if (q.fifo && input.DelaySeconds !== 0) throw invalidValue('DelaySeconds', input.DelaySeconds, TEXT.fifoDelay);
+  }
+  if (!batch) checkFifoIds(q, input, false);
+  const trace = system.attrs?.AWSTraceHeader?.StringValue ?? req.traceHeader;
+  const dedupId = q.fifo ? input.MessageDeduplicationId ?? createHash('sha256').update(bodyBytes).digest('hex') : undefined;
+  const meta: SqsMessageMeta = {
+    attributes: user.attrs,
+    md5Body: md5Hex(bodyBytes),
+    md5Attributes: md5OfAttributes(user.attrs),
+    traceHeader: trace,
+    sentAt: now,
+    senderId: ACCOUNT_ID,
+    groupId: input.MessageGroupId,
+    dedupId,
+    sequenceNumber: q.fifo ? String(++sequence) : undefined,
+    deadLetterSourceArn: undefined,
+    baseReceiveCount: 0,
+    firstReceiveAt: undefined,
+    leasedAt: 0,
+    currentLease: 0,
+  };
+  const result = q.queue.enqueue({
+    body: bodyBytes,
+    meta,
+    size,
+    ...(q.fifo ? { groupKey: input.MessageGroupId as string, dedupKey: q.dedupPerGroup ? `${input.MessageGroupId}\u0000${dedupId}` : (dedupId as string) } : {}),
+    ...(!q.fifo && input.DelaySeconds !== undefined ? { delayMs: input.DelaySeconds * 1000 } : {}),
+  });
+  // A duplicate within the dedup window is accepted but not stored: SQS answers with the
+  // first copy's MessageId and SequenceNumber.
+  const stored = result.status === 'rejected' ? undefined : metaOf(result.message);
+  const out: SendResult = {
+    MessageId: result.status === 'rejected' ? '' : result.message.id,
+    MD5OfMessageBody: meta.md5Body,
+  };
+  if (meta.md5Attributes !== undefined) out.MD5OfMessageAttributes = meta.md5Attributes;
+  if (system.attrs !== undefined) out.MD5OfMessageSystemAttributes = md5OfAttributes(system.attrs) as string;
+  if (stored?.sequenceNumber !== undefined) out.SequenceNumber = stored.sequenceNumber;
+  return out;
+}

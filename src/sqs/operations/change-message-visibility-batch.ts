@@ -1,0 +1,27 @@
+// ChangeMessageVisibilityBatch: ChangeMessageVisibility for up to 10 entries, each
+// succeeding or failing on its own. Batch id rules as SQS checks them.
+
+import { checkBatch, failure, type BatchFailure } from '../model/batch.js';
+import { changeByHandle } from './change-message-visibility.js';
+import type { Handler } from './types.js';
+
+export interface ChangeMessageVisibilityBatchInput {
+  QueueUrl: string;
+  Entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[];
+}
+
+export const changeMessageVisibilityBatch: Handler<ChangeMessageVisibilityBatchInput> = (ctx, input, req) => {
+  const q = ctx.resolve(input.QueueUrl, req);
+  checkBatch(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry');
+  const successful: { Id: string }[] = [];
+  const failed: BatchFailure[] = [];
+  for (const e of input.Entries) {
+    try {
+      changeByHandle(ctx, q, e.ReceiptHandle, e.VisibilityTimeout);
+      successful.push({ Id: e.Id });
+    } catch (err) {
+      failed.push(failure(e.Id, err));
+    }
+  }
+  return { Successful: successful, Failed: failed };
+};

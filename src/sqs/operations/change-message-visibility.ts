@@ -1,0 +1,43 @@
+// ChangeMessageVisibility: 0..43200 s from now for an in-flight message (0 = visible at
+// once, and on FIFO its group is unblocked); the total since the receive may not exceed 12
+// hours. Stale handles: standard queues answer 200 while the message exists; FIFO "expired";
+// a deleted message is "not available for visibility timeout change".
+
+import { TEXT, invalidValue } from '../errors.js';
+import type { SqsContext } from '../context.js';
+import { metaOf } from '../model/message-meta.js';
+import { decodeReceipt } from '../model/receipt.js';
+import type { SqsQueue } from '../model/sqs-queue.js';
+import type { Handler } from './types.js';
+
+export interface ChangeMessageVisibilityInput {
+  QueueUrl: string;
+  ReceiptHandle: string;
+  VisibilityTimeout: number;
+}
+
+const MAX_VISIBILITY_S = 43200;
+
+export function changeByHandle(ctx: SqsContext, q: SqsQueue, handle: string, seconds: number | undefined): void {
+  const r = decodeReceipt(handle);
+  const v = seconds ?? 0;
+  if (v < 0 || v > MAX_VISIBILITY_S) throw invalidValue('VisibilityTimeout', v, TEXT.visibilityRange);
+  const lease = q.queue.getLease(r.leaseId);
+  if (lease && lease.message.seq === r.seq) {
+    const now = ctx.clock.now();
+    const elapsed = (now - metaOf(lease.message).leasedAt) / 1000;
+    if (elapsed + v > MAX_VISIBILITY_S) throw invalidValue('VisibilityTimeout', v, TEXT.totalVisibility);
+    if (v === 0) q.queue.release(r.leaseId, true);
+    else q.queue.extendLease(r.leaseId, v * 1000);
+    return;
+  }
+  const found = ctx.findMessage(q, r.seq, r.messageId);
+  if (!found) throw invalidValue('ReceiptHandle', handle, TEXT.notAvailableForVisibility);
+  if (q.fifo) throw invalidValue('ReceiptHandle', handle, TEXT.handleExpired);
+}
+
+export const changeMessageVisibility: Handler<ChangeMessageVisibilityInput> = (ctx, input, req) => {
+  const q = ctx.resolve(input.QueueUrl, req);
+  changeByHandle(ctx, q, input.ReceiptHandle, input.VisibilityTimeout);
+  return {};
+};

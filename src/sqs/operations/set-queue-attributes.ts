@@ -1,0 +1,18 @@
+// SetQueueAttributes: validates every name and value first (nothing is applied when one is
+// bad), then stores them and reconfigures the core queue (visibility, delay, retention,
+// redrive). `""` for Policy / RedrivePolicy / RedriveAllowPolicy / KmsMasterKeyId removes it.
+
+import { storeAttributes, validateAttributes } from '../model/queue-attributes.js';
+import type { Handler } from './types.js';
+
+export interface SetQueueAttributesInput {
+  QueueUrl: string;
+  Attributes: Record<string, string>;
+}
+
+export const setQueueAttributes: Handler<SetQueueAttributesInput> = (ctx, input, req) => {
+  const q = ctx.resolve(input.QueueUrl, req);
+  validateAttributes(ctx, input.Attributes, q.fifo, q.name, false);
+  storeAttributes(ctx, q, input.Attributes);
+  return {};
+};
