@@ -1,6 +1,7 @@
 // How a received message is written: the system attributes selected by AttributeNames and
 // MessageSystemAttributeNames (union; `All`), the message attributes selected by
-// MessageAttributeNames (`All`, `.*`, `*`, `Prefix.*`, exact names) and the MD5 over exactly
+// MessageAttributeNames (`All`, `.*`, `*`, `Prefix.*` = names starting with Prefix, as the
+// recorded AWS run shows `Hel.*` matching `Hello`; exact names) and the MD5 over exactly
 // the returned subset. Message timestamps are epoch milliseconds.
 
 import type { Lease } from '../../core/index.js';
@@ -43,7 +44,7 @@ function selectUserAttributes(attrs: Record<string, AttributeValue> | undefined,
   if (names.some((n) => n === 'All' || n === '.*' || n === '*')) return attrs;
   const out: Record<string, AttributeValue> = {};
   for (const [name, v] of Object.entries(attrs)) {
-    const hit = names.some((n) => (n.endsWith('.*') ? name.startsWith(n.slice(0, -1)) : n === name));
+    const hit = names.some((n) => (n.endsWith('.*') ? name.startsWith(n.slice(0, -2)) : n === name));
     if (hit) out[name] = v;
   }
   return Object.keys(out).length > 0 ? out : undefined;
