@@ -2,7 +2,7 @@
 // id), so a stale handle can still find the message (standard queues delete it; FIFO queues
 // answer "expired"). Anything that does not decode is ReceiptHandleIsInvalid.
 
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { invalidReceiptHandle } from '../errors.js';
 
 export interface Receipt {
@@ -11,8 +11,13 @@ export interface Receipt {
   messageId: string;
 }
 
+// The tail is a keyed digest of the lease, so rendering the same lease twice (a FIFO receive
+// replayed by ReceiveRequestAttemptId) gives the same handle, and handles are not guessable.
+const SECRET = randomBytes(32);
+
 export function encodeReceipt(r: Receipt): string {
-  return Buffer.from(`${r.leaseId}|${r.seq}|${r.messageId}|${randomBytes(12).toString('base64')}`).toString('base64');
+  const tag = createHmac('sha256', SECRET).update(`${r.leaseId}|${r.seq}|${r.messageId}`).digest('base64').slice(0, 16);
+  return Buffer.from(`${r.leaseId}|${r.seq}|${r.messageId}|${tag}`).toString('base64');
 }
 
 export function decodeReceipt(handle: string): Receipt {

@@ -31,6 +31,8 @@ function take(ctx: SqsContext, q: SqsQueue, max: number, visibilityMs: number): 
     meta.currentLease = l.id;
     meta.leasedAt = now;
   }
+  // VisibilityTimeout=0: the message is visible again at once (not after a timer tick).
+  if (visibilityMs === 0) for (const l of leases) q.queue.release(l.id, true);
   return leases;
 }
 
