@@ -87,9 +87,9 @@ describe('SQS messages (JSON protocol, JS SDK v3)', () => {
     const all = (await env.client.send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ['All'], VisibilityTimeout: 0 }))).Messages?.[0];
     expect(Object.keys(all?.Attributes ?? {}).sort()).toEqual(['ApproximateFirstReceiveTimestamp', 'ApproximateReceiveCount', 'MessageGroupId', 'SenderId', 'SentTimestamp']);
     expect(all?.Attributes?.SentTimestamp).toMatch(/^\d{13}$/);
-    const some = (await env.client.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['SenderId', 'SequenceNumber'], VisibilityTimeout: 0 }))).Messages?.[0];
+    const some = (await env.client.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['SenderId', 'SequenceNumber'] as never[], VisibilityTimeout: 0 }))).Messages?.[0];
     expect(Object.keys(some?.Attributes ?? {})).toEqual(['SenderId']);
-    const union = (await env.client.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['SenderId'], MessageSystemAttributeNames: ['All'] }))).Messages?.[0];
+    const union = (await env.client.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ['SenderId'] as never[], MessageSystemAttributeNames: ['All'] }))).Messages?.[0];
     expect(union?.Attributes?.ApproximateReceiveCount).toBe('3');
   });
 

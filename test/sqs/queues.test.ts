@@ -111,7 +111,7 @@ describe('SQS queues (JSON protocol, JS SDK v3)', () => {
       name: 'InvalidAttributeValue',
       message: 'Invalid value for the parameter VisibilityTimeout.',
     });
-    expect(await sdkError(env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Bogus: '1' } })))).toMatchObject({ name: 'InvalidAttributeName', message: 'Unknown Attribute Bogus.' });
+    expect(await sdkError(env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Bogus: '1' } as never })))).toMatchObject({ name: 'InvalidAttributeName', message: 'Unknown Attribute Bogus.' });
     await env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: '{"Version":"2012-10-17","Statement":[]}', KmsMasterKeyId: 'alias/aws/sqs' } }));
     let a = (await env.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes;
     expect(a).toMatchObject({ SqsManagedSseEnabled: 'false', KmsMasterKeyId: 'alias/aws/sqs', KmsDataKeyReusePeriodSeconds: '300' });
