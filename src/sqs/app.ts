@@ -39,7 +39,8 @@ function requestInfo(req: FastifyRequest, reply: FastifyReply, opts: AppOptions)
 }
 
 function send(reply: FastifyReply, w: WireReply): FastifyReply {
-  return reply.code(w.status).headers(w.headers).send(w.body);
+  // A Buffer keeps fastify from appending '; charset=utf-8': SQS sends the bare media type.
+  return reply.code(w.status).headers(w.headers).send(Buffer.from(w.body, 'utf8'));
 }
 
 export function buildApp(ctx: SqsContext, opts: AppOptions): FastifyInstance {
