@@ -15,6 +15,8 @@ export const BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface AppOptions {
   fallbackOrigin: () => string;
+  /** Aborted when the server stops: pending long polls answer (empty) at once. */
+  shutdown: AbortSignal;
   onError?: (err: unknown) => void;
 }
 
@@ -33,9 +35,17 @@ function requestInfo(req: FastifyRequest, reply: FastifyReply, opts: AppOptions)
     origin: host ? `${proto}://${host}` : opts.fallbackOrigin(),
     region,
     traceHeader: typeof trace === 'string' ? trace : undefined,
-    pathQueue: path.length >= 2 ? decodeURIComponent(path[path.length - 1] as string) : undefined,
-    signal: ac.signal,
+    pathQueue: path.length >= 2 ? safeDecode(path[path.length - 1] as string) : undefined,
+    signal: AbortSignal.any([ac.signal, opts.shutdown]),
   };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function send(reply: FastifyReply, w: WireReply): FastifyReply {

@@ -15,7 +15,9 @@ export const sqs: FrontEndModule = {
   async start(core, config, log) {
     const ctx = new SqsContext(core);
     let port = config.sqsPort;
+    const shutdown = new AbortController();
     const app = buildApp(ctx, {
+      shutdown: shutdown.signal,
       fallbackOrigin: () => `http://${config.advertisedHost}:${port}`,
       onError: (err) => log.error({ err }, 'SQS request failed'),
     });
@@ -37,6 +39,7 @@ export const sqs: FrontEndModule = {
       async close() {
         state = 'stopping';
         for (const t of ctx.tasks) t.cancel();
+        shutdown.abort();
         await app.close();
         state = 'stopped';
       },
