@@ -27,16 +27,27 @@ function requestInfo(req: FastifyRequest, reply: FastifyReply, opts: AppOptions)
   const region = /Credential=[^/]*\/\d{8}\/([a-z0-9-]+)\/sqs\//.exec(auth)?.[1] ?? 'us-east-1';
   const path = (req.url.split('?')[0] ?? '/').split('/').filter(Boolean);
   const trace = req.headers['x-amzn-trace-id'];
-  const ac = new AbortController();
-  reply.raw.on('close', () => {
-    if (!reply.raw.writableFinished) ac.abort();
-  });
+  // The disconnect signal is built on first use: only long polls need it, and it is not free.
+  let signal: AbortSignal | undefined;
+  const disconnect = (): AbortSignal => {
+    if (signal) return signal;
+    const ac = new AbortController();
+    const res = reply.raw;
+    if (req.raw.socket.destroyed) ac.abort();
+    else res.on('close', () => {
+      if (!res.writableFinished) ac.abort();
+    });
+    signal = AbortSignal.any([ac.signal, opts.shutdown]);
+    return signal;
+  };
   return {
     origin: host ? `${proto}://${host}` : opts.fallbackOrigin(),
     region,
     traceHeader: typeof trace === 'string' ? trace : undefined,
     pathQueue: path.length >= 2 ? safeDecode(path[path.length - 1] as string) : undefined,
-    signal: AbortSignal.any([ac.signal, opts.shutdown]),
+    get signal() {
+      return disconnect();
+    },
   };
 }
 

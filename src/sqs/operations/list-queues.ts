@@ -1,7 +1,7 @@
 // ListQueues: queues in name order, filtered by QueueNamePrefix, paged with MaxResults
 // (1..1000) and an opaque NextToken. No QueueUrls key when nothing matches. Both flavours.
 
-import { invalidValue } from '../errors.js';
+import { TEXT, invalidValue } from '../errors.js';
 import type { Handler } from './types.js';
 import { page } from './paging.js';
 
@@ -13,7 +13,7 @@ export interface ListQueuesInput {
 
 export const listQueues: Handler<ListQueuesInput> = (ctx, input, req) => {
   if (input.MaxResults !== undefined && (input.MaxResults < 1 || input.MaxResults > 1000)) {
-    throw invalidValue('MaxResults', input.MaxResults, 'MaxResults must be an integer between 1 and 1000.');
+    throw invalidValue('MaxResults', input.MaxResults, TEXT.maxResults);
   }
   const names = [...ctx.queues.keys()].filter((n) => n.startsWith(input.QueueNamePrefix ?? '')).sort();
   const { items, nextToken } = page(names, input.MaxResults, input.NextToken);

@@ -2,7 +2,7 @@
 // queue's messages to a destination or back to their original source queues. One running
 // task per source; List shows newest first with progress; TaskHandle only while running.
 
-import { SqsError, invalidValue } from '../errors.js';
+import { SqsError, TEXT, invalidValue } from '../errors.js';
 import { MoveTask } from '../model/move-task.js';
 import type { Handler } from './types.js';
 
@@ -12,18 +12,18 @@ export interface StartMessageMoveTaskInput {
   MaxNumberOfMessagesPerSecond?: number;
 }
 
-const notFound = (param: string): SqsError => new SqsError('ResourceNotFoundException', `The resource that you specified for the ${param} parameter doesn't exist.`);
+const notFound = (param: string): SqsError => new SqsError('ResourceNotFoundException', TEXT.resourceMissing(param));
 
 export const startMessageMoveTask: Handler<StartMessageMoveTaskInput> = (ctx, input) => {
   const source = ctx.byArn(input.SourceArn);
   if (!source) throw notFound('SourceArn');
   const isDlq = [...ctx.queues.values()].some((q) => q.redrive?.deadLetterTargetArn === source.arn);
-  if (!isDlq) throw new SqsError('InvalidParameterValue', 'Source queue must be configured as a Dead Letter Queue.');
+  if (!isDlq) throw new SqsError('InvalidParameterValue', TEXT.notADlq);
   if (input.DestinationArn !== undefined && !ctx.byArn(input.DestinationArn)) throw notFound('DestinationArn');
   const rate = input.MaxNumberOfMessagesPerSecond;
-  if (rate !== undefined && (rate < 1 || rate > 500)) throw invalidValue('MaxNumberOfMessagesPerSecond', rate, 'Must be between 1 and 500.');
+  if (rate !== undefined && (rate < 1 || rate > 500)) throw invalidValue('MaxNumberOfMessagesPerSecond', rate, TEXT.taskRate);
   if (ctx.tasks.some((t) => t.source === source && t.status === 'RUNNING')) {
-    throw new SqsError('InvalidParameterValue', 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.');
+    throw new SqsError('InvalidParameterValue', TEXT.taskRunning);
   }
   const task = new MoveTask(source, input.DestinationArn, rate, ctx.clock, (arn) => ctx.byArn(arn));
   ctx.tasks.push(task);
@@ -34,7 +34,7 @@ export const listMessageMoveTasks: Handler<{ SourceArn: string; MaxResults?: num
   const source = ctx.byArn(input.SourceArn);
   if (!source) throw notFound('SourceArn');
   const max = input.MaxResults ?? 1;
-  if (max < 1 || max > 10) throw invalidValue('MaxResults', max, 'Must be between 1 and 10.');
+  if (max < 1 || max > 10) throw invalidValue('MaxResults', max, TEXT.taskMaxResults);
   const tasks = ctx.tasks.filter((t) => t.source === source).reverse().slice(0, max);
   return {
     Results: tasks.map((t) => ({
@@ -58,9 +58,9 @@ export const cancelMessageMoveTask: Handler<{ TaskHandle: string }> = (ctx, inpu
   } catch {
     id = undefined;
   }
-  if (typeof id !== 'string') throw new SqsError('InvalidParameterValue', 'Value for parameter TaskHandle is invalid.');
+  if (typeof id !== 'string') throw new SqsError('InvalidParameterValue', TEXT.badTaskHandle);
   const task = ctx.tasks.find((t) => t.id === id);
-  if (!task || task.status !== 'RUNNING') throw new SqsError('ResourceNotFoundException', 'Task does not exist.');
+  if (!task || task.status !== 'RUNNING') throw new SqsError('ResourceNotFoundException', TEXT.noTask);
   task.cancel();
   return { ApproximateNumberOfMessagesMoved: task.moved };
 };

@@ -3,8 +3,7 @@
 // must be unique; removing the last statement removes the Policy attribute. Permissions are
 // recorded and reported, not enforced (every caller is accepted).
 
-import { invalidValue } from '../errors.js';
-import { ACCOUNT_ID } from '../model/sqs-queue.js';
+import { TEXT, invalidValue } from '../errors.js';
 import type { Handler } from './types.js';
 
 export interface AddPermissionInput {
@@ -38,12 +37,12 @@ const one = <T>(list: T[]): T | T[] => (list.length === 1 ? (list[0] as T) : lis
 
 export const addPermission: Handler<AddPermissionInput> = (ctx, input, req) => {
   const q = ctx.resolve(input.QueueUrl, req);
-  if (!/^[A-Za-z0-9_-]{1,80}$/.test(input.Label)) throw invalidValue('Label', input.Label, 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length');
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(input.Label)) throw invalidValue('Label', input.Label, TEXT.queueName);
   input.Actions.forEach((a, i) => {
-    if (!ACTIONS.has(a)) throw invalidValue(`ActionName.${i + 1}`, a, 'Please refer to the appropriate WSDL for a list of valid actions.');
+    if (!ACTIONS.has(a)) throw invalidValue(`ActionName.${i + 1}`, a, TEXT.badAction);
   });
   const list = statements(q.attrs.get('Policy'));
-  if (list.some((s) => s.Sid === input.Label)) throw invalidValue('Label', input.Label, 'Already exists.');
+  if (list.some((s) => s.Sid === input.Label)) throw invalidValue('Label', input.Label, TEXT.labelExists);
   list.push({
     Sid: input.Label,
     Effect: 'Allow',
@@ -52,7 +51,6 @@ export const addPermission: Handler<AddPermissionInput> = (ctx, input, req) => {
     Resource: q.arn,
   });
   q.attrs.set('Policy', JSON.stringify({ Version: '2008-10-17', Id: `${q.arn}/SQSDefaultPolicy`, Statement: list }));
-  void ACCOUNT_ID;
   return {};
 };
 
@@ -60,7 +58,7 @@ export const removePermission: Handler<{ QueueUrl: string; Label: string }> = (c
   const q = ctx.resolve(input.QueueUrl, req);
   const list = statements(q.attrs.get('Policy'));
   const rest = list.filter((s) => s.Sid !== input.Label);
-  if (rest.length === list.length) throw invalidValue('Label', input.Label, "can't find label.");
+  if (rest.length === list.length) throw invalidValue('Label', input.Label, TEXT.labelMissing);
   if (rest.length === 0) q.attrs.delete('Policy');
   else q.attrs.set('Policy', JSON.stringify({ Version: '2008-10-17', Id: `${q.arn}/SQSDefaultPolicy`, Statement: rest }));
   return {};
