@@ -168,6 +168,31 @@ describe('SQS dead-letter queues and move tasks', () => {
     expect(await sdkError(env.client.send(new CancelMessageMoveTaskCommand({ TaskHandle })))).toMatchObject({ name: 'ResourceNotFoundException', message: 'Task does not exist.' });
   });
 
+  it('FIFO dead-lettering unblocks the group; RedriveAllowPolicy and queue types are enforced', async () => {
+    const dlqArn = 'arn:aws:sqs:us-east-1:000000000000:fd-dlq.fifo';
+    const dlq = await create('fd-dlq.fifo', { FifoQueue: 'true' });
+    const src = await create('fd-src.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) });
+    await env.client.send(new SendMessageCommand({ QueueUrl: src, MessageBody: 'first', MessageGroupId: 'g' }));
+    await env.client.send(new SendMessageCommand({ QueueUrl: src, MessageBody: 'second', MessageGroupId: 'g' }));
+    expect(await bodies(src, { MaxNumberOfMessages: 1, VisibilityTimeout: 0 })).toEqual(['first']);
+    // 'first' would be received a second time: it moves, and the group continues with 'second'.
+    expect(await bodies(src, { MaxNumberOfMessages: 1 })).toEqual(['second']);
+    const [moved] = (await env.client.send(new ReceiveMessageCommand({ QueueUrl: dlq, AttributeNames: ['All'] }))).Messages ?? [];
+    expect(moved?.Body).toBe('first');
+    expect(moved?.Attributes).toMatchObject({ MessageGroupId: 'g', DeadLetterQueueSourceArn: 'arn:aws:sqs:us-east-1:000000000000:fd-src.fifo' });
+
+    const std = await create('fd-std');
+    expect(await sdkError(env.client.send(new SetQueueAttributesCommand({ QueueUrl: std, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) } })))).toMatchObject({
+      name: 'InvalidParameterValue',
+    });
+    const guarded = await create('fd-guarded', { RedriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: ['arn:aws:sqs:us-east-1:000000000000:fd-allowed'] }) });
+    expect(guarded).toBeDefined();
+    const policy = JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:fd-guarded', maxReceiveCount: 2 });
+    expect(await sdkError(create('fd-denied', { RedrivePolicy: policy }))).toMatchObject({ name: 'InvalidParameterValue' });
+    await create('fd-allowed', { RedrivePolicy: policy });
+    expect(await sdkError(create('fd-bad-allow', { RedriveAllowPolicy: '{"redrivePermission":"sometimes"}' }))).toMatchObject({ name: 'InvalidParameterValue' });
+  });
+
   it('a running move task can be cancelled and reports progress', async () => {
     const dlqArn = 'arn:aws:sqs:us-east-1:000000000000:mv-dlq';
     const dlq = await create('mv-dlq');
