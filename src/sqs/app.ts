@@ -20,7 +20,7 @@ export interface AppOptions {
   onError?: (err: unknown) => void;
 }
 
-function requestInfo(req: FastifyRequest, reply: FastifyReply, opts: AppOptions): RequestInfo {
+function requestInfo(req: FastifyRequest, reply: FastifyReply, opts: AppOptions): { info: RequestInfo; aborted: () => boolean } {
   const host = req.headers.host;
   const proto = req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http';
   const auth = req.headers.authorization ?? '';
@@ -40,7 +40,7 @@ function requestInfo(req: FastifyRequest, reply: FastifyReply, opts: AppOptions)
     signal = AbortSignal.any([ac.signal, opts.shutdown]);
     return signal;
   };
-  return {
+  const info: RequestInfo = {
     origin: host ? `${proto}://${host}` : opts.fallbackOrigin(),
     region,
     traceHeader: typeof trace === 'string' ? trace : undefined,
@@ -49,6 +49,7 @@ function requestInfo(req: FastifyRequest, reply: FastifyReply, opts: AppOptions)
       return disconnect();
     },
   };
+  return { info, aborted: () => signal?.aborted === true };
 }
 
 function safeDecode(segment: string): string {
@@ -84,7 +85,7 @@ export function buildApp(ctx: SqsContext, opts: AppOptions): FastifyInstance {
     const target = req.headers['x-amz-target'];
     const isJson = typeof target === 'string';
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const info = requestInfo(req, reply, opts);
+    const { info, aborted } = requestInfo(req, reply, opts);
     const contentType = req.headers['content-type'];
     let action = '';
     try {
@@ -95,7 +96,7 @@ export function buildApp(ctx: SqsContext, opts: AppOptions): FastifyInstance {
       const handler = HANDLERS.get(action);
       if (!handler) throw new SqsError('UnsupportedOperation', `${action} is not supported.`);
       const output = await handler(ctx, decoded.input, info);
-      if (info.signal.aborted) return reply;
+      if (aborted()) return reply;
       return send(reply, isJson ? jsonReply(output, requestId) : queryReply(action, output, requestId));
     } catch (err) {
       const e = toSqsError(err);
