@@ -108,11 +108,38 @@ describe('SQS messages (JSON protocol, JS SDK v3)', () => {
     expect(
       await sdkError(env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageAttributes: { ErrorDetails: { DataType: 'String', StringValue: '' } } }))),
     ).toMatchObject({ name: 'InvalidParameterValue', message: "Message (user) attribute 'ErrorDetails' must contain a non-empty value of type 'String'." });
-    for (const name of ['AWS.x', 'amazon.y', '.start', 'end.', 'a!b', 'x'.repeat(257)]) {
-      expect(await sdkError(env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageAttributes: { [name]: { DataType: 'String', StringValue: 'v' } } })))).toMatchObject({
+    const attrError = async (MessageAttributes: Record<string, unknown>) =>
+      sdkError(env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageAttributes: MessageAttributes as never })));
+    for (const name of ['AWS.x', 'amazon.y']) {
+      expect(await attrError({ [name]: { DataType: 'String', StringValue: 'v' } })).toMatchObject({
         name: 'InvalidParameterValue',
+        message: "You can't use message attribute names beginning with 'AWS.' or 'Amazon'. These strings are reserved for internal use.",
       });
     }
+    for (const name of ['.start', 'end.', 'a..b', 'a!b']) expect(await attrError({ [name]: { DataType: 'String', StringValue: 'v' } })).toMatchObject({ name: 'InvalidParameterValue' });
+    expect(await attrError({ ['x'.repeat(257)]: { DataType: 'String', StringValue: 'v' } })).toMatchObject({ message: 'Message (user) attribute name must be shorter than 256 bytes.' });
+    expect(await attrError({ '': { DataType: 'String', StringValue: 'v' } })).toMatchObject({ message: 'The request must contain non-empty message (user) attribute names.' });
+    expect(await attrError({ Hello: { DataType: 'Number', StringValue: 'world' } })).toMatchObject({ message: "Can't cast the value of message (user) attribute 'Hello' to a number." });
+    expect(await attrError({ Hello: { DataType: 'String' } })).toMatchObject({ message: "The message (user) attribute 'Hello' must contain a non-empty message attribute value." });
+    expect(await attrError({ Hello: { DataType: 'InvalidType', StringValue: 'v' } })).toMatchObject({
+      message: "The type of message (user) attribute 'Hello' is invalid. You must use only the following supported type prefixes: Binary, Number, String.",
+    });
+    expect(await attrError({ Hello: { DataType: 'StringList', StringListValues: ['World'] } })).toMatchObject({ message: 'Message attribute list values in SendMessage operation are not supported.' });
+    expect(await attrError(Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`a${i}`, { DataType: 'String', StringValue: 'v' }])))).toMatchObject({
+      message: 'Number of message attributes [11] exceeds the allowed maximum [10].',
+    });
+    expect(await sdkError(env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageSystemAttributes: { Hello: { DataType: 'String', StringValue: 'v' } } as never })))).toMatchObject({
+      message: "Message system attribute name 'Hello' is invalid.",
+    });
+    expect(await sdkError(env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', DelaySeconds: 1000 })))).toMatchObject({
+      message: 'Value 1000 for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.',
+    });
+    expect(await sdkError(env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', DelaySeconds: 'invalid' as never })))).toMatchObject({
+      message: 'STRING_VALUE can not be converted to an Integer',
+    });
+    expect(await sdkError(env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageDeduplicationId: '1000' })))).toMatchObject({
+      message: 'The request include parameter MessageDeduplicationId which is not valid for this queue type',
+    });
     await env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageAttributes: { 'Größe': { DataType: 'String', StringValue: 'v' } } }));
     expect(await sdkError(env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageAttributes: { a: { DataType: 'Strin', StringValue: 'v' } } })))).toMatchObject({
       name: 'InvalidParameterValue',

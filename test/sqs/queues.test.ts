@@ -66,7 +66,13 @@ describe('SQS queues (JSON protocol, JS SDK v3)', () => {
       name: 'InvalidAttributeValue',
       message: 'Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.',
     });
-    expect(await sdkError(env.client.send(new CreateQueueCommand({ QueueName: 'bad name!' })))).toMatchObject({ name: 'InvalidParameterValue' });
+    expect(await sdkError(env.client.send(new CreateQueueCommand({ QueueName: 'bad name!' })))).toMatchObject({
+      name: 'InvalidParameterValue',
+      message: 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
+    });
+    expect(await sdkError(env.client.send(new CreateQueueCommand({ QueueName: 'x.fifo', Attributes: { FifoQueue: 'false' } })))).toMatchObject({ message: 'Unknown Attribute FifoQueue.' });
+    expect(await sdkError(env.client.send(new CreateQueueCommand({ QueueName: '' })))).toMatchObject({ name: 'InvalidParameterValue', message: 'Queue name cannot be empty' });
+    expect(await sdkError(env.client.send(new CreateQueueCommand({} as never)))).toMatchObject({ message: 'Value for parameter QueueName is invalid. Reason: Must specify a queue name.' });
     expect(await sdkError(env.client.send(new CreateQueueCommand({ QueueName: 'x'.repeat(81) })))).toMatchObject({ name: 'InvalidParameterValue' });
   });
 
@@ -112,10 +118,20 @@ describe('SQS queues (JSON protocol, JS SDK v3)', () => {
       message: 'Invalid value for the parameter VisibilityTimeout.',
     });
     expect(await sdkError(env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Bogus: '1' } as never })))).toMatchObject({ name: 'InvalidAttributeName', message: 'Unknown Attribute Bogus.' });
-    await env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: '{"Version":"2012-10-17","Statement":[]}', KmsMasterKeyId: 'alias/aws/sqs' } }));
+    const stmt = { Sid: 's1', Effect: 'Allow', Principal: { AWS: ['123456789012'] }, Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:us-east-1:000000000000:q-attrs' };
+    for (const bad of ['badjson', '[]', '{"Version":"2012-10-17","Statement":[]}', JSON.stringify({ Version: '4532-10-17', Statement: [stmt] }), JSON.stringify({ Version: '2012-10-17', Statement: [{ ...stmt, dummy: 1 }] })]) {
+      expect(await sdkError(env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: bad } })))).toMatchObject({
+        name: 'InvalidAttributeValue',
+        message: 'Invalid value for the parameter Policy.',
+      });
+    }
+    const many = JSON.stringify({ Version: '2012-10-17', Statement: Array.from({ length: 22 }, (_, i) => ({ ...stmt, Sid: `L${i}` })) });
+    expect((await sdkError(env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: many } })))).message).toContain('22 statements were found in the submitted policy, max allowed is 20');
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: stmt });
+    await env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: policy, KmsMasterKeyId: 'alias/aws/sqs' } }));
     let a = (await env.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes;
     expect(a).toMatchObject({ SqsManagedSseEnabled: 'false', KmsMasterKeyId: 'alias/aws/sqs', KmsDataKeyReusePeriodSeconds: '300' });
-    expect(a?.Policy).toBeDefined();
+    expect(a?.Policy).toBe(policy);
     await env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: '', KmsMasterKeyId: '', KmsDataKeyReusePeriodSeconds: '300' } }));
     a = (await env.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes;
     expect(a?.Policy).toBeUndefined();
@@ -126,6 +142,27 @@ describe('SQS queues (JSON protocol, JS SDK v3)', () => {
     expect(some.Attributes).toEqual({ VisibilityTimeout: '30', QueueArn: 'arn:aws:sqs:us-east-1:000000000000:q-attrs' });
     const none = await env.client.send(new GetQueueAttributesCommand({ QueueUrl }));
     expect(none.Attributes).toBeUndefined();
+  });
+
+  it('JSON coercion as SQS does it: numbers for strings accepted, objects and lists rejected, null means absent', async () => {
+    const { QueueUrl } = await env.client.send(new CreateQueueCommand({ QueueName: 'q-coerce', Attributes: { DelaySeconds: 400, MaximumMessageSize: null } as never }));
+    const a = (await env.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['DelaySeconds', 'MaximumMessageSize'] }))).Attributes;
+    expect(a).toEqual({ DelaySeconds: '400', MaximumMessageSize: '1048576' });
+    expect(await sdkError(env.client.send(new CreateQueueCommand({ QueueName: 'q-c2', Attributes: { DelaySeconds: {} } as never })))).toMatchObject({
+      message: 'Start of structure or map found where not expected.',
+      status: 400,
+    });
+    expect(await sdkError(env.client.send(new CreateQueueCommand({ QueueName: 'q-c2', Attributes: { DelaySeconds: [] } as never })))).toMatchObject({
+      message: 'Unrecognized collection type class java.lang.String',
+    });
+    expect(await sdkError(env.client.send(new CreateQueueCommand({ QueueName: 'q-c2', Attributes: { DelaySeconds: true } as never })))).toMatchObject({
+      name: 'InvalidAttributeValue',
+      message: 'Invalid value for the parameter DelaySeconds.',
+    });
+    expect(await sdkError(env.client.send(new CreateQueueCommand({ QueueName: 'q-c2', Attributes: ['dummy'] as never })))).toMatchObject({ message: 'Unknown Attribute 0.' });
+    for (const bad of ['', ' 6', '-45', '901', '544.43']) {
+      expect(await sdkError(env.client.send(new CreateQueueCommand({ QueueName: 'q-c2', Attributes: { DelaySeconds: bad } })))).toMatchObject({ message: 'Invalid value for the parameter DelaySeconds.' });
+    }
   });
 
   it('tags: create-time tags, merge, untag missing keys, empty values, no Tags key when untagged', async () => {

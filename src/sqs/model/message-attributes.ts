@@ -22,20 +22,18 @@ export function hasInvalidChars(text: string): boolean {
 
 const bad = (message: string): SqsError => new SqsError('InvalidParameterValue', message);
 
+// Texts as observed from SQS (some with its own grammar, kept on purpose).
 function checkName(name: string, kind: string): void {
   const lower = name.toLowerCase();
-  if (
-    name.length === 0 ||
-    name.length > 256 ||
-    !/^[\p{L}\p{N}_\-.]+$/u.test(name) ||
-    name.startsWith('.') ||
-    name.endsWith('.') ||
-    name.includes('..') ||
-    lower.startsWith('aws.') ||
-    lower.startsWith('amazon.')
-  ) {
-    throw bad(`Message (${kind}) attribute name '${name}' is invalid.`);
+  if (name.length === 0) throw bad(`The request must contain non-empty message (${kind}) attribute names.`);
+  if (Buffer.byteLength(name) > 256) throw bad(`Message (${kind}) attribute name must be shorter than 256 bytes.`);
+  if (lower.startsWith('aws.') || lower.startsWith('amazon.')) {
+    throw bad("You can't use message attribute names beginning with 'AWS.' or 'Amazon'. These strings are reserved for internal use.");
   }
+  if (!/^[\p{L}\p{N}_\-.]+$/u.test(name)) {
+    throw bad(`Message (${kind}) attributes name can only contain upper and lower score characters, digits, periods, hyphens and underscores. `);
+  }
+  if (name.startsWith('.') || name.endsWith('.') || name.includes('..')) throw bad(`Message (${kind}) attribute name '${name}' is invalid.`);
 }
 
 export function validateAttributes(raw: Record<string, RawAttributeValue> | undefined, kind: 'user' | 'system'): { attrs: Record<string, AttributeValue> | undefined; bytes: number } {
@@ -52,13 +50,17 @@ export function validateAttributes(raw: Record<string, RawAttributeValue> | unde
     } else {
       checkName(name, kind);
     }
-    const type = v.DataType;
-    if (type === undefined || type === '') throw bad(`The message (${kind}) attribute '${name}' must contain a non-empty message attribute type.`);
-    const base = /^(String|Number|Binary)(\.[^]*)?$/.exec(type)?.[1];
-    if (base === undefined || type.length > 256 || (kind === 'system' && type !== 'String')) {
-      throw bad(`The type of message (${kind}) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
+    if (v.StringValue === undefined && v.BinaryValue === undefined && !v.StringListValues?.length && !v.BinaryListValues?.length) {
+      throw bad(`The message (${kind}) attribute '${name}' must contain a non-empty message attribute value.`);
     }
     if (v.StringListValues?.length || v.BinaryListValues?.length) throw bad('Message attribute list values in SendMessage operation are not supported.');
+    const type = v.DataType;
+    if (type === undefined || type === '') throw bad(`The message (${kind}) attribute '${name}' must contain a non-empty message attribute type.`);
+    if (Buffer.byteLength(type) > 256) throw bad(`Message (${kind}) attribute type must be shorter than 256 bytes.`);
+    const base = /^(String|Number|Binary)(\.[^]*)?$/.exec(type)?.[1];
+    if (base === undefined || (kind === 'system' && type !== 'String')) {
+      throw bad(`The type of message (${kind}) attribute '${name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.`);
+    }
     if (base === 'Binary') {
       if (v.BinaryValue === undefined || v.BinaryValue.length === 0 || v.StringValue !== undefined) {
         throw bad(`Message (${kind}) attribute '${name}' must contain a non-empty value of type 'Binary'.`);

@@ -38,7 +38,7 @@ function checkValue(ctx: SqsContext, name: string, value: string, fifo: boolean,
       if (value !== 'perQueue' && value !== 'perMessageGroupId') throw invalidAttributeValue(name);
       return;
     case 'Policy':
-      if (value !== '' && !isJsonObject(value)) throw invalidAttributeValue(name);
+      if (value !== '') checkPolicy(value);
       return;
     case 'RedrivePolicy':
       if (value !== '') parseRedrive(ctx, value, fifo, self);
@@ -51,12 +51,28 @@ function checkValue(ctx: SqsContext, name: string, value: string, fifo: boolean,
   }
 }
 
-function isJsonObject(text: string): boolean {
+const POLICY_KEYS = new Set(['Version', 'Id', 'Statement']);
+const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+const MAX_STATEMENTS = 20;
+
+/** SQS accepts IAM policy documents of version 2008-10-17 or 2012-10-17 with at most 20 statements. */
+function checkPolicy(text: string): void {
+  let doc: unknown;
   try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
+    doc = JSON.parse(text);
   } catch {
-    return false;
+    throw invalidAttributeValue('Policy');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidAttributeValue('Policy');
+  const d = doc as Record<string, unknown>;
+  if (Object.keys(d).some((k) => !POLICY_KEYS.has(k))) throw invalidAttributeValue('Policy');
+  if (d.Version !== '2008-10-17' && d.Version !== '2012-10-17') throw invalidAttributeValue('Policy');
+  const list = Array.isArray(d.Statement) ? d.Statement : d.Statement === undefined ? [] : [d.Statement];
+  if (list.length === 0) throw invalidAttributeValue('Policy');
+  if (list.length > MAX_STATEMENTS) throw invalidAttributeValue('Policy', `${list.length} statements were found in the submitted policy, max allowed is ${MAX_STATEMENTS}`);
+  for (const st of list) {
+    if (typeof st !== 'object' || st === null || Array.isArray(st)) throw invalidAttributeValue('Policy');
+    if (Object.keys(st).some((k) => !STATEMENT_KEYS.has(k))) throw invalidAttributeValue('Policy');
   }
 }
 

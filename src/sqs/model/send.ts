@@ -36,7 +36,7 @@ const ID_SYNTAX = /^[\x21-\x7E]{1,128}$/;
 export function checkFifoIds(q: SqsQueue, input: SendInput, batch: boolean): void {
   if (input.MessageGroupId !== undefined && !ID_SYNTAX.test(input.MessageGroupId)) throw invalidValue('MessageGroupId', input.MessageGroupId, TEXT.groupIdSyntax);
   if (input.MessageDeduplicationId !== undefined) {
-    if (!q.fifo) throw invalidValue('MessageDeduplicationId', input.MessageDeduplicationId, TEXT.fifoDelay);
+    if (!q.fifo) throw new SqsError('InvalidParameterValue', TEXT.notForQueueType('MessageDeduplicationId'));
     if (!ID_SYNTAX.test(input.MessageDeduplicationId)) throw invalidValue('MessageDeduplicationId', input.MessageDeduplicationId, TEXT.dedupIdSyntax);
   }
   if (!q.fifo) return;

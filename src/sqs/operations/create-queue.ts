@@ -10,7 +10,7 @@ import { SqsQueue } from '../model/sqs-queue.js';
 import type { Handler } from './types.js';
 
 export interface CreateQueueInput {
-  QueueName: string;
+  QueueName?: string;
   Attributes?: Record<string, string>;
   tags?: Record<string, string>;
 }
@@ -19,8 +19,13 @@ const NAME_REUSE_MS = 60_000;
 
 export const createQueue: Handler<CreateQueueInput> = (ctx, input, req) => {
   const name = input.QueueName;
+  if (name === undefined) throw new SqsError('InvalidParameterValue', TEXT.noQueueName);
+  if (name === '') throw new SqsError('InvalidParameterValue', TEXT.emptyQueueName);
   const attrs = input.Attributes ?? {};
   const fifo = attrs.FifoQueue === 'true';
+  // Attribute names are checked before the name (SQS answers "Unknown Attribute FifoQueue."
+  // for `x.fifo` with FifoQueue=false, not a name error).
+  if (!fifo && !ctx.queues.has(name)) validateAttributes(ctx, attrs, false, name, true);
   if (fifo) {
     if (!/^[A-Za-z0-9_-]{1,75}\.fifo$/.test(name)) throw new SqsError('InvalidParameterValue', TEXT.fifoName);
   } else if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) {

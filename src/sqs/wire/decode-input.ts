@@ -38,31 +38,54 @@ function jsonStruct(members: Members, obj: Record<string, unknown>, path: string
   return out;
 }
 
+// Coral (the JSON front door of SQS) is lenient with scalars and strict with shapes: numbers
+// and booleans are accepted for string members, a string for an integer member is
+// "STRING_VALUE can not be converted to an Integer", an object where a scalar belongs is
+// "Start of structure or map found where not expected.", and null members count as absent.
+const where = (v: unknown): string | undefined =>
+  Array.isArray(v) ? 'Unrecognized collection type class java.lang.String'
+  : typeof v === 'object' && v !== null ? 'Start of structure or map found where not expected.'
+  : undefined;
+
+const scalarKind = (v: unknown): string => (typeof v === 'string' ? 'STRING_VALUE' : typeof v === 'boolean' ? (v ? 'TRUE_VALUE' : 'FALSE_VALUE') : 'NUMBER_VALUE');
+
+function serializationAt(message: string): SqsError {
+  return new SqsError('SerializationException', message);
+}
+
 function jsonValue(spec: Spec, v: unknown, path: string): unknown {
   switch (spec.type) {
-    case 'string':
-      if (typeof v !== 'string') throw serialization(path);
-      return v;
+    case 'string': {
+      const bad = where(v);
+      if (bad) throw serializationAt(bad);
+      return typeof v === 'string' ? v : String(v);
+    }
     case 'integer':
-      if (typeof v !== 'number' || !Number.isInteger(v)) throw serialization(path);
-      return v;
+      if (typeof v === 'number' && Number.isInteger(v)) return v;
+      if (Array.isArray(v)) throw serializationAt('Start of list found where not expected');
+      throw serializationAt(where(v) ?? `${scalarKind(v)} can not be converted to an Integer`);
     case 'boolean':
-      if (typeof v !== 'boolean') throw serialization(path);
-      return v;
+      if (typeof v === 'boolean') return v;
+      throw serializationAt(where(v) ?? `${scalarKind(v)} can not be converted to a Boolean`);
     case 'blob':
-      if (typeof v !== 'string') throw serialization(path);
+      if (typeof v !== 'string') throw serializationAt(where(v) ?? `${scalarKind(v)} can not be converted to a Blob`);
       return fromBase64(v, path, serialization);
     case 'list':
-      if (!Array.isArray(v)) throw serialization(path);
-      return v.map((item, i) => jsonValue(spec.member, item, `${path}.${i + 1}`));
+      if (!Array.isArray(v)) throw serializationAt(typeof v === 'object' ? 'Start of structure or map found where not expected.' : `${scalarKind(v)} can not be converted to a List`);
+      return v.filter((item) => item !== null).map((item, i) => jsonValue(spec.member, item, `${path}.${i + 1}`));
     case 'map': {
-      if (typeof v !== 'object' || Array.isArray(v)) throw serialization(path);
+      // A list or a string where a map belongs is read by position ("Unknown Attribute 0.").
+      const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const)
+        : typeof v === 'string' ? [...v].map((x, i) => [String(i), x] as const)
+        : typeof v === 'object' && v !== null ? Object.entries(v as Record<string, unknown>)
+        : undefined;
+      if (!entries) throw serializationAt(`${scalarKind(v)} can not be converted to a Map`);
       const out: Record<string, unknown> = {};
-      for (const [k, item] of Object.entries(v as Record<string, unknown>)) out[k] = jsonValue(spec.member, item, `${path}.${k}`);
+      for (const [k, item] of entries) if (item !== null) out[k] = jsonValue(spec.member, item, `${path}.${k}`);
       return out;
     }
     case 'structure':
-      if (typeof v !== 'object' || Array.isArray(v)) throw serialization(path);
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw serializationAt(Array.isArray(v) ? 'Start of list found where not expected' : `${scalarKind(v)} can not be converted to a Structure`);
       return jsonStruct(spec.members, v as Record<string, unknown>, `${path}.`);
   }
 }
