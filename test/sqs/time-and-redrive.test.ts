@@ -116,11 +116,33 @@ describe('SQS dead-letter queues and move tasks', () => {
   it('validates RedrivePolicy', async () => {
     const src = await create('rv-src');
     const bad = (policy: string) => sdkError(env.client.send(new SetQueueAttributesCommand({ QueueUrl: src, Attributes: { RedrivePolicy: policy } })));
-    expect(await bad('{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope","maxReceiveCount":1}')).toMatchObject({ name: 'InvalidParameterValue' });
+    const nope = '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:nope","maxReceiveCount":1}';
+    expect(await bad(nope)).toMatchObject({ name: 'InvalidParameterValue', message: `Value ${nope} for parameter RedrivePolicy is invalid. Reason: Dead letter target does not exist.` });
     await create('rv-dlq');
-    expect(await bad('{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:rv-dlq","maxReceiveCount":0}')).toMatchObject({ name: 'InvalidParameterValue' });
-    expect(await bad('{"maxReceiveCount":1}')).toMatchObject({ name: 'InvalidParameterValue' });
-    expect(await bad('not json')).toMatchObject({ name: 'InvalidParameterValue' });
+    const zero = '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:rv-dlq","maxReceiveCount":0}';
+    expect(await bad(zero)).toMatchObject({ message: `Value ${zero} for parameter RedrivePolicy is invalid. Reason: Invalid value for maxReceiveCount: 0, valid values are from 1 to 1000 both inclusive.` });
+    expect(await bad('{}')).toMatchObject({ message: 'Value {} for parameter RedrivePolicy is invalid. Reason: Redrive policy does not contain mandatory attribute: maxReceiveCount.' });
+    expect(await bad('{"maxReceiveCount":5}')).toMatchObject({ message: 'Value {"maxReceiveCount":5} for parameter RedrivePolicy is invalid. Reason: Redrive policy does not contain mandatory attribute: deadLetterTargetArn.' });
+    const sns = '{"deadLetterTargetArn":"arn:aws:sns:us-east-1:000000000000:t","maxReceiveCount":5}';
+    expect(await bad(sns)).toMatchObject({ message: `Value ${sns} for parameter RedrivePolicy is invalid. Reason: Only SQS queues are valid resources for deadLetterTargetArn.` });
+    const fifoTarget = '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:x.fifo","maxReceiveCount":5}';
+    expect(await bad(fifoTarget)).toMatchObject({ message: `Value ${fifoTarget} for parameter RedrivePolicy is invalid. Reason: Dead-letter queue must be same type of queue as the source..` });
+    expect(await bad('not json')).toMatchObject({ name: 'InvalidAttributeValue', message: 'Invalid value for the parameter RedrivePolicy. Reason: Redrive policy is not a valid JSON map.' });
+    const allow = (policy: string) => sdkError(env.client.send(new SetQueueAttributesCommand({ QueueUrl: src, Attributes: { RedriveAllowPolicy: policy } })));
+    for (const p of ['badjson', '[]', '{}', '{"redrivePermission":"dummy"}', '{"redrivePermission":"allowAll","dummy":1}']) {
+      expect(await allow(p)).toMatchObject({
+        name: 'InvalidAttributeValue',
+        message: "Invalid value for the parameter RedriveAllowPolicy. Reason: Amazon SQS can't create the redrive allow policy, as it\u2019s in an unsupported format.",
+      });
+    }
+    expect(await allow('{"redrivePermission":"byQueue"}')).toMatchObject({
+      name: 'InvalidParameterValue',
+      message: `Value {"redrivePermission":"byQueue"} for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS can't create the redrive allow policy. When you specify the byQueue permission type, you must also specify one or more sourceQueueArns values.`,
+    });
+    const denyWithArns = '{"redrivePermission":"denyAll","sourceQueueArns":["arn:aws:sqs:us-east-1:000000000000:x"]}';
+    expect(await allow(denyWithArns)).toMatchObject({
+      message: `Value ${denyWithArns} for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS can't create the redrive allow policy. To specify one or more source queue ARNs, you must set redrivePermission to byQueue.`,
+    });
   });
 
   it('moves a message on the receive that would exceed maxReceiveCount, keeping id, body and attributes', async () => {
@@ -190,7 +212,7 @@ describe('SQS dead-letter queues and move tasks', () => {
     const policy = JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:fd-guarded', maxReceiveCount: 2 });
     expect(await sdkError(create('fd-denied', { RedrivePolicy: policy }))).toMatchObject({ name: 'InvalidParameterValue' });
     await create('fd-allowed', { RedrivePolicy: policy });
-    expect(await sdkError(create('fd-bad-allow', { RedriveAllowPolicy: '{"redrivePermission":"sometimes"}' }))).toMatchObject({ name: 'InvalidParameterValue' });
+    expect(await sdkError(create('fd-bad-allow', { RedriveAllowPolicy: '{"redrivePermission":"sometimes"}' }))).toMatchObject({ name: 'InvalidAttributeValue' });
   });
 
   it('a running move task can be cancelled and reports progress', async () => {

@@ -78,26 +78,28 @@ function checkPolicy(text: string): void {
 
 export function parseRedrive(ctx: SqsContext, value: string, fifo: boolean, self: string | undefined): RedrivePolicy {
   const bad = (reason: string): SqsError => invalidValue('RedrivePolicy', value, reason);
-  let doc: Record<string, unknown>;
+  let doc: unknown;
   try {
-    doc = JSON.parse(value) as Record<string, unknown>;
+    doc = JSON.parse(value);
   } catch {
-    throw bad('Redrive policy is not a valid JSON map.');
+    doc = undefined;
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw bad('Redrive policy is not a valid JSON map.');
-  for (const key of Object.keys(doc)) if (key !== 'deadLetterTargetArn' && key !== 'maxReceiveCount') throw bad(`Only following attributes are supported: [deadLetterTargetArn, maxReceiveCount].`);
-  const arn = doc.deadLetterTargetArn;
-  if (typeof arn !== 'string') throw bad('Redrive policy does not contain mandatory attribute: deadLetterTargetArn.');
-  const rawCount = doc.maxReceiveCount;
-  if (rawCount === undefined) throw bad('Redrive policy does not contain mandatory attribute: maxReceiveCount.');
-  const count = Number(rawCount);
-  if (!Number.isInteger(count) || count < 1 || count > 1000) throw bad(`Invalid value for maxReceiveCount: ${String(rawCount)}, valid values are from 1 to 1000 both inclusive.`);
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw invalidAttributeValue('RedrivePolicy', 'Redrive policy is not a valid JSON map.');
+  const d = doc as Record<string, unknown>;
+  if (d.maxReceiveCount === undefined) throw bad('Redrive policy does not contain mandatory attribute: maxReceiveCount.');
+  if (d.deadLetterTargetArn === undefined) throw bad('Redrive policy does not contain mandatory attribute: deadLetterTargetArn.');
+  if (Object.keys(d).some((k) => k !== 'deadLetterTargetArn' && k !== 'maxReceiveCount')) throw bad('Only following attributes are supported: [maxReceiveCount, deadLetterTargetArn].');
+  const count = Number(d.maxReceiveCount);
+  if (!Number.isInteger(count) || count < 1 || count > 1000) throw bad(`Invalid value for maxReceiveCount: ${String(d.maxReceiveCount)}, valid values are from 1 to 1000 both inclusive.`);
+  const arn = String(d.deadLetterTargetArn);
+  if (!/^arn:[^:]+:sqs:/.test(arn)) throw bad('Only SQS queues are valid resources for deadLetterTargetArn.');
+  // The type check goes by the name's suffix, before the queue is looked up (sic: two periods).
+  if (arn.endsWith('.fifo') !== fifo) throw bad('Dead-letter queue must be same type of queue as the source..');
   const target = ctx.byArn(arn);
   if (!target || target.name === self) throw bad('Dead letter target does not exist.');
-  if (target.fifo !== fifo) throw bad('Dead-letter target queue type must match the source queue type.');
   const allow = target.attrs.get('RedriveAllowPolicy');
   if (allow !== undefined && self !== undefined) {
-    const policy = parseRedriveAllow(allow);
+    const policy = JSON.parse(allow) as RedriveAllow;
     const selfArn = target.arn.replace(/[^:]*$/, self);
     const allowed = policy.redrivePermission === 'allowAll' || (policy.redrivePermission === 'byQueue' && (policy.sourceQueueArns ?? []).includes(selfArn));
     if (!allowed) throw bad(`Queue ${selfArn} is not allowed to use ${target.arn} as a dead-letter queue.`);
@@ -111,26 +113,34 @@ interface RedriveAllow {
 }
 
 function parseRedriveAllow(value: string): RedriveAllow {
-  const bad = (reason: string): SqsError => invalidValue('RedriveAllowPolicy', value, reason);
-  let doc: RedriveAllow;
+  const unsupported = (): SqsError => invalidAttributeValue('RedriveAllowPolicy', "Amazon SQS can't create the redrive allow policy, as it\u2019s in an unsupported format.");
+  const bad = (reason: string): SqsError => invalidValue('RedriveAllowPolicy', value, `Amazon SQS can't create the redrive allow policy. ${reason}`);
+  let doc: unknown;
   try {
-    doc = JSON.parse(value) as RedriveAllow;
+    doc = JSON.parse(value);
   } catch {
-    throw bad('Amazon SQS can\'t parse the redrive allow policy.');
+    throw unsupported();
   }
-  if (!['allowAll', 'denyAll', 'byQueue'].includes(doc?.redrivePermission)) throw bad('Invalid value for redrivePermission.');
-  const arns = doc.sourceQueueArns;
-  if (doc.redrivePermission === 'byQueue') {
-    if (!Array.isArray(arns) || arns.length === 0) throw bad('Specify sourceQueueArns when redrivePermission is byQueue.');
-    if (arns.length > 10) throw bad('Specify up to 10 sourceQueueArns.');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw unsupported();
+  const d = doc as Record<string, unknown>;
+  if (Object.keys(d).some((k) => k !== 'redrivePermission' && k !== 'sourceQueueArns')) throw unsupported();
+  if (typeof d.redrivePermission !== 'string' || !['allowAll', 'denyAll', 'byQueue'].includes(d.redrivePermission)) throw unsupported();
+  const arns = d.sourceQueueArns;
+  if (arns !== undefined && (!Array.isArray(arns) || arns.some((a) => typeof a !== 'string'))) throw unsupported();
+  if (d.redrivePermission === 'byQueue') {
+    if (!Array.isArray(arns) || arns.length === 0) throw bad('When you specify the byQueue permission type, you must also specify one or more sourceQueueArns values.');
+    if (arns.length > 10) throw bad('The maximum number of source queue ARNs you can specify is 10.');
   } else if (arns !== undefined) {
-    throw bad('Only specify sourceQueueArns when redrivePermission is byQueue.');
+    throw bad('To specify one or more source queue ARNs, you must set redrivePermission to byQueue.');
   }
-  return doc;
+  return d as unknown as RedriveAllow;
 }
 
 /** Validates names and values for CreateQueue / SetQueueAttributes; returns them unchanged. */
 export function validateAttributes(ctx: SqsContext, attrs: Record<string, string>, fifo: boolean, self: string | undefined, onCreate: boolean): void {
+  if (attrs.SqsManagedSseEnabled === 'true' && attrs.KmsMasterKeyId !== undefined && attrs.KmsMasterKeyId !== '') {
+    throw new SqsError('InvalidAttributeName', 'You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.');
+  }
   for (const [name, value] of Object.entries(attrs)) {
     if (FIFO_ONLY.has(name) && !fifo) {
       if (name === 'DeduplicationScope' || name === 'FifoThroughputLimit') {

@@ -1,7 +1,7 @@
 // GetQueueUrl: the URL of an existing queue, minted from the request's Host. The owner
 // account id is accepted and ignored (one account). Both flavours.
 
-import { queueNotFound } from '../errors.js';
+import { SqsError, TEXT, queueNotFound } from '../errors.js';
 import type { Handler } from './types.js';
 
 export interface GetQueueUrlInput {
@@ -10,6 +10,7 @@ export interface GetQueueUrlInput {
 }
 
 export const getQueueUrl: Handler<GetQueueUrlInput> = (ctx, input, req) => {
+  if (input.QueueName === '') throw new SqsError('InvalidParameterValue', TEXT.noQueueName);
   if (!ctx.queues.has(input.QueueName)) throw queueNotFound();
   return { QueueUrl: ctx.url(req, input.QueueName) };
 };
