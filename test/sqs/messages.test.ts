@@ -209,7 +209,17 @@ describe('SQS messages (JSON protocol, JS SDK v3)', () => {
     expect(await sdkError(env.client.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'a', MessageBody: 'x' }, { Id: 'a', MessageBody: 'y' }] })))).toMatchObject({
       name: 'BatchEntryIdsNotDistinct',
     });
-    expect(await sdkError(env.client.send(new SendMessageBatchCommand({ QueueUrl, Entries: [] })))).toMatchObject({ name: 'EmptyBatchRequest' });
+    expect(await sdkError(env.client.send(new SendMessageBatchCommand({ QueueUrl, Entries: [] })))).toMatchObject({
+      name: 'EmptyBatchRequest',
+      message: 'There should be at least one SendMessageBatchRequestEntry in the request.',
+    });
+    expect(await sdkError(env.client.send(new DeleteMessageBatchCommand({ QueueUrl } as never)))).toMatchObject({ name: 'MissingParameter', message: 'The request must contain the parameter Entries.' });
+    expect(await sdkError(env.client.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'a', ReceiptHandle: 'x' }, { ReceiptHandle: 'y' }] as never })))).toMatchObject({
+      message: 'The request must contain the parameter DeleteMessageBatchRequestEntry.2.Id.',
+    });
+    expect(await sdkError(env.client.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 43201 })))).toMatchObject({
+      message: 'Value 43201 for parameter VisibilityTimeout is invalid. Reason: Must be >= 0 and <= 43200, if provided.',
+    });
     const big = await newQueue();
     const huge = Array.from({ length: 2 }, (_, i) => ({ Id: `h${i}`, MessageBody: 'x'.repeat(600_000) }));
     expect(await sdkError(env.client.send(new SendMessageBatchCommand({ QueueUrl: big, Entries: huge })))).toMatchObject({

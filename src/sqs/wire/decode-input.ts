@@ -49,6 +49,11 @@ const where = (v: unknown): string | undefined =>
 
 const scalarKind = (v: unknown): string => (typeof v === 'string' ? 'STRING_VALUE' : typeof v === 'boolean' ? (v ? 'TRUE_VALUE' : 'FALSE_VALUE') : 'NUMBER_VALUE');
 
+function listPrefix(path: string, query: string): string {
+  const dot = path.lastIndexOf('.');
+  return dot < 0 ? query : `${path.slice(0, dot + 1)}${query}`;
+}
+
 function serializationAt(message: string): SqsError {
   return new SqsError('SerializationException', message);
 }
@@ -72,7 +77,8 @@ function jsonValue(spec: Spec, v: unknown, path: string): unknown {
       return fromBase64(v, path, serialization);
     case 'list':
       if (!Array.isArray(v)) throw serializationAt(typeof v === 'object' ? 'Start of structure or map found where not expected.' : `${scalarKind(v)} can not be converted to a List`);
-      return v.filter((item) => item !== null).map((item, i) => jsonValue(spec.member, item, `${path}.${i + 1}`));
+      // Entry paths use the Query names even in JSON: "DeleteMessageBatchRequestEntry.2.Id".
+      return v.filter((item) => item !== null).map((item, i) => jsonValue(spec.member, item, `${listPrefix(path, spec.query)}.${i + 1}`));
     case 'map': {
       // A list or a string where a map belongs is read by position ("Unknown Attribute 0.").
       const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const)
@@ -127,7 +133,9 @@ function queryStruct(members: Members, node: Node, path: string): Input {
   for (const [name, spec] of members) {
     const key = spec.type === 'list' || spec.type === 'map' ? spec.query : name;
     const child = node.c.get(key);
-    const v = child === undefined ? undefined : queryValue(spec, child, path + key);
+    // A Query request cannot spell an empty list: an absent required list is an empty one
+    // (so batch actions answer EmptyBatchRequest, as SQS does).
+    const v = child === undefined ? (spec.type === 'list' && spec.required ? [] : undefined) : queryValue(spec, child, path + key);
     if (v === undefined) {
       if (spec.required) throw missingParameter(path + (spec.type === 'list' || spec.type === 'map' ? `${key}.1` : key));
       continue;
