@@ -79,6 +79,7 @@ export const TEXT = {
   dedupIdSyntax: 'MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.',
   noDedup: 'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
   fifoDelay: 'The request include parameter that is not valid for this queue type.',
+  notForQueueTypeBatch: 'The request include parameter that is not valid for this queue type',
   notForQueueType: (param: string) => `The request include parameter ${param} which is not valid for this queue type`,
   noQueueName: 'Value for parameter QueueName is invalid. Reason: Must specify a queue name.',
   emptyQueueName: 'Queue name cannot be empty',

@@ -197,6 +197,22 @@ describe('SQS messages (JSON protocol, JS SDK v3)', () => {
     expect(ch.Failed?.[0]).toMatchObject({ Id: 'y', Code: 'ReceiptHandleIsInvalid', SenderFault: true });
     const del = await env.client.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: got.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }));
     expect(del.Successful).toHaveLength(2);
+    expect(del.Failed).toBeUndefined();
+    const noHandle = await env.client.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'id-1' }, { Id: 'id-2', ReceiptHandle: ' ' }] as never }));
+    expect(noHandle.Successful).toBeUndefined();
+    expect(noHandle.Failed).toEqual(['id-1', 'id-2'].map((Id) => ({ Id, Code: 'MissingParameter', Message: 'The request must contain the parameter ReceiptHandle.', SenderFault: true })));
+    const perEntry = await env.client.send(
+      new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: '1' }, { Id: '2', MessageBody: 'ok', MessageDeduplicationId: 'd' }, { Id: '3', MessageBody: 'fine' }] as never }),
+    );
+    expect(perEntry.Failed).toEqual([
+      { Id: '1', Code: 'MissingParameter', Message: 'The request must contain the parameter SendMessageBatchRequestEntry.1.MessageBody.', SenderFault: true },
+      { Id: '2', Code: 'InvalidParameterValue', Message: 'The request include parameter that is not valid for this queue type', SenderFault: true },
+    ]);
+    expect(perEntry.Successful?.map((e) => e.Id)).toEqual(['3']);
+    expect(await sdkError(env.client.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ MessageBody: 'x' }, { Id: 'b', MessageBody: 'y' }] as never })))).toMatchObject({
+      name: 'MissingParameter',
+      message: 'The request must contain the parameter SendMessageBatchRequestEntry.1.Id.',
+    });
     const many = Array.from({ length: 20 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x' }));
     expect(await sdkError(env.client.send(new SendMessageBatchCommand({ QueueUrl, Entries: many })))).toMatchObject({
       name: 'TooManyEntriesInBatchRequest',

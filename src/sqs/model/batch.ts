@@ -22,6 +22,11 @@ export function checkBatch(entries: readonly { Id: string }[], entryName: string
   }
 }
 
+/** SQS leaves out an empty Successful or Failed list (in JSON the key is absent). */
+export function batchOutput(successful: unknown[], failed: BatchFailure[]): Record<string, unknown> {
+  return { ...(successful.length > 0 ? { Successful: successful } : {}), ...(failed.length > 0 ? { Failed: failed } : {}) };
+}
+
 export function failure(id: string, err: unknown): BatchFailure {
   const e = toSqsError(err);
   return { Id: id, SenderFault: e.row.fault === 'Sender', Code: e.row.code, Message: e.message };

@@ -33,22 +33,26 @@ let sequence = 18_000_000_000_000_000_000n;
 const ID_SYNTAX = /^[\x21-\x7E]{1,128}$/;
 
 /** FIFO rules that SendMessageBatch checks for the whole request before any entry. */
-export function checkFifoIds(q: SqsQueue, input: SendInput, batch: boolean): void {
+export function checkFifoIds(q: SqsQueue, input: SendInput, batch: boolean, entryPath = ''): void {
   if (input.MessageGroupId !== undefined && !ID_SYNTAX.test(input.MessageGroupId)) throw invalidValue('MessageGroupId', input.MessageGroupId, TEXT.groupIdSyntax);
-  if (input.MessageDeduplicationId !== undefined) {
-    if (!q.fifo) throw new SqsError('InvalidParameterValue', TEXT.notForQueueType('MessageDeduplicationId'));
-    if (!ID_SYNTAX.test(input.MessageDeduplicationId)) throw invalidValue('MessageDeduplicationId', input.MessageDeduplicationId, TEXT.dedupIdSyntax);
-  }
   if (!q.fifo) return;
+  if (batch && (input.MessageBody === undefined || input.MessageBody === '')) throw missingParameter(`${entryPath}MessageBody`);
+  if (input.MessageDeduplicationId !== undefined && !ID_SYNTAX.test(input.MessageDeduplicationId)) {
+    throw invalidValue('MessageDeduplicationId', input.MessageDeduplicationId, TEXT.dedupIdSyntax);
+  }
   if (input.MessageGroupId === undefined) {
     throw batch ? new SqsError('InvalidParameterValue', 'The request must contain the parameter MessageGroupId.') : missingParameter('MessageGroupId');
   }
   if (input.MessageDeduplicationId === undefined && !q.contentBasedDedup) throw new SqsError('InvalidParameterValue', TEXT.noDedup);
 }
 
-export function sendOne(q: SqsQueue, input: SendInput, req: RequestInfo, now: number, batch: boolean): SendResult {
+/** `entryPath` names a batch entry in texts ("SendMessageBatchRequestEntry.2."); '' for SendMessage. */
+export function sendOne(q: SqsQueue, input: SendInput, req: RequestInfo, now: number, batch: boolean, entryPath = ''): SendResult {
   const body = input.MessageBody;
-  if (body === undefined || body === '') throw missingParameter('MessageBody');
+  if (body === undefined || body === '') throw missingParameter(`${entryPath}MessageBody`);
+  if (!q.fifo && input.MessageDeduplicationId !== undefined) {
+    throw new SqsError('InvalidParameterValue', batch ? TEXT.notForQueueTypeBatch : TEXT.notForQueueType('MessageDeduplicationId'));
+  }
   if (hasInvalidChars(body)) throw invalidBody();
   const user = validateAttributes(input.MessageAttributes, 'user');
   const system = validateAttributes(input.MessageSystemAttributes, 'system');

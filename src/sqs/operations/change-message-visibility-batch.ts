@@ -1,13 +1,13 @@
 // ChangeMessageVisibilityBatch: ChangeMessageVisibility for up to 10 entries, each
 // succeeding or failing on its own. Batch id rules as SQS checks them.
 
-import { checkBatch, failure, type BatchFailure } from '../model/batch.js';
+import { batchOutput, checkBatch, failure, type BatchFailure } from '../model/batch.js';
 import { changeByHandle } from './change-message-visibility.js';
 import type { Handler } from './types.js';
 
 export interface ChangeMessageVisibilityBatchInput {
   QueueUrl: string;
-  Entries: { Id: string; ReceiptHandle: string; VisibilityTimeout?: number }[];
+  Entries: { Id: string; ReceiptHandle?: string; VisibilityTimeout?: number }[];
 }
 
 export const changeMessageVisibilityBatch: Handler<ChangeMessageVisibilityBatchInput> = (ctx, input, req) => {
@@ -23,5 +23,5 @@ export const changeMessageVisibilityBatch: Handler<ChangeMessageVisibilityBatchI
       failed.push(failure(e.Id, err));
     }
   }
-  return { Successful: successful, Failed: failed };
+  return batchOutput(successful, failed);
 };

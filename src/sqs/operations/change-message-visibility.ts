@@ -3,7 +3,7 @@
 // hours. Stale handles: standard queues answer 200 while the message exists; FIFO "expired";
 // a deleted message is "not available for visibility timeout change".
 
-import { TEXT, invalidValue } from '../errors.js';
+import { TEXT, invalidValue, missingParameter } from '../errors.js';
 import type { SqsContext } from '../context.js';
 import { metaOf } from '../model/message-meta.js';
 import { decodeReceipt } from '../model/receipt.js';
@@ -18,7 +18,8 @@ export interface ChangeMessageVisibilityInput {
 
 const MAX_VISIBILITY_S = 43200;
 
-export function changeByHandle(ctx: SqsContext, q: SqsQueue, handle: string, seconds: number | undefined): void {
+export function changeByHandle(ctx: SqsContext, q: SqsQueue, handle: string | undefined, seconds: number | undefined): void {
+  if (handle === undefined || handle.trim() === '') throw missingParameter('ReceiptHandle');
   const r = decodeReceipt(handle);
   const v = seconds ?? 0;
   if (v < 0 || v > MAX_VISIBILITY_S) throw invalidValue('VisibilityTimeout', v, TEXT.visibilityRange);

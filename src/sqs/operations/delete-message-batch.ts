@@ -1,13 +1,13 @@
 // DeleteMessageBatch: DeleteMessage for up to 10 entries; each entry succeeds or fails on
 // its own (ReceiptHandleIsInvalid, expired FIFO handle). Batch id rules as SQS checks them.
 
-import { checkBatch, failure, type BatchFailure } from '../model/batch.js';
+import { batchOutput, checkBatch, failure, type BatchFailure } from '../model/batch.js';
 import { deleteByHandle } from './delete-message.js';
 import type { Handler } from './types.js';
 
 export interface DeleteMessageBatchInput {
   QueueUrl: string;
-  Entries: { Id: string; ReceiptHandle: string }[];
+  Entries: { Id: string; ReceiptHandle?: string }[];
 }
 
 export const deleteMessageBatch: Handler<DeleteMessageBatchInput> = (ctx, input, req) => {
@@ -23,5 +23,5 @@ export const deleteMessageBatch: Handler<DeleteMessageBatchInput> = (ctx, input,
       failed.push(failure(e.Id, err));
     }
   }
-  return { Successful: successful, Failed: failed };
+  return batchOutput(successful, failed);
 };

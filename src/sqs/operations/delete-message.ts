@@ -3,7 +3,7 @@
 // re-received), as SQS does; on a FIFO queue it is "The receipt handle has expired." A handle
 // of an already deleted message succeeds. Garbage handles are ReceiptHandleIsInvalid.
 
-import { TEXT, invalidValue } from '../errors.js';
+import { TEXT, invalidValue, missingParameter } from '../errors.js';
 import type { SqsContext } from '../context.js';
 import { decodeReceipt } from '../model/receipt.js';
 import type { SqsQueue } from '../model/sqs-queue.js';
@@ -14,7 +14,8 @@ export interface DeleteMessageInput {
   ReceiptHandle: string;
 }
 
-export function deleteByHandle(ctx: SqsContext, q: SqsQueue, handle: string): void {
+export function deleteByHandle(ctx: SqsContext, q: SqsQueue, handle: string | undefined): void {
+  if (handle === undefined || handle.trim() === '') throw missingParameter('ReceiptHandle');
   const r = decodeReceipt(handle);
   const lease = q.queue.getLease(r.leaseId);
   if (lease && lease.message.seq === r.seq) {

@@ -3,7 +3,7 @@
 // characters, attributes) fails only that entry in `Failed`. Entries are enqueued in order.
 
 import { SqsError, TEXT } from '../errors.js';
-import { checkBatch, failure, type BatchFailure } from '../model/batch.js';
+import { batchOutput, checkBatch, failure, type BatchFailure } from '../model/batch.js';
 import { checkFifoIds, sendOne, type SendInput, type SendResult } from '../model/send.js';
 import type { Handler } from './types.js';
 
@@ -27,16 +27,16 @@ export const sendMessageBatch: Handler<SendMessageBatchInput> = (ctx, input, req
   checkBatch(input.Entries, 'SendMessageBatchRequestEntry');
   const total = input.Entries.reduce((n, e) => n + entryBytes(e), 0);
   if (total > BATCH_LIMIT) throw new SqsError('BatchRequestTooLong', TEXT.batchTooLong(total));
-  for (const e of input.Entries) checkFifoIds(q, e, true);
+  input.Entries.forEach((e, i) => checkFifoIds(q, e, true, `SendMessageBatchRequestEntry.${i + 1}.`));
   const now = ctx.clock.now();
   const successful: (SendResult & { Id: string })[] = [];
   const failed: BatchFailure[] = [];
-  for (const e of input.Entries) {
+  for (const [i, e] of input.Entries.entries()) {
     try {
-      successful.push({ Id: e.Id, ...sendOne(q, e, req, now, true) });
+      successful.push({ Id: e.Id, ...sendOne(q, e, req, now, true, `SendMessageBatchRequestEntry.${i + 1}.`) });
     } catch (err) {
       failed.push(failure(e.Id, err));
     }
   }
-  return { Successful: successful, Failed: failed };
+  return batchOutput(successful, failed);
 };
