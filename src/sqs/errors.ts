@@ -79,6 +79,8 @@ export const TEXT = {
   dedupIdSyntax: 'MessageDeduplicationId can only include alphanumeric and punctuation characters. 1 to 128 in length.',
   noDedup: 'The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly',
   fifoDelay: 'The request include parameter that is not valid for this queue type.',
+  delayRange: 'DelaySeconds must be >= 0 and <= 900.',
+  batchGroupId: 'The request must contain the parameter MessageGroupId.',
   notForQueueTypeBatch: 'The request include parameter that is not valid for this queue type',
   notForQueueType: (param: string) => `The request include parameter ${param} which is not valid for this queue type`,
   noQueueName: 'Value for parameter QueueName is invalid. Reason: Must specify a queue name.',

@@ -50,6 +50,18 @@ describe('SQS FIFO queues (JS SDK v3)', () => {
       message: 'Value  for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.',
     });
     await env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x', MessageGroupId: 'g', MessageDeduplicationId: 'd'.repeat(128) }));
+    // FIFO batches fail as a whole, and nothing of them is enqueued.
+    const small = await fifo({ ContentBasedDeduplication: 'true', MaximumMessageSize: '1024' });
+    expect(
+      await sdkError(env.client.send(new SendMessageBatchCommand({ QueueUrl: small, Entries: [{ Id: '1', MessageBody: 'ok', MessageGroupId: 'g' }, { Id: '2', MessageBody: 'x'.repeat(1025), MessageGroupId: 'g' }] }))),
+    ).toMatchObject({ name: 'InvalidParameterValue', message: 'One or more parameters are invalid. Reason: Message must be shorter than 1024 bytes.' });
+    expect(
+      await sdkError(env.client.send(new SendMessageBatchCommand({ QueueUrl: small, Entries: [{ Id: '1', MessageBody: 'ok', MessageGroupId: 'g', DelaySeconds: 3 }] }))),
+    ).toMatchObject({ message: 'Value 3 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.' });
+    expect((await env.client.send(new ReceiveMessageCommand({ QueueUrl: small }))).Messages).toBeUndefined();
+    const ok = await env.client.send(new SendMessageBatchCommand({ QueueUrl: small, Entries: [{ Id: '1', MessageBody: 'a', MessageGroupId: 'g' }, { Id: '2', MessageBody: 'b', MessageGroupId: 'g' }] }));
+    expect(ok.Successful?.map((e) => e.SequenceNumber?.length)).toEqual([20, 20]);
+    expect(ok.Failed).toBeUndefined();
   });
 
   it('dedups within the window (also after delete), by content hash, per queue or per group; purge clears it', async () => {

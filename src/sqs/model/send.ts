@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { SqsError, TEXT, invalidBody, invalidValue, missingParameter, tooLongMessage } from '../errors.js';
+import type { EnqueueInput } from '../../core/index.js';
 import type { RequestInfo } from '../context.js';
 import { md5Hex, md5OfAttributes } from './md5.js';
 import { hasInvalidChars, validateAttributes, type RawAttributeValue } from './message-attributes.js';
@@ -41,13 +42,22 @@ export function checkFifoIds(q: SqsQueue, input: SendInput, batch: boolean, entr
     throw invalidValue('MessageDeduplicationId', input.MessageDeduplicationId, TEXT.dedupIdSyntax);
   }
   if (input.MessageGroupId === undefined) {
-    throw batch ? new SqsError('InvalidParameterValue', 'The request must contain the parameter MessageGroupId.') : missingParameter('MessageGroupId');
+    throw batch ? new SqsError('InvalidParameterValue', TEXT.batchGroupId) : missingParameter('MessageGroupId');
   }
   if (input.MessageDeduplicationId === undefined && !q.contentBasedDedup) throw new SqsError('InvalidParameterValue', TEXT.noDedup);
 }
 
-/** `entryPath` names a batch entry in texts ("SendMessageBatchRequestEntry.2."); '' for SendMessage. */
-export function sendOne(q: SqsQueue, input: SendInput, req: RequestInfo, now: number, batch: boolean, entryPath = ''): SendResult {
+export interface PreparedSend {
+  readonly enqueue: EnqueueInput;
+  readonly meta: SqsMessageMeta;
+  readonly md5System: string | undefined;
+}
+
+/**
+ * Validates one message against its queue and builds what will be enqueued; nothing is
+ * stored yet. `entryPath` names a batch entry in texts ("SendMessageBatchRequestEntry.2.").
+ */
+export function prepareSend(q: SqsQueue, input: SendInput, req: RequestInfo, now: number, batch: boolean, entryPath = ''): PreparedSend {
   const body = input.MessageBody;
   if (body === undefined || body === '') throw missingParameter(`${entryPath}MessageBody`);
   if (!q.fifo && input.MessageDeduplicationId !== undefined) {
@@ -59,9 +69,10 @@ export function sendOne(q: SqsQueue, input: SendInput, req: RequestInfo, now: nu
   const bodyBytes = Buffer.from(body, 'utf8');
   const size = bodyBytes.length + user.bytes;
   const limit = q.num('MaximumMessageSize');
-  if (size > limit) throw tooLongMessage(limit, batch);
+  // Standard batches report this per entry ("cannot be validated"); FIFO batches fail whole.
+  if (size > limit) throw tooLongMessage(limit, batch && !q.fifo);
   if (input.DelaySeconds !== undefined) {
-    if (input.DelaySeconds < 0 || input.DelaySeconds > 900) throw invalidValue('DelaySeconds', input.DelaySeconds, 'DelaySeconds must be >= 0 and <= 900.');
+    if (input.DelaySeconds < 0 || input.DelaySeconds > 900) throw invalidValue('DelaySeconds', input.DelaySeconds, TEXT.delayRange);
     if (q.fifo && input.DelaySeconds !== 0) throw invalidValue('DelaySeconds', input.DelaySeconds, TEXT.fifoDelay);
   }
   if (!batch) checkFifoIds(q, input, false);
@@ -76,29 +87,40 @@ export function sendOne(q: SqsQueue, input: SendInput, req: RequestInfo, now: nu
     senderId: ACCOUNT_ID,
     groupId: input.MessageGroupId,
     dedupId,
-    sequenceNumber: q.fifo ? String(++sequence) : undefined,
+    sequenceNumber: undefined,
     deadLetterSourceArn: undefined,
     baseReceiveCount: 0,
     firstReceiveAt: undefined,
     leasedAt: 0,
     currentLease: 0,
   };
-  const result = q.queue.enqueue({
-    body: bodyBytes,
+  return {
     meta,
-    size,
-    ...(q.fifo ? { groupKey: input.MessageGroupId as string, dedupKey: q.dedupPerGroup ? `${input.MessageGroupId}\u0000${dedupId}` : (dedupId as string) } : {}),
-    ...(!q.fifo && input.DelaySeconds !== undefined ? { delayMs: input.DelaySeconds * 1000 } : {}),
-  });
+    md5System: system.attrs !== undefined ? md5OfAttributes(system.attrs) : undefined,
+    enqueue: {
+      body: bodyBytes,
+      meta,
+      size,
+      ...(q.fifo ? { groupKey: input.MessageGroupId as string, dedupKey: q.dedupPerGroup ? `${input.MessageGroupId}\u0000${dedupId}` : (dedupId as string) } : {}),
+      ...(!q.fifo && input.DelaySeconds !== undefined ? { delayMs: input.DelaySeconds * 1000 } : {}),
+    },
+  };
+}
+
+/** Enqueues a prepared message and reports what SQS returns for it. */
+export function commitSend(q: SqsQueue, p: PreparedSend): SendResult {
+  if (q.fifo) p.meta.sequenceNumber = String(++sequence);
+  const result = q.queue.enqueue(p.enqueue);
   // A duplicate within the dedup window is accepted but not stored: SQS answers with the
   // first copy's MessageId and SequenceNumber.
   const stored = result.status === 'rejected' ? undefined : metaOf(result.message);
-  const out: SendResult = {
-    MessageId: result.status === 'rejected' ? '' : result.message.id,
-    MD5OfMessageBody: meta.md5Body,
-  };
-  if (meta.md5Attributes !== undefined) out.MD5OfMessageAttributes = meta.md5Attributes;
-  if (system.attrs !== undefined) out.MD5OfMessageSystemAttributes = md5OfAttributes(system.attrs) as string;
+  const out: SendResult = { MessageId: result.status === 'rejected' ? '' : result.message.id, MD5OfMessageBody: p.meta.md5Body };
+  if (p.meta.md5Attributes !== undefined) out.MD5OfMessageAttributes = p.meta.md5Attributes;
+  if (p.md5System !== undefined) out.MD5OfMessageSystemAttributes = p.md5System;
   if (stored?.sequenceNumber !== undefined) out.SequenceNumber = stored.sequenceNumber;
   return out;
+}
+
+export function sendOne(q: SqsQueue, input: SendInput, req: RequestInfo, now: number, batch: boolean, entryPath = ''): SendResult {
+  return commitSend(q, prepareSend(q, input, req, now, batch, entryPath));
 }

@@ -4,7 +4,7 @@
 
 import { SqsError, TEXT } from '../errors.js';
 import { batchOutput, checkBatch, failure, type BatchFailure } from '../model/batch.js';
-import { checkFifoIds, sendOne, type SendInput, type SendResult } from '../model/send.js';
+import { checkFifoIds, commitSend, prepareSend, sendOne, type PreparedSend, type SendInput, type SendResult } from '../model/send.js';
 import type { Handler } from './types.js';
 
 export interface SendMessageBatchInput {
@@ -31,6 +31,13 @@ export const sendMessageBatch: Handler<SendMessageBatchInput> = (ctx, input, req
   const now = ctx.clock.now();
   const successful: (SendResult & { Id: string })[] = [];
   const failed: BatchFailure[] = [];
+  if (q.fifo) {
+    // FIFO batches are all or nothing: any invalid entry fails the request, before anything
+    // is enqueued (so group order never has gaps).
+    const prepared = input.Entries.map((e, i) => prepareSend(q, e, req, now, true, `SendMessageBatchRequestEntry.${i + 1}.`));
+    input.Entries.forEach((e, i) => successful.push({ Id: e.Id, ...commitSend(q, prepared[i] as PreparedSend) }));
+    return batchOutput(successful, failed);
+  }
   for (const [i, e] of input.Entries.entries()) {
     try {
       successful.push({ Id: e.Id, ...sendOne(q, e, req, now, true, `SendMessageBatchRequestEntry.${i + 1}.`) });
