@@ -91,6 +91,8 @@ export const TEXT = {
   maxMessages: 'Must be between 1 and 10, if provided.',
   waitTime: 'Must be >= 0 and <= 20, if provided.',
   visibilityRange: 'Must be >= 0 and <= 43200, if provided.',
+  changeVisibilityRange: 'Must be between 0 and 43200.',
+  batchVisibilityRange: 'VisibilityTimeout must be an integer between 0 and 43200.',
   queueName: 'Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length',
   fifoName: 'The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length.',
   sameAttributes: (attr: string) => `A queue already exists with the same name and a different value for attribute ${attr}`,

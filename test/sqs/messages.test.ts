@@ -195,6 +195,16 @@ describe('SQS messages (JSON protocol, JS SDK v3)', () => {
     );
     expect(ch.Successful).toEqual([{ Id: 'x' }]);
     expect(ch.Failed?.[0]).toMatchObject({ Id: 'y', Code: 'ReceiptHandleIsInvalid', SenderFault: true });
+    const chBad = await env.client.send(
+      new ChangeMessageVisibilityBatchCommand({ QueueUrl, Entries: [{ Id: 'a', ReceiptHandle: 'dummy' }, { Id: 'b', ReceiptHandle: 'dummy', VisibilityTimeout: -85 }] as never }),
+    );
+    expect(chBad.Failed).toEqual([
+      { Id: 'a', Code: 'MissingParameter', SenderFault: true, Message: 'The request must contain the parameter ChangeMessageVisibilityBatchRequestEntry.1.VisibilityTimeout.' },
+      { Id: 'b', Code: 'InvalidParameterValue', SenderFault: true, Message: 'Value -85 for parameter VisibilityTimeout is invalid. Reason: VisibilityTimeout must be an integer between 0 and 43200.' },
+    ]);
+    expect(await sdkError(env.client.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: got[0]?.ReceiptHandle, VisibilityTimeout: 43201 })))).toMatchObject({
+      message: 'Value 43201 for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.',
+    });
     const del = await env.client.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: got.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }));
     expect(del.Successful).toHaveLength(2);
     expect(del.Failed).toBeUndefined();

@@ -12,12 +12,12 @@ export interface ChangeMessageVisibilityBatchInput {
 
 export const changeMessageVisibilityBatch: Handler<ChangeMessageVisibilityBatchInput> = (ctx, input, req) => {
   const q = ctx.resolve(input.QueueUrl, req);
-  checkBatch(input.Entries, 'ChangeMessageVisibilityBatchRequestEntry');
+  checkBatch(input.Entries, 'ChangeMessageVisibilityBatch');
   const successful: { Id: string }[] = [];
   const failed: BatchFailure[] = [];
-  for (const e of input.Entries) {
+  for (const [i, e] of input.Entries.entries()) {
     try {
-      changeByHandle(ctx, q, e.ReceiptHandle, e.VisibilityTimeout);
+      changeByHandle(ctx, q, e.ReceiptHandle, e.VisibilityTimeout, `ChangeMessageVisibilityBatchRequestEntry.${i + 1}.`);
       successful.push({ Id: e.Id });
     } catch (err) {
       failed.push(failure(e.Id, err));

@@ -18,11 +18,13 @@ export interface ChangeMessageVisibilityInput {
 
 const MAX_VISIBILITY_S = 43200;
 
-export function changeByHandle(ctx: SqsContext, q: SqsQueue, handle: string | undefined, seconds: number | undefined): void {
+/** `entryPath` is set for batch entries ("ChangeMessageVisibilityBatchRequestEntry.1."): texts differ. */
+export function changeByHandle(ctx: SqsContext, q: SqsQueue, handle: string | undefined, seconds: number | undefined, entryPath?: string): void {
   if (handle === undefined || handle.trim() === '') throw missingParameter('ReceiptHandle');
+  if (seconds === undefined) throw missingParameter(`${entryPath ?? ''}VisibilityTimeout`);
+  const v = seconds;
+  if (v < 0 || v > MAX_VISIBILITY_S) throw invalidValue('VisibilityTimeout', v, entryPath === undefined ? TEXT.changeVisibilityRange : TEXT.batchVisibilityRange);
   const r = decodeReceipt(handle);
-  const v = seconds ?? 0;
-  if (v < 0 || v > MAX_VISIBILITY_S) throw invalidValue('VisibilityTimeout', v, TEXT.visibilityRange);
   const lease = q.queue.getLease(r.leaseId);
   if (lease && lease.message.seq === r.seq) {
     const now = ctx.clock.now();
