@@ -112,5 +112,7 @@ export const TEXT = {
   badNextToken: 'Invalid NextToken value.',
   badAction: 'Please refer to the appropriate WSDL for a list of valid actions.',
   labelExists: 'Already exists.',
+  ownerOnlyAction: 'Only the queue owner is allowed to invoke this action.',
+  tooManyStatements: (n: number) => `${n} Statements were found, maximum allowed is 20.`,
   labelMissing: "can't find label.",
 } as const;

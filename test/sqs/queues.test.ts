@@ -190,6 +190,18 @@ describe('SQS queues (JSON protocol, JS SDK v3)', () => {
     expect(await sdkError(env.client.send(new RemovePermissionCommand({ QueueUrl, Label: 'crossaccountpermission2' })))).toMatchObject({
       message: "Value crossaccountpermission2 for parameter Label is invalid. Reason: can't find label.",
     });
+    // The identical statement again is a no-op.
+    await env.client.send(new AddPermissionCommand({ QueueUrl, Label: 'crossaccountpermission', AWSAccountIds: ['123456789012'], Actions: ['ReceiveMessage'] }));
+    expect(await sdkError(env.client.send(new AddPermissionCommand({ QueueUrl, Label: 'x', AWSAccountIds: ['1'], Actions: ['SendMessageBatch'] })))).toMatchObject({
+      message: 'Value SQS:SendMessageBatch for parameter ActionName is invalid. Reason: Please refer to the appropriate WSDL for a list of valid actions.',
+    });
+    expect(await sdkError(env.client.send(new AddPermissionCommand({ QueueUrl, Label: 'x', AWSAccountIds: ['1'], Actions: ['CreateQueue'] })))).toMatchObject({
+      message: 'Value SQS:CreateQueue for parameter ActionName is invalid. Reason: Only the queue owner is allowed to invoke this action.',
+    });
+    expect(await sdkError(env.client.send(new AddPermissionCommand({ QueueUrl, Label: 'x', AWSAccountIds: ['1'], Actions: [] })))).toMatchObject({
+      name: 'MissingParameter',
+      message: 'The request must contain the parameter ActionName.',
+    });
     await env.client.send(new RemovePermissionCommand({ QueueUrl, Label: 'crossaccountpermission' }));
     expect((await env.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes?.Policy).toBeUndefined();
   });
