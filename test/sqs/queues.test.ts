@@ -98,6 +98,11 @@ describe('SQS queues (JSON protocol, JS SDK v3)', () => {
     const p2 = await env.client.send(new ListQueuesCommand({ QueueNamePrefix: 'list-', MaxResults: 2, NextToken: p1.NextToken }));
     expect(p2.QueueUrls).toEqual([`${env.endpoint}/000000000000/list-c`]);
     expect(p2.NextToken).toBeUndefined();
+    expect(await sdkError(env.client.send(new ListQueuesCommand({ MaxResults: 1001 })))).toMatchObject({
+      name: 'InvalidParameterValue',
+      message: 'Value for parameter MaxResults is invalid. Reason: MaxResults must be an integer between 1 and 1000.',
+    });
+    expect(await sdkError(env.client.send(new ListQueuesCommand({ NextToken: 'invalid token!' })))).toMatchObject({ message: 'Invalid or expired next token.' });
     const none = await env.client.send(new ListQueuesCommand({ QueueNamePrefix: 'zzz' }));
     expect(none.QueueUrls).toBeUndefined();
     await env.client.send(new DeleteQueueCommand({ QueueUrl: `${env.endpoint}/000000000000/list-c` }));
@@ -142,6 +147,14 @@ describe('SQS queues (JSON protocol, JS SDK v3)', () => {
     expect(some.Attributes).toEqual({ VisibilityTimeout: '30', QueueArn: 'arn:aws:sqs:us-east-1:000000000000:q-attrs' });
     const none = await env.client.send(new GetQueueAttributesCommand({ QueueUrl }));
     expect(none.Attributes).toBeUndefined();
+    expect(await sdkError(env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: {} })))).toMatchObject({
+      name: 'MissingParameter',
+      message: 'The request must contain the parameter Attribute.Name.',
+    });
+    await env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { KmsMasterKeyId: 'k' } }));
+    await env.client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { SqsManagedSseEnabled: 'true' } }));
+    const sse = (await env.client.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes;
+    expect([sse?.SqsManagedSseEnabled, sse?.KmsMasterKeyId, sse?.KmsDataKeyReusePeriodSeconds]).toEqual(['true', undefined, undefined]);
   });
 
   it('JSON coercion as SQS does it: numbers for strings accepted, objects and lists rejected, null means absent', async () => {

@@ -181,6 +181,11 @@ export function storeAttributes(ctx: SqsContext, q: SqsQueue, attrs: Record<stri
         q.attrs.set('SqsManagedSseEnabled', 'false');
         if (!q.attrs.has('KmsDataKeyReusePeriodSeconds')) q.attrs.set('KmsDataKeyReusePeriodSeconds', '300');
       }
+    } else if (name === 'SqsManagedSseEnabled' && value === 'true') {
+      // SQS-managed encryption replaces a KMS key.
+      q.attrs.set(name, value);
+      q.attrs.delete('KmsMasterKeyId');
+      q.attrs.delete('KmsDataKeyReusePeriodSeconds');
     } else if (name === 'KmsDataKeyReusePeriodSeconds') {
       if (q.attrs.has('KmsMasterKeyId') || attrs.KmsMasterKeyId) q.attrs.set(name, value);
     } else if ((name === 'Policy' || name === 'RedriveAllowPolicy') && value === '') {
