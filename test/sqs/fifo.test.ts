@@ -80,6 +80,10 @@ describe('SQS FIFO queues (JS SDK v3)', () => {
     await env.client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'same', MessageGroupId: 'g1' }));
     expect((await env.client.send(new ReceiveMessageCommand({ QueueUrl }))).Messages?.[0]?.Body).toBe('same');
 
+    expect(await sdkError(fifo({ FifoThroughputLimit: 'perMessageGroupId' }))).toMatchObject({
+      name: 'InvalidAttributeValue',
+      message: 'The perMessageGroupId value is allowed only when the value for DeduplicationScope is messageGroup',
+    });
     const scoped = await fifo({ DeduplicationScope: 'messageGroup', FifoThroughputLimit: 'perMessageGroupId' });
     await env.client.send(new SendMessageCommand({ QueueUrl: scoped, MessageBody: '1', MessageGroupId: 'g1', MessageDeduplicationId: 'd' }));
     await env.client.send(new SendMessageCommand({ QueueUrl: scoped, MessageBody: '2', MessageGroupId: 'g2', MessageDeduplicationId: 'd' }));

@@ -172,8 +172,17 @@ describe('SQS dead-letter queues and move tasks', () => {
       status: 404,
       message: "The resource that you specified for the DestinationArn parameter doesn't exist.",
     });
+    expect(await sdkError(env.client.send(new StartMessageMoveTaskCommand({ SourceArn: '' })))).toMatchObject({
+      message: 'You must use this format to specify the SourceArn: arn:<partition>:<service>:<region>:<account-id>:<resource-id>',
+    });
+    expect(await sdkError(env.client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, DestinationArn: dlqArn })))).toMatchObject({
+      message: 'Source queue arn and destination queue arn cannot be the same.',
+    });
+    expect(await sdkError(env.client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: 501 })))).toMatchObject({
+      message: "Value for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: You must enter a number that's between 1 and 500.",
+    });
     const { TaskHandle } = await env.client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
-    expect(TaskHandle).toBeDefined();
+    expect(JSON.parse(Buffer.from(TaskHandle ?? '', 'base64').toString())).toMatchObject({ sourceArn: dlqArn });
     expect(await sdkError(env.client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn })))).toMatchObject({
       message: 'There is already a task running. Only one active task is allowed for a source queue arn at a given time.',
     });

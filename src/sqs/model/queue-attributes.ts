@@ -2,7 +2,7 @@
 // service's codes and texts, and GetQueueAttributes output (computed counts, timestamps in
 // epoch seconds). Redrive policies are checked against the queues that exist.
 
-import { SqsError, invalidAttributeValue, invalidValue, unknownAttribute } from '../errors.js';
+import { SqsError, TEXT, invalidAttributeValue, invalidValue, unknownAttribute } from '../errors.js';
 import type { SqsContext } from '../context.js';
 import type { RedrivePolicy, SqsQueue } from './sqs-queue.js';
 
@@ -158,6 +158,13 @@ export function validateAttributes(ctx: SqsContext, attrs: Record<string, string
     }
     checkValue(ctx, name, value, fifo, self);
   }
+}
+
+/** FIFO high throughput: perMessageGroupId needs messageGroup dedup scope (current or requested). */
+export function checkThroughput(q: { attrs: Map<string, string> } | undefined, attrs: Record<string, string>): void {
+  const limit = attrs.FifoThroughputLimit ?? q?.attrs.get('FifoThroughputLimit');
+  const scope = attrs.DeduplicationScope ?? q?.attrs.get('DeduplicationScope') ?? 'queue';
+  if (limit === 'perMessageGroupId' && scope !== 'messageGroup') throw new SqsError('InvalidAttributeValue', TEXT.throughputScope);
 }
 
 /** Stores validated attributes on the queue, keeping derived state (redrive, KMS keys) in step. */

@@ -5,7 +5,7 @@
 
 import { SqsError, TEXT } from '../errors.js';
 import { attachDeadLetter } from '../model/dead-letter.js';
-import { firstDifference, storeAttributes, validateAttributes } from '../model/queue-attributes.js';
+import { checkThroughput, firstDifference, storeAttributes, validateAttributes } from '../model/queue-attributes.js';
 import { SqsQueue } from '../model/sqs-queue.js';
 import type { Handler } from './types.js';
 
@@ -43,6 +43,7 @@ export const createQueue: Handler<CreateQueueInput> = (ctx, input, req) => {
   if (deletedAt !== undefined && now - deletedAt < NAME_REUSE_MS) throw new SqsError('QueueDeletedRecently');
   ctx.deletedAt.delete(name);
   validateAttributes(ctx, attrs, fifo, name, true);
+  if (fifo) checkThroughput(undefined, attrs);
   const core = ctx.space.create(name, { grouped: fifo });
   const q = new SqsQueue(name, req.region, core, now);
   try {

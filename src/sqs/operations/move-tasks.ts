@@ -14,14 +14,23 @@ export interface StartMessageMoveTaskInput {
 
 const notFound = (param: string): SqsError => new SqsError('ResourceNotFoundException', TEXT.resourceMissing(param));
 
+const ARN = /^arn:[^:]+:[^:]+:[^:]*:[^:]*:.+$/;
+
 export const startMessageMoveTask: Handler<StartMessageMoveTaskInput> = (ctx, input) => {
+  if (!ARN.test(input.SourceArn)) throw new SqsError('InvalidParameterValue', TEXT.arnFormat('SourceArn'));
+  if (input.DestinationArn !== undefined && !ARN.test(input.DestinationArn)) throw new SqsError('InvalidParameterValue', TEXT.arnFormat('DestinationArn'));
   const source = ctx.byArn(input.SourceArn);
   if (!source) throw notFound('SourceArn');
   const isDlq = [...ctx.queues.values()].some((q) => q.redrive?.deadLetterTargetArn === source.arn);
   if (!isDlq) throw new SqsError('InvalidParameterValue', TEXT.notADlq);
-  if (input.DestinationArn !== undefined && !ctx.byArn(input.DestinationArn)) throw notFound('DestinationArn');
+  if (input.DestinationArn !== undefined) {
+    const destination = ctx.byArn(input.DestinationArn);
+    if (!destination) throw notFound('DestinationArn');
+    if (destination === source) throw new SqsError('InvalidParameterValue', TEXT.sameArn);
+    if (destination.fifo !== source.fifo) throw new SqsError('InvalidParameterValue', TEXT.taskQueueTypes);
+  }
   const rate = input.MaxNumberOfMessagesPerSecond;
-  if (rate !== undefined && (rate < 1 || rate > 500)) throw invalidValue('MaxNumberOfMessagesPerSecond', rate, TEXT.taskRate);
+  if (rate !== undefined && (rate < 1 || rate > 500)) throw new SqsError('InvalidParameterValue', TEXT.taskRate);
   if (ctx.tasks.some((t) => t.source === source && t.status === 'RUNNING')) {
     throw new SqsError('InvalidParameterValue', TEXT.taskRunning);
   }

@@ -3,7 +3,7 @@
 // redrive). `""` for Policy / RedrivePolicy / RedriveAllowPolicy / KmsMasterKeyId removes it.
 
 import { missingParameter } from '../errors.js';
-import { storeAttributes, validateAttributes } from '../model/queue-attributes.js';
+import { checkThroughput, storeAttributes, validateAttributes } from '../model/queue-attributes.js';
 import type { Handler } from './types.js';
 
 export interface SetQueueAttributesInput {
@@ -16,6 +16,7 @@ export const setQueueAttributes: Handler<SetQueueAttributesInput> = (ctx, input,
   const attrs = input.Attributes ?? {};
   if (Object.keys(attrs).length === 0) throw missingParameter('Attribute.Name');
   validateAttributes(ctx, attrs, q.fifo, q.name, false);
+  if (q.fifo) checkThroughput(q, attrs);
   storeAttributes(ctx, q, attrs);
   return {};
 };
