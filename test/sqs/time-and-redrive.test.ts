@@ -241,5 +241,11 @@ describe('SQS dead-letter queues and move tasks', () => {
     clock.advance(5000);
     expect(await bodies(dest)).toEqual(['m0', 'm1']);
     expect((await env.client.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }))).Results?.[0]?.Status).toBe('CANCELLED');
+    // Messages sent straight to a DLQ have no source to return to.
+    await env.client.send(new StartMessageMoveTaskCommand({ SourceArn: dlqArn }));
+    clock.advance(0);
+    const failed = (await env.client.send(new ListMessageMoveTasksCommand({ SourceArn: dlqArn }))).Results?.[0];
+    expect(failed).toMatchObject({ Status: 'FAILED', FailureReason: 'CouldNotDetermineMessageSource', ApproximateNumberOfMessagesMoved: 0, ApproximateNumberOfMessagesToMove: 3 });
+    expect(failed?.TaskHandle).toBeUndefined();
   });
 });

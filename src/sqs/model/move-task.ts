@@ -48,9 +48,10 @@ export class MoveTask {
       const targetArn = this.destinationArn ?? meta.deadLetterSourceArn;
       const target = targetArn === undefined ? undefined : this.lookup(targetArn);
       if (!target) {
+        // A message sent straight to the DLQ has no source to go back to.
         this.source.queue.release(lease.id, true);
         this.status = 'FAILED';
-        this.failureReason = 'AWS.SimpleQueueService.NonExistentQueue';
+        this.failureReason = targetArn === undefined ? 'CouldNotDetermineMessageSource' : 'AWS.SimpleQueueService.NonExistentQueue';
         return;
       }
       const now = this.clock.now();
