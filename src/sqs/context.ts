@@ -60,7 +60,10 @@ export class SqsContext {
   reset(): void {
     for (const t of this.tasks) t.cancel('CANCELLED');
     this.tasks.length = 0;
-    for (const name of this.queues.keys()) this.space.delete(name);
+    for (const [name, q] of this.queues) {
+      this.space.delete(name);
+      q.queue.waiters.wake();
+    }
     this.queues.clear();
     this.deletedAt.clear();
   }

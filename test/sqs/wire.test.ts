@@ -115,6 +115,17 @@ describe('SQS wire edge cases', () => {
     expect(ok.status).toBe(200);
   });
 
+  it('deleting a queue ends the long polls waiting on it with QueueDoesNotExist', async () => {
+    await json('CreateQueue', { QueueName: 'doomed' });
+    const started = Date.now();
+    const pending = json('ReceiveMessage', { QueueUrl: '/000000000000/doomed', WaitTimeSeconds: 20 });
+    await new Promise((r) => setTimeout(r, 100));
+    await json('DeleteQueue', { QueueUrl: '/000000000000/doomed' });
+    const r = await pending;
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(r.headers['x-amzn-query-error']).toBe('AWS.SimpleQueueService.NonExistentQueue;Sender');
+  });
+
   it('a client disconnect cancels its long-poll waiter', async () => {
     await json('CreateQueue', { QueueName: 'poll' });
     const queue = env.server.core.queues('sqs').require('poll');

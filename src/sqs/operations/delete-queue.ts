@@ -11,6 +11,8 @@ export const deleteQueue: Handler<QueueOnlyInput> = (ctx, input, req) => {
   const q = ctx.resolve(input.QueueUrl, req);
   ctx.queues.delete(q.name);
   ctx.space.delete(q.name);
+  // Long polls waiting on the queue end now (with QueueDoesNotExist) instead of at their timeout.
+  q.queue.waiters.wake();
   ctx.deletedAt.set(q.name, ctx.clock.now());
   for (const t of ctx.tasks) if (t.source === q) t.cancel('FAILED');
   return {};

@@ -5,7 +5,7 @@
 // while they are still in flight. Dead-letter moves happen inside the core lease call.
 
 import type { Lease } from '../../core/index.js';
-import { TEXT, invalidValue } from '../errors.js';
+import { TEXT, invalidValue, queueNotFound } from '../errors.js';
 import type { RequestInfo, SqsContext } from '../context.js';
 import { metaOf } from '../model/message-meta.js';
 import { renderMessage } from '../model/render-message.js';
@@ -48,7 +48,11 @@ function waitFor(ctx: SqsContext, q: SqsQueue, max: number, visibilityMs: number
       resolve(leases);
     };
     const remove = q.queue.waiters.add(() => {
-      if (done || q.queue.isDeleted) return true;
+      if (done) return true;
+      if (q.queue.isDeleted) {
+        finish([]);
+        return true;
+      }
       const leases = take(ctx, q, max, visibilityMs);
       if (leases.length === 0) return false;
       finish(leases);
@@ -84,7 +88,11 @@ export const receiveMessage: Handler<ReceiveMessageInput> = async (ctx, input, r
     if (replay && replay.length > 0 && replay.every((l) => l !== undefined)) return render(replay as Lease[]);
   }
   let leases = take(ctx, q, max, visibilityMs);
-  if (leases.length === 0 && wait > 0) leases = await waitFor(ctx, q, max, visibilityMs, wait * 1000, req);
+  if (leases.length === 0 && wait > 0) {
+    leases = await waitFor(ctx, q, max, visibilityMs, wait * 1000, req);
+    // The queue was deleted while this receive waited.
+    if (q.queue.isDeleted) throw queueNotFound();
+  }
   if (attemptId !== undefined && leases.length > 0) q.attempts.set(attemptId, { expiresAt: now + DEDUP_WINDOW_MS, leases: leases.map((l) => l.id) });
   return render(leases);
 };
