@@ -44,6 +44,12 @@ b = c.send_message_batch(QueueUrl=u, Entries=[{'Id': 'a', 'MessageBody': 'one', 
 out['batch'] = {'ok': [e['Id'] for e in b.get('Successful', [])], 'failed': b.get('Failed', [])}
 out['toomany'] = err(c.send_message_batch, QueueUrl=u, Entries=[{'Id': str(i), 'MessageBody': 'x'} for i in range(11)])
 got = c.receive_message(QueueUrl=u, MaxNumberOfMessages=10)['Messages']
+cvb = c.change_message_visibility_batch(QueueUrl=u, Entries=[{'Id': 'v' + str(i), 'ReceiptHandle': g['ReceiptHandle'], 'VisibilityTimeout': 5} for i, g in enumerate(got)] + [{'Id': 'bad', 'ReceiptHandle': 'garbage', 'VisibilityTimeout': 5}])
+out['cvb'] = {'ok': [e['Id'] for e in cvb.get('Successful', [])], 'failed': [e['Code'] for e in cvb.get('Failed', [])]}
+c.set_queue_attributes(QueueUrl=u, Attributes={'DelaySeconds': '3', 'RedriveAllowPolicy': json.dumps({'redrivePermission': 'denyAll'})})
+out['setattrs'] = c.get_queue_attributes(QueueUrl=u, AttributeNames=['DelaySeconds', 'RedriveAllowPolicy'])['Attributes']
+out['badset'] = err(c.set_queue_attributes, QueueUrl=u, Attributes={'DelaySeconds': '901'})
+c.set_queue_attributes(QueueUrl=u, Attributes={'DelaySeconds': '0', 'RedriveAllowPolicy': ''})
 d = c.delete_message_batch(QueueUrl=u, Entries=[{'Id': 'x' + str(i), 'ReceiptHandle': g['ReceiptHandle']} for i, g in enumerate(got)])
 out['deleted'] = [e['Id'] for e in d['Successful']]
 out['maxmsg'] = err(c.receive_message, QueueUrl=u, MaxNumberOfMessages=11)
@@ -120,6 +126,9 @@ describe('SQS Query protocol through Debian boto3', () => {
     expect(out.batch.failed).toEqual([expect.objectContaining({ Id: 'b', SenderFault: true, Code: 'InvalidMessageContents' })]);
     expect(out.toomany).toMatchObject({ code: 'AWS.SimpleQueueService.TooManyEntriesInBatchRequest', message: 'Maximum number of entries per request are 10. You have sent 11.' });
     expect(out.deleted).toEqual(['x0']);
+    expect(out.cvb).toEqual({ ok: ['v0'], failed: ['ReceiptHandleIsInvalid'] });
+    expect(out.setattrs).toEqual({ DelaySeconds: '3', RedriveAllowPolicy: '{"redrivePermission": "denyAll"}' });
+    expect(out.badset).toMatchObject({ code: 'InvalidAttributeValue', message: 'Invalid value for the parameter DelaySeconds.', status: 400 });
     expect(out.maxmsg).toMatchObject({ code: 'InvalidParameterValue', message: 'Value 11 for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.' });
     expect(out.purge2).toMatchObject({ code: 'AWS.SimpleQueueService.PurgeQueueInProgress', status: 403, message: 'Only one PurgeQueue operation on bq is allowed every 60 seconds.' });
   });
