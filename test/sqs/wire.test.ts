@@ -59,6 +59,16 @@ describe('SQS wire edge cases', () => {
     expect(JSON.parse(noQueue.text)).toEqual({ __type: 'com.amazonaws.sqs#QueueDoesNotExist', message: 'The specified queue does not exist.' });
   });
 
+  it('treats "__proto__" in maps as data: an attribute name like any other', async () => {
+    await json('CreateQueue', { QueueName: 'proto' });
+    const sent = await json('SendMessage', { QueueUrl: '/000000000000/proto', MessageBody: 'x', MessageAttributes: JSON.parse('{"__proto__": {"DataType": "String", "StringValue": "v"}}') });
+    expect(sent.status).toBe(200);
+    const got = JSON.parse((await json('ReceiveMessage', { QueueUrl: '/000000000000/proto', MessageAttributeNames: ['All'] })).text);
+    expect(JSON.stringify(got.Messages[0].MessageAttributes)).toBe('{"__proto__":{"DataType":"String","StringValue":"v"}}');
+    const bad = await json('CreateQueue', { QueueName: 'proto2', Attributes: JSON.parse('{"__proto__": "1"}') });
+    expect(JSON.parse(bad.text)).toMatchObject({ __type: 'com.amazonaws.sqs#InvalidAttributeName', message: 'Unknown Attribute __proto__.' });
+  });
+
   it('Query: missing or unknown Action, queue-less actions on a queue URL, missing parameters', async () => {
     const get = await request('GET', '/000000000000/wire', { accept: 'application/json' });
     expect(get.status).toBe(404);

@@ -41,7 +41,7 @@ export function validateAttributes(raw: Record<string, RawAttributeValue> | unde
   const names = Object.keys(raw);
   if (names.length === 0) return { attrs: undefined, bytes: 0 };
   if (kind === 'user' && names.length > 10) throw bad(`Number of message attributes [${names.length}] exceeds the allowed maximum [10].`);
-  const attrs: Record<string, AttributeValue> = {};
+  const attrs: Record<string, AttributeValue> = Object.create(null) as Record<string, AttributeValue>; // names are data ("__proto__" too)
   let bytes = 0;
   for (const name of names) {
     const v = raw[name] as RawAttributeValue;
@@ -84,7 +84,7 @@ export function validateAttributes(raw: Record<string, RawAttributeValue> | unde
 
 /** The wire form of stored attributes (blobs base64) for responses. */
 export function renderAttributes(attrs: Record<string, AttributeValue>): Record<string, Record<string, string>> {
-  const out: Record<string, Record<string, string>> = {};
+  const out: Record<string, Record<string, string>> = Object.create(null) as Record<string, Record<string, string>>;
   for (const [name, a] of Object.entries(attrs)) {
     out[name] = a.BinaryValue !== undefined ? { DataType: a.DataType, BinaryValue: a.BinaryValue.toString('base64') } : { DataType: a.DataType, StringValue: a.StringValue ?? '' };
   }

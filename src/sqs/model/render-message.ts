@@ -42,7 +42,7 @@ function systemAttributes(lease: Lease, fifo: boolean): Record<string, string> {
 function selectUserAttributes(attrs: Record<string, AttributeValue> | undefined, names: readonly string[]): Record<string, AttributeValue> | undefined {
   if (!attrs || names.length === 0) return undefined;
   if (names.some((n) => n === 'All' || n === '.*' || n === '*')) return attrs;
-  const out: Record<string, AttributeValue> = {};
+  const out: Record<string, AttributeValue> = Object.create(null) as Record<string, AttributeValue>;
   for (const [name, v] of Object.entries(attrs)) {
     const hit = names.some((n) => (n.endsWith('.*') ? name.startsWith(n.slice(0, -2)) : n === name));
     if (hit) out[name] = v;

@@ -86,7 +86,8 @@ function jsonValue(spec: Spec, v: unknown, path: string): unknown {
         : typeof v === 'object' && v !== null ? Object.entries(v as Record<string, unknown>)
         : undefined;
       if (!entries) throw serializationAt(`${scalarKind(v)} can not be converted to a Map`);
-      const out: Record<string, unknown> = {};
+      // Null prototype: a key such as "__proto__" is data here, never an object prototype.
+      const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
       for (const [k, item] of entries) if (item !== null) out[k] = jsonValue(spec.member, item, `${path}.${k}`);
       return out;
     }
@@ -168,7 +169,8 @@ function queryValue(spec: Spec, node: Node, path: string): unknown {
     case 'list':
       return indexed(node).map((n, i) => queryValue(spec.member, n, `${path}.${i + 1}`));
     case 'map': {
-      const out: Record<string, unknown> = {};
+      // Null prototype: a key such as "__proto__" is data here, never an object prototype.
+      const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
       indexed(node).forEach((entry, i) => {
         const k = entry.c.get(spec.key)?.v;
         const valueNode = entry.c.get(spec.value);
