@@ -136,6 +136,24 @@ describe('SQS wire edge cases', () => {
     expect(r.headers['x-amzn-query-error']).toBe('AWS.SimpleQueueService.NonExistentQueue;Sender');
   });
 
+  it('answers garbage in either flavour with a 4xx and keeps serving', async () => {
+    let seed = 42;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const actions = ['SendMessage', 'ReceiveMessage', 'CreateQueue', 'SendMessageBatch', 'SetQueueAttributes', 'Nope'];
+    const pieces = ['{', '}', '[', ']', '"QueueUrl"', ':', ',', '"Entries"', 'null', '1e999', '"\\u0000"', '%', '&', '=', 'Action', '.1.', '\u00ff', '"'];
+    for (let i = 0; i < 150; i++) {
+      const body = Array.from({ length: rand(30) }, () => pieces[rand(pieces.length)]).join('');
+      const action = actions[rand(actions.length)] as string;
+      const r = rand(2) === 0 ? await json(action, body) : await query({ Action: action, [`${pieces[rand(pieces.length)]}`]: body }, rand(2) ? '/' : '/000000000000/wire');
+      expect(r.status, `${action} ${body}`).toBeGreaterThanOrEqual(200);
+      expect(r.status, `${action} ${body}`).toBeLessThan(500);
+    }
+    expect((await json('ListQueues', {})).status).toBe(200);
+  });
+
   it('a client disconnect cancels its long-poll waiter', async () => {
     await json('CreateQueue', { QueueName: 'poll' });
     const queue = env.server.core.queues('sqs').require('poll');
