@@ -49,7 +49,8 @@ function requestInfo(req: FastifyRequest, reply: FastifyReply, opts: AppOptions)
       return disconnect();
     },
   };
-  return { info, aborted: () => signal?.aborted === true };
+  // Only a gone client means "do not answer"; a shutdown still answers (empty) below.
+  return { info, aborted: () => req.raw.socket.destroyed };
 }
 
 function safeDecode(segment: string): string {

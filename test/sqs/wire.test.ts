@@ -154,6 +154,24 @@ describe('SQS wire edge cases', () => {
     expect((await json('ListQueues', {})).status).toBe(200);
   });
 
+  it('a server shutdown answers pending long polls (empty) instead of holding the close', async () => {
+    const other = await startSqs();
+    const p = other.server.ports.sqs as number;
+    await fetch(`http://127.0.0.1:${p}/`, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.CreateQueue' }, body: '{"QueueName":"bye"}' });
+    const started = Date.now();
+    const pending = fetch(`http://127.0.0.1:${p}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AmazonSQS.ReceiveMessage' },
+      body: '{"QueueUrl":"/000000000000/bye","WaitTimeSeconds":20}',
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    await stopSqs(other);
+    const res = await pending;
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({});
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
   it('a client disconnect cancels its long-poll waiter', async () => {
     await json('CreateQueue', { QueueName: 'poll' });
     const queue = env.server.core.queues('sqs').require('poll');
