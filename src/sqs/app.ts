@@ -73,7 +73,7 @@ export function buildApp(ctx: SqsContext, opts: AppOptions): FastifyInstance {
 
   app.setErrorHandler((err: { statusCode?: number; code?: string }, req, reply) => {
     const requestId = randomUUID();
-    opts.onError?.(err);
+    if (err.statusCode === undefined || err.statusCode >= 500) opts.onError?.(err);
     const e =
       err.statusCode === 413 ? new SqsError('RequestEntityTooLarge')
       : err.statusCode !== undefined && err.statusCode < 500 ? new SqsError('SerializationException', 'The request could not be read.')
