@@ -70,16 +70,3 @@ export function runPython(script: string, args: string[] = []): Promise<string> 
     });
   });
 }
-
-export async function raw(endpoint: string, path: string, init: RequestInit): Promise<{ status: number; headers: Headers; text: string }> {
-  const res = await fetch(endpoint + path, init);
-  return { status: res.status, headers: res.headers, text: await res.text() };
-}
-
-export function form(params: Record<string, string>): RequestInit {
-  return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() };
-}
-
-export function jsonCall(action: string, body: unknown): RequestInit {
-  return { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${action}` }, body: typeof body === 'string' ? body : JSON.stringify(body) };
-}
