@@ -508,6 +508,21 @@ export class Queue {
     return n;
   }
 
+  /** Forgets every remembered dedup key (SQS PurgeQueue clears the FIFO dedup history). */
+  clearDedup(): void {
+    this.dedup.clear();
+  }
+
+  /**
+   * Removes one ready (not leased, not delayed) message for good, e.g. an SQS delete with a
+   * receipt handle whose visibility already expired. False when it is not ready.
+   */
+  removeReady(m: StoredMessage): boolean {
+    if (!this.ready.remove(m)) return false;
+    this.onActivity?.();
+    return true;
+  }
+
   /** Marks the queue deleted: timers stop, waiters and consumers are dropped. */
   destroy(): void {
     this.deleted = true;

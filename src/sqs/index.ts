@@ -1,35 +1,33 @@
-// SQS front-end entry point. Until the SQS API lands, every request gets AWS's own
-// "unknown operation" answer in the flavour it was sent in, never a hang.
-import Fastify from 'fastify';
+// SQS front-end entry point: builds the HTTP app over the core's `sqs` queue namespace,
+// loads predeclared queues from --config, and adds admin routes (peek, reset) to the HTTP
+// admin listener.
+
 import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
 import { listenError } from '../shared/tcp-server.js';
+import { registerSqsAdmin } from './admin.js';
+import { buildApp } from './app.js';
+import { SqsContext } from './context.js';
+import { checkSqsResources, loadSqsResources } from './resources.js';
 
 export const sqs: FrontEndModule = {
   name: 'sqs',
-  async start(_core, config, log) {
-    const app = Fastify({ logger: false });
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    app.all('/*', async (req, reply) => {
-      const target = req.headers['x-amz-target'];
-      if (typeof target === 'string') {
-        return reply
-          .code(400)
-          .header('content-type', 'application/x-amz-json-1.0')
-          .header('x-amzn-query-error', 'AWS.SimpleQueueService.UnsupportedOperation;Sender')
-          .send({ __type: 'com.amazonaws.sqs#UnsupportedOperation', message: 'This operation is not supported yet.' });
-      }
-      return reply
-        .code(400)
-        .header('content-type', 'text/xml')
-        .send('<?xml version="1.0"?><ErrorResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><Error><Type>Sender</Type><Code>AWS.SimpleQueueService.UnsupportedOperation</Code><Message>This operation is not supported yet.</Message><Detail/></Error><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ErrorResponse>');
+  checkResources: checkSqsResources,
+  async start(core, config, log) {
+    const ctx = new SqsContext(core);
+    let port = config.sqsPort;
+    const shutdown = new AbortController();
+    const app = buildApp(ctx, {
+      shutdown: shutdown.signal,
+      fallbackOrigin: () => `http://${config.advertisedHost}:${port}`,
+      onError: (err) => log.error({ err }, 'SQS request failed'),
     });
+    loadSqsResources(ctx, config.resources.sqs, () => `http://${config.advertisedHost}:${port}`);
     try {
       await app.listen({ host: config.host, port: config.sqsPort });
     } catch (err) {
       throw listenError(err as NodeJS.ErrnoException, { host: config.host, port: config.sqsPort, label: 'SQS', flag: '--sqs-port' });
     }
-    const port = (app.server.address() as { port: number }).port;
+    port = (app.server.address() as { port: number }).port;
     let state: FrontEndState = 'running';
     log.debug({ proto: 'sqs', port }, 'listening');
     return {
@@ -37,8 +35,11 @@ export const sqs: FrontEndModule = {
       port,
       url: `http://${config.advertisedHost}:${port}`,
       state: () => state,
+      registerAdmin: (admin) => registerSqsAdmin(admin, ctx),
       async close() {
         state = 'stopping';
+        for (const t of ctx.tasks) t.cancel();
+        shutdown.abort();
         await app.close();
         state = 'stopped';
       },

@@ -1,0 +1,80 @@
+// Per-server SQS state shared by all handlers: the core namespace, the SQS view of each
+// queue, recently deleted names (60-second reuse rule) and message move tasks. Also the
+// per-request facts handlers need: the origin queue URLs are minted from and the region.
+
+import type { Broker, Clock, QueueSpace, StoredMessage } from '../core/index.js';
+import { queueNotFound } from './errors.js';
+import type { MoveTask } from './model/move-task.js';
+import { metaOf } from './model/message-meta.js';
+import { ACCOUNT_ID, SqsQueue } from './model/sqs-queue.js';
+
+export interface RequestInfo {
+  /** scheme://host[:port] taken from the request's Host header. */
+  readonly origin: string;
+  /** From the SigV4 credential scope; us-east-1 when unsigned. */
+  readonly region: string;
+  /** X-Amzn-Trace-Id request header (becomes the AWSTraceHeader system attribute). */
+  readonly traceHeader: string | undefined;
+  /** Queue name from the request path (`/<account>/<name>`), if any. */
+  readonly pathQueue: string | undefined;
+  /** Aborted when the client goes away (cancels long polls). */
+  readonly signal: AbortSignal;
+}
+
+export class SqsContext {
+  readonly space: QueueSpace;
+  readonly clock: Clock;
+  readonly queues = new Map<string, SqsQueue>();
+  readonly deletedAt = new Map<string, number>();
+  readonly tasks: MoveTask[] = [];
+
+  constructor(readonly core: Broker) {
+    this.space = core.queues('sqs');
+    this.clock = core.clock;
+  }
+
+  url(req: RequestInfo, name: string): string {
+    return `${req.origin}/${ACCOUNT_ID}/${name}`;
+  }
+
+  /** The queue a QueueUrl (or the request path) names; the host part is ignored on purpose. */
+  resolve(queueUrl: string | undefined, req: RequestInfo): SqsQueue {
+    const name = queueUrl !== undefined && queueUrl !== '' ? nameFromUrl(queueUrl) : req.pathQueue;
+    const q = name === undefined ? undefined : this.queues.get(name);
+    if (!q) throw queueNotFound();
+    return q;
+  }
+
+  byArn(arn: string): SqsQueue | undefined {
+    const name = arn.split(':')[5];
+    const q = name === undefined ? undefined : this.queues.get(name);
+    return q && q.arn === arn ? q : undefined;
+  }
+
+  /** The stored message a stale receipt handle points at, if it still exists (rare path: a scan). */
+  findMessage(q: SqsQueue, seq: number, id: string): { state: string; message: StoredMessage } | undefined {
+    return q.queue.peekAll().find((e) => e.message.seq === seq && e.message.id === id);
+  }
+
+  /** Drops every SQS queue and all bookkeeping (admin reset). */
+  reset(): void {
+    for (const t of this.tasks) t.cancel('CANCELLED');
+    this.tasks.length = 0;
+    for (const [name, q] of this.queues) {
+      this.space.delete(name);
+      q.queue.waiters.wake();
+    }
+    this.queues.clear();
+    this.deletedAt.clear();
+  }
+}
+
+export function nameFromUrl(url: string): string | undefined {
+  const path = url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0] ?? '';
+  const parts = path.split('/').filter(Boolean);
+  return parts[parts.length - 1];
+}
+
+export function senderOf(m: StoredMessage): string {
+  return metaOf(m).senderId;
+}

@@ -1,0 +1,28 @@
+// Receipt handles: opaque base64 text carrying the lease id and the message's place (seq and
+// id), so a stale handle can still find the message (standard queues delete it; FIFO queues
+// answer "expired"). Anything that does not decode is ReceiptHandleIsInvalid.
+
+import { createHmac, randomBytes } from 'node:crypto';
+import { invalidReceiptHandle } from '../errors.js';
+
+export interface Receipt {
+  leaseId: number;
+  seq: number;
+  messageId: string;
+}
+
+// The tail is a keyed digest of the lease, so rendering the same lease twice (a FIFO receive
+// replayed by ReceiveRequestAttemptId) gives the same handle, and handles are not guessable.
+const SECRET = randomBytes(32);
+
+export function encodeReceipt(r: Receipt): string {
+  const tag = createHmac('sha256', SECRET).update(`${r.leaseId}|${r.seq}|${r.messageId}`).digest('base64').slice(0, 16);
+  return Buffer.from(`${r.leaseId}|${r.seq}|${r.messageId}|${tag}`).toString('base64');
+}
+
+export function decodeReceipt(handle: string): Receipt {
+  if (handle.length < 8 || handle.length > 1024 || !/^[A-Za-z0-9+/]+={0,2}$/.test(handle)) throw invalidReceiptHandle(handle);
+  const parts = Buffer.from(handle, 'base64').toString('latin1').split('|');
+  if (parts.length !== 4 || !/^\d+$/.test(parts[0] as string) || !/^\d+$/.test(parts[1] as string)) throw invalidReceiptHandle(handle);
+  return { leaseId: Number(parts[0]), seq: Number(parts[1]), messageId: parts[2] as string };
+}

@@ -1,0 +1,20 @@
+// PurgeQueue: deletes every message (ready, delayed and in flight) and clears the FIFO
+// dedup history. Only once per 60 seconds per queue: a second call inside the window gets
+// HTTP 403 PurgeQueueInProgress, as real SQS answers.
+
+import { SqsError, TEXT } from '../errors.js';
+import type { QueueOnlyInput } from './delete-queue.js';
+import type { Handler } from './types.js';
+
+const PURGE_INTERVAL_MS = 60_000;
+
+export const purgeQueue: Handler<QueueOnlyInput> = (ctx, input, req) => {
+  const q = ctx.resolve(input.QueueUrl, req);
+  const now = ctx.clock.now();
+  if (q.lastPurgeAt !== undefined && now - q.lastPurgeAt < PURGE_INTERVAL_MS) throw new SqsError('PurgeQueueInProgress', TEXT.purgeInProgress(q.name));
+  q.lastPurgeAt = now;
+  q.queue.purge({ leased: true, delayed: true });
+  q.queue.clearDedup();
+  q.attempts.clear();
+  return {};
+};

@@ -1,0 +1,49 @@
+// SendMessageBatch: up to 10 entries, 1 MiB in total. Entry id rules and FIFO group/dedup
+// presence are request-level errors (as SQS answers them); an entry's own problem (size,
+// characters, attributes) fails only that entry in `Failed`. Entries are enqueued in order.
+
+import { SqsError, TEXT } from '../errors.js';
+import { batchOutput, checkBatch, failure, type BatchFailure } from '../model/batch.js';
+import { checkFifoIds, commitSend, prepareSend, sendOne, type PreparedSend, type SendInput, type SendResult } from '../model/send.js';
+import type { Handler } from './types.js';
+
+export interface SendMessageBatchInput {
+  QueueUrl: string;
+  Entries: (SendInput & { Id: string })[];
+}
+
+const BATCH_LIMIT = 1048576;
+
+function entryBytes(e: SendInput): number {
+  let n = Buffer.byteLength(e.MessageBody ?? '');
+  for (const [name, a] of Object.entries(e.MessageAttributes ?? {})) {
+    n += Buffer.byteLength(name) + Buffer.byteLength(a.DataType ?? '') + (a.BinaryValue?.length ?? Buffer.byteLength(a.StringValue ?? ''));
+  }
+  return n;
+}
+
+export const sendMessageBatch: Handler<SendMessageBatchInput> = (ctx, input, req) => {
+  const q = ctx.resolve(input.QueueUrl, req);
+  checkBatch(input.Entries, 'SendMessageBatchRequestEntry');
+  const total = input.Entries.reduce((n, e) => n + entryBytes(e), 0);
+  if (total > BATCH_LIMIT) throw new SqsError('BatchRequestTooLong', TEXT.batchTooLong(total));
+  input.Entries.forEach((e, i) => checkFifoIds(q, e, true, `SendMessageBatchRequestEntry.${i + 1}.`));
+  const now = ctx.clock.now();
+  const successful: (SendResult & { Id: string })[] = [];
+  const failed: BatchFailure[] = [];
+  if (q.fifo) {
+    // FIFO batches are all or nothing: any invalid entry fails the request, before anything
+    // is enqueued (so group order never has gaps).
+    const prepared = input.Entries.map((e, i) => prepareSend(q, e, req, now, true, `SendMessageBatchRequestEntry.${i + 1}.`));
+    input.Entries.forEach((e, i) => successful.push({ Id: e.Id, ...commitSend(q, prepared[i] as PreparedSend) }));
+    return batchOutput(successful, failed);
+  }
+  for (const [i, e] of input.Entries.entries()) {
+    try {
+      successful.push({ Id: e.Id, ...sendOne(q, e, req, now, true, `SendMessageBatchRequestEntry.${i + 1}.`) });
+    } catch (err) {
+      failed.push(failure(e.Id, err));
+    }
+  }
+  return batchOutput(successful, failed);
+};

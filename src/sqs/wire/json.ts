@@ -1,0 +1,57 @@
+// The JSON flavour (AWS JSON 1.0): `X-Amz-Target: AmazonSQS.<Action>` and a JSON body in,
+// JSON out. Errors carry `__type` and message, plus the `x-amzn-query-error: <Code>;<Fault>`
+// header from which SDKs in query-compatible mode name their exception classes.
+
+import { SqsError } from '../errors.js';
+import { OPERATIONS, type OperationModel } from '../model/shapes.js';
+import { decodeJson, type Input } from './decode-input.js';
+
+export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
+
+export interface WireReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface DecodedRequest {
+  op: OperationModel;
+  input: Input;
+}
+
+export function decodeJsonRequest(target: string, contentType: string | undefined, body: Buffer, pathQueue: string | undefined): DecodedRequest {
+  const action = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : undefined;
+  const op = action === undefined ? undefined : OPERATIONS.get(action);
+  if (!op) throw new SqsError('InvalidAction', `The action ${action ?? target} is not valid for this endpoint.`);
+  if (contentType !== undefined && !/^application\/(x-amz-json-1\.0|json)\b/i.test(contentType)) {
+    throw new SqsError('SerializationException', `Unsupported content type ${contentType} for the JSON protocol; use ${JSON_CONTENT_TYPE}.`);
+  }
+  let doc: unknown = {};
+  if (body.length > 0) {
+    try {
+      doc = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new SqsError('SerializationException', 'Could not parse the request body as JSON.');
+    }
+  }
+  if (op.queue && pathQueue !== undefined && doc !== null && typeof doc === 'object' && !('QueueUrl' in doc)) {
+    (doc as Record<string, unknown>).QueueUrl = `/${pathQueue}`;
+  }
+  return { op, input: decodeJson(op.input, doc) };
+}
+
+export function jsonReply(output: Record<string, unknown>, requestId: string): WireReply {
+  return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: JSON.stringify(output) };
+}
+
+export function jsonError(err: SqsError, requestId: string): WireReply {
+  return {
+    status: err.row.status,
+    headers: {
+      'content-type': JSON_CONTENT_TYPE,
+      'x-amzn-requestid': requestId,
+      'x-amzn-query-error': `${err.row.code};${err.row.fault}`,
+    },
+    body: JSON.stringify({ __type: err.row.type, message: err.messageFor('json') }),
+  };
+}
