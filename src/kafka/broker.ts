@@ -1,0 +1,84 @@
+// The Kafka front-end's shared state: settings from config.extra, this broker's identity
+// (one node, id 1, which is also the controller and every group's coordinator), the loaded
+// message definitions, the group coordinator, and topic helpers (auto-create, name rules).
+
+import type { Broker, Topic } from '../core/index.js';
+import type { Logger } from '../shared/logger.js';
+import type { MessageDef } from './codec.js';
+import { GroupCoordinator } from './groups.js';
+import { numericConfig, topicConfig } from './topic-configs.js';
+
+export interface KafkaSettings {
+  autoCreateTopics: boolean;
+  numPartitions: number;
+  /** socket.request.max.bytes (Kafka default 100 MiB). */
+  maxRequestBytes: number;
+  groupInitialRebalanceDelayMs: number;
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+}
+
+export function settingsFrom(extra: Record<string, string>): KafkaSettings {
+  const num = (key: string, fallback: number): number => {
+    const raw = extra[key] ?? extra[`OMNIBROKER_${key}`];
+    if (raw === undefined || raw.trim() === '' || !Number.isFinite(Number(raw))) return fallback;
+    return Number(raw);
+  };
+  const auto = (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE ?? 'true').trim().toLowerCase();
+  return {
+    autoCreateTopics: auto !== 'false',
+    numPartitions: Math.max(1, num('KAFKA_NUM_PARTITIONS', 1)),
+    maxRequestBytes: num('KAFKA_SOCKET_REQUEST_MAX_BYTES', 104_857_600),
+    groupInitialRebalanceDelayMs: num('KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS', 0),
+    groupMinSessionTimeoutMs: num('KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS', 6000),
+    groupMaxSessionTimeoutMs: num('KAFKA_GROUP_MAX_SESSION_TIMEOUT_MS', 1_800_000),
+  };
+}
+
+const LEGAL = /^[a-zA-Z0-9._-]+$/;
+
+/** Kafka's Topic.validate: null when fine, otherwise the reason. */
+export function invalidTopicName(name: string | null): string | null {
+  if (name === null || name.length === 0) return 'Topic name is illegal, it can\'t be empty';
+  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
+  if (name.length > 249) return `Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}`;
+  if (!LEGAL.test(name)) return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
+  return null;
+}
+
+export class KafkaBroker {
+  readonly nodeId = 1;
+  readonly groups: GroupCoordinator;
+
+  constructor(
+    readonly core: Broker,
+    readonly settings: KafkaSettings,
+    readonly messages: Map<number, MessageDef>,
+    readonly log: Logger,
+    readonly host: string,
+    public port: number,
+    readonly clusterId: string,
+  ) {
+    this.groups = new GroupCoordinator(core, settings, log);
+  }
+
+  /** The topic, auto-created if allowed (Metadata with auto-create; like Kafka, never on Produce). */
+  topicOrCreate(name: string, allowAutoCreate: boolean): Topic | undefined {
+    const existing = this.core.topics.get(name);
+    if (existing || !allowAutoCreate || !this.settings.autoCreateTopics) return existing;
+    if (invalidTopicName(name) !== null) return undefined;
+    return this.core.topics.create(name, this.settings.numPartitions);
+  }
+
+  /** Applies retention.ms / retention.bytes of the topic to every partition. */
+  applyRetention(topic: Topic): void {
+    const retentionMs = numericConfig(topic.configs, 'retention.ms');
+    const retentionBytes = numericConfig(topic.configs, 'retention.bytes');
+    if (retentionMs < 0 && retentionBytes < 0) return;
+    for (const log of topic.partitions) log.applyRetention({ retentionMs, retentionBytes });
+  }
+
+  logAppendTime(topic: Topic): boolean {
+    return topicConfig(topic.configs, 'message.timestamp.type') === 'LogAppendTime';
+  }
+}
