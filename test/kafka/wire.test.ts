@@ -215,7 +215,7 @@ describe('produce validation', () => {
     expect(p(await produce(batch(['c'])))).toMatchObject({ errorCode: 0, baseOffset: 2 });
 
     const corrupt = batch(['x']);
-    corrupt[corrupt.length - 1] ^= 0xff;
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 0xff, corrupt.length - 1);
     expect(p(await produce(corrupt)).errorCode).toBe(2); // CORRUPT_MESSAGE
     const badMagic = batch(['x']);
     badMagic.writeInt8(1, 16);
