@@ -2,7 +2,7 @@
 // (one node, id 1, which is also the controller and every group's coordinator), the loaded
 // message definitions, the group coordinator, and topic helpers (auto-create, name rules).
 
-import type { Broker, Topic } from '../core/index.js';
+import type { Broker, TimerHandle, Topic } from '../core/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { MessageDef } from './codec.js';
 import { GroupCoordinator } from './groups.js';
@@ -16,16 +16,28 @@ export interface KafkaSettings {
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
+  /** log.retention.check.interval.ms: how often retention runs over every partition. */
+  retentionCheckIntervalMs: number;
+  /** The directory reported by DescribeLogDirs (the --data-dir), undefined in memory. */
+  logDir: string | undefined;
+  /** Environment keys (KAFKA_...) that were set explicitly: their configs are STATIC_BROKER_CONFIG. */
+  explicit: ReadonlySet<string>;
 }
 
-export function settingsFrom(extra: Record<string, string>): KafkaSettings {
+export function settingsFrom(extra: Record<string, string>, logDir?: string): KafkaSettings {
+  const explicit = new Set<string>();
   const num = (key: string, fallback: number): number => {
     const raw = extra[key] ?? extra[`OMNIBROKER_${key}`];
     if (raw === undefined || raw.trim() === '' || !Number.isFinite(Number(raw))) return fallback;
+    explicit.add(key);
     return Number(raw);
   };
+  if (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE !== undefined) explicit.add('KAFKA_AUTO_CREATE_TOPICS_ENABLE');
   const auto = (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE ?? 'true').trim().toLowerCase();
   return {
+    logDir,
+    explicit,
+    retentionCheckIntervalMs: Math.max(1, num('KAFKA_LOG_RETENTION_CHECK_INTERVAL_MS', 300_000)),
     autoCreateTopics: auto !== 'false',
     numPartitions: Math.max(1, num('KAFKA_NUM_PARTITIONS', 1)),
     maxRequestBytes: num('KAFKA_SOCKET_REQUEST_MAX_BYTES', 104_857_600),
@@ -49,6 +61,7 @@ export function invalidTopicName(name: string | null): string | null {
 export class KafkaBroker {
   readonly nodeId = 1;
   readonly groups: GroupCoordinator;
+  private retentionTimer: TimerHandle | null = null;
 
   constructor(
     readonly core: Broker,
@@ -68,6 +81,23 @@ export class KafkaBroker {
     if (existing || !allowAutoCreate || !this.settings.autoCreateTopics) return existing;
     if (invalidTopicName(name) !== null) return undefined;
     return this.core.topics.create(name, this.settings.numPartitions);
+  }
+
+  /**
+   * Runs retention over every topic every log.retention.check.interval.ms (Kafka's
+   * LogManager cleanupLogs task), so log start offsets advance without traffic too.
+   */
+  startRetention(): void {
+    const tick = (): void => {
+      for (const topic of this.core.topics.list()) this.applyRetention(topic);
+      this.retentionTimer = this.core.clock.at(this.core.clock.now() + this.settings.retentionCheckIntervalMs, tick);
+    };
+    this.retentionTimer = this.core.clock.at(this.core.clock.now() + this.settings.retentionCheckIntervalMs, tick);
+  }
+
+  stopRetention(): void {
+    this.retentionTimer?.cancel();
+    this.retentionTimer = null;
   }
 
   /** Applies retention.ms / retention.bytes of the topic to every partition. */

@@ -54,7 +54,7 @@ export const kafka: FrontEndModule = {
         throw new Error(`protocols/kafka/messages has no definition covering ${api.name} v${api.minVersion}-${api.maxVersion}`);
       }
     }
-    const broker = new KafkaBroker(core, settingsFrom(config.extra), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
+    const broker = new KafkaBroker(core, settingsFrom(config.extra, config.dataDir), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
     const section = config.resources.kafka;
     if (section !== undefined) {
       for (const t of readTopics(section, '$.kafka')) {
@@ -74,6 +74,7 @@ export const kafka: FrontEndModule = {
       },
     });
     broker.port = server.port;
+    broker.startRetention();
     let state: FrontEndState = 'running';
     return {
       name: 'kafka',
@@ -82,6 +83,7 @@ export const kafka: FrontEndModule = {
       state: () => state,
       async close() {
         state = 'stopping';
+        broker.stopRetention();
         await server.close();
         state = 'stopped';
       },

@@ -2,14 +2,13 @@
 // ApiVersions KIP-511 downgrade, response header v0 for ApiVersions v3, unknown API keys,
 // oversized frames, corrupt record batches and Produce v0-2 rejection. Real clients cover the
 // happy paths; these pin what no client sends on purpose.
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Reader, Writer } from '../../src/kafka/bytes.js';
-import { decode, encode, inRange, loadMessages, type Msg } from '../../src/kafka/codec.js';
+import { Writer } from '../../src/kafka/bytes.js';
+import type { Msg } from '../../src/kafka/codec.js';
 import { crc32c } from '../../src/kafka/crc32c.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { parse, RawClient as BaseClient, request } from './raw-client.js';
 
-const defs = loadMessages();
 let server: TestServer;
 
 beforeAll(async () => {
@@ -19,72 +18,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-function request(apiKey: number, version: number, correlationId: number, body: Msg): Buffer {
-  const def = defs.get(apiKey);
-  if (!def) throw new Error(`no def ${apiKey}`);
-  const flexible = inRange(def.flexible, version);
-  const w = new Writer();
-  w.int32(0);
-  w.int16(apiKey);
-  w.int16(version);
-  w.int32(correlationId);
-  w.string('wire-test', false);
-  if (flexible) w.uvarint(0);
-  encode(def.request, version, flexible, body, w);
-  const buf = w.toBuffer();
-  buf.writeInt32BE(buf.length - 4, 0);
-  return buf;
-}
-
-class RawClient {
-  private buf = Buffer.alloc(0);
-  private waiting: ((b: Buffer) => void)[] = [];
-  readonly closed: Promise<void>;
-  constructor(readonly socket: net.Socket) {
-    socket.on('data', (d) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      this.drain();
-    });
-    this.closed = new Promise((r) => socket.once('close', () => r()));
-    socket.on('error', () => undefined);
-  }
-  static async connect(): Promise<RawClient> {
-    const s = net.connect(server.ports.kafka as number, '127.0.0.1');
-    await new Promise((r) => s.once('connect', r));
-    return new RawClient(s);
-  }
-  private drain(): void {
-    while (this.buf.length >= 4 && this.waiting.length > 0) {
-      const size = this.buf.readInt32BE(0);
-      if (this.buf.length < 4 + size) return;
-      const frame = this.buf.subarray(4, 4 + size);
-      this.buf = this.buf.subarray(4 + size);
-      this.waiting.shift()?.(frame);
-    }
-  }
-  next(): Promise<Buffer> {
-    return new Promise((r) => {
-      this.waiting.push(r);
-      this.drain();
-    });
-  }
-  async call(apiKey: number, version: number, body: Msg, correlationId = 7): Promise<Msg> {
-    this.socket.write(request(apiKey, version, correlationId, body));
-    return parse(apiKey, version, await this.next(), correlationId);
-  }
-}
-
-function parse(apiKey: number, version: number, frame: Buffer, correlationId: number): Msg {
-  const def = defs.get(apiKey);
-  if (!def) throw new Error('no def');
-  const r = new Reader(frame);
-  expect(r.int32()).toBe(correlationId);
-  const flexible = inRange(def.flexible, version);
-  if (flexible && apiKey !== 18) expect(r.uvarint()).toBe(0);
-  const out = decode(def.response, version, flexible, r);
-  expect(r.remaining).toBe(0);
-  return out;
-}
+const RawClient = { connect: (): Promise<BaseClient> => BaseClient.connect(server.ports.kafka as number) };
 
 /** A valid uncompressed record batch v2 with `values` as records (null keys). */
 function batch(values: string[], timestamp = 1_700_000_000_000): Buffer {

@@ -2,12 +2,14 @@
 // host/port; every partition led by it with leader epoch 0; topic ids from the core.
 // Auto-creates unknown topics when auto.create.topics.enable is on and the request allows it
 // (v4+ flag; always allowed before v4). A null topic list (v1+) or an empty one in v0 means all.
-// Skips: authorized-operations bitfields (reported as "not requested", INT32_MIN), racks.
+// Authorized operations (v8+) when asked: all the resource type supports (no authorizer).
+// Skips: racks (none).
 import type { Topic } from '../../core/index.js';
 import type { ApiModule } from '../api.js';
 import type { Msg } from '../codec.js';
 import { invalidTopicName } from '../broker.js';
 import { E } from '../errors.js';
+import { CLUSTER_OPERATIONS, NOT_REQUESTED, TOPIC_OPERATIONS } from './authorized-operations.js';
 
 export function topicMetadata(topic: Topic, nodeId: number): Msg {
   return {
@@ -51,8 +53,10 @@ export const metadataApi: ApiModule = {
         return topicMetadata(topic, b.nodeId);
       });
     }
+    if (req.includeTopicAuthorizedOperations) for (const t of topics) if (t.errorCode === E.NONE) t.topicAuthorizedOperations = TOPIC_OPERATIONS;
     return {
       throttleTimeMs: 0,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
       brokers: [{ nodeId: b.nodeId, host: b.host, port: b.port, rack: null }],
       clusterId: b.clusterId,
       controllerId: b.nodeId,

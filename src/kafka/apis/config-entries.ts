@@ -9,13 +9,18 @@ export const CONFIG_TYPE: Record<ConfigType, number> = { boolean: 1, string: 2, 
 
 export interface ConfigEntry {
   name: string;
-  value: string;
+  value: string | null;
   isDefault: boolean;
   configSource: number;
   configType: number;
+  /** The broker config behind a topic config's default (its synonym). */
   brokerName: string;
-  defaultValue: string;
+  defaultValue: string | null;
+  readOnly?: boolean;
 }
+
+/** Kafka's ConfigResource.Type ids. */
+export const RESOURCE = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const;
 
 export function describeTopicConfigs(configs: Map<string, string>): ConfigEntry[] {
   return TOPIC_CONFIGS.map((d) => {

@@ -18,6 +18,19 @@ import { deleteGroupsApi } from './42-delete-groups.js';
 import { apiVersionsApi } from './18-api-versions.js';
 import { createTopicsApi } from './19-create-topics.js';
 import { deleteTopicsApi } from './20-delete-topics.js';
+import { deleteRecordsApi } from './21-delete-records.js';
+import { offsetForLeaderEpochApi } from './23-offset-for-leader-epoch.js';
+import { describeAclsApi } from './29-describe-acls.js';
+import { createAclsApi } from './30-create-acls.js';
+import { deleteAclsApi } from './31-delete-acls.js';
+import { describeConfigsApi } from './32-describe-configs.js';
+import { alterConfigsApi } from './33-alter-configs.js';
+import { describeLogDirsApi } from './35-describe-log-dirs.js';
+import { createPartitionsApi } from './37-create-partitions.js';
+import { incrementalAlterConfigsApi } from './44-incremental-alter-configs.js';
+import { offsetDeleteApi } from './47-offset-delete.js';
+import { describeClusterApi } from './60-describe-cluster.js';
+import { describeTopicPartitionsApi } from './75-describe-topic-partitions.js';
 
 export function buildRegistry(): Map<number, ApiModule> {
   const apis = new Map<number, ApiModule>();
@@ -35,6 +48,19 @@ export function buildRegistry(): Map<number, ApiModule> {
     createTopicsApi,
     deleteTopicsApi,
     deleteGroupsApi,
+    deleteRecordsApi,
+    offsetForLeaderEpochApi,
+    describeAclsApi,
+    createAclsApi,
+    deleteAclsApi,
+    describeConfigsApi,
+    alterConfigsApi,
+    describeLogDirsApi,
+    createPartitionsApi,
+    incrementalAlterConfigsApi,
+    offsetDeleteApi,
+    describeClusterApi,
+    describeTopicPartitionsApi,
   ]) apis.set(api.key, api);
   apis.set(18, apiVersionsApi(apis));
   return apis;
