@@ -105,7 +105,7 @@ export class KafkaBroker {
     const retentionMs = numericConfig(topic.configs, 'retention.ms');
     const retentionBytes = numericConfig(topic.configs, 'retention.bytes');
     if (retentionMs < 0 && retentionBytes < 0) return;
-    for (const log of topic.partitions) log.applyRetention({ retentionMs, retentionBytes });
+    for (const log of topic.partitions) log.applyRetention({ retentionMs, retentionBytes, keepNewest: false });
   }
 
   logAppendTime(topic: Topic): boolean {
