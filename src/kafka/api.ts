@@ -1,6 +1,7 @@
 // What every handler in apis/ exports, and what it receives per request.
 import type { Msg } from './codec.js';
 import type { KafkaBroker } from './broker.js';
+import type { Advertised } from './listeners.js';
 
 export interface RequestContext {
   readonly broker: KafkaBroker;
@@ -9,6 +10,8 @@ export interface RequestContext {
   readonly connectionId: number;
   /** "/address" as Kafka reports a member's client host. */
   readonly clientHost: string;
+  /** This broker's advertised address on the listener the request came in on. */
+  readonly listener: Advertised;
   /** Resolves when the connection closes (long polls stop waiting). */
   readonly closed: { readonly value: boolean; onClose(fn: () => void): void };
 }

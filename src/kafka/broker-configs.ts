@@ -18,15 +18,14 @@ interface Row {
 
 export function brokerConfigs(b: KafkaBroker): ConfigEntry[] {
   const s = b.settings;
-  const listener = `PLAINTEXT://${b.host}:${b.port}`;
   const rows: Row[] = [
     { name: 'node.id', value: String(b.nodeId), type: 'int' },
     { name: 'broker.id', value: String(b.nodeId), type: 'int' },
     { name: 'process.roles', value: 'broker,controller', type: 'list' },
-    { name: 'listeners', value: listener, type: 'string' },
-    { name: 'advertised.listeners', value: listener, type: 'string' },
-    { name: 'listener.security.protocol.map', value: 'PLAINTEXT:PLAINTEXT', type: 'string' },
-    { name: 'inter.broker.listener.name', value: 'PLAINTEXT', type: 'string' },
+    { name: 'listeners', value: b.listenersText.listeners, type: 'string' },
+    { name: 'advertised.listeners', value: b.listenersText.advertised, type: 'string' },
+    { name: 'listener.security.protocol.map', value: b.listenersText.protocolMap, type: 'string' },
+    { name: 'inter.broker.listener.name', value: b.listenersText.primary, type: 'string' },
     { name: 'auto.create.topics.enable', value: String(s.autoCreateTopics), type: 'boolean', env: 'KAFKA_AUTO_CREATE_TOPICS_ENABLE' },
     { name: 'num.partitions', value: String(s.numPartitions), type: 'int', env: 'KAFKA_NUM_PARTITIONS' },
     { name: 'default.replication.factor', value: '1', type: 'int' },

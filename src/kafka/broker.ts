@@ -62,6 +62,8 @@ export class KafkaBroker {
   readonly nodeId = 1;
   readonly groups: GroupCoordinator;
   private retentionTimer: TimerHandle | null = null;
+  /** listeners / advertised.listeners as DescribeConfigs reports them (set once bound). */
+  listenersText = { listeners: '', advertised: '', protocolMap: 'PLAINTEXT:PLAINTEXT', primary: 'PLAINTEXT' };
 
   constructor(
     readonly core: Broker,

@@ -17,6 +17,7 @@ import { DecodeError, Reader, Writer } from './bytes.js';
 import { decode, encode, inRange, type MessageDef } from './codec.js';
 import type { ApiModule, RequestContext } from './api.js';
 import type { KafkaBroker } from './broker.js';
+import type { Advertised } from './listeners.js';
 import { API_VERSIONS_KEY, apiVersionsDowngrade } from './apis/18-api-versions.js';
 
 export class KafkaConnection {
@@ -34,6 +35,7 @@ export class KafkaConnection {
     private readonly broker: KafkaBroker,
     private readonly apis: Map<number, ApiModule>,
     private readonly log: Logger,
+    private readonly listener: Advertised,
   ) {
     const self = this;
     this.closed = {
@@ -176,7 +178,7 @@ export class KafkaConnection {
     const clientId = r.string(false);
     if (flexible) skipTaggedFields(r);
     const request = decode(def.request, version, flexible, r);
-    const ctx: RequestContext = { broker: this.broker, version, clientId, connectionId: this.id, clientHost: `/${this.socket.remoteAddress ?? ""}`, closed: this.closed };
+    const ctx: RequestContext = { broker: this.broker, version, clientId, connectionId: this.id, clientHost: `/${this.socket.remoteAddress ?? ""}`, listener: this.listener, closed: this.closed };
     const out = api.handle(request, ctx);
     if (out instanceof Promise) return out.then((body) => (body ? this.respond(def, version, correlationId, body) : null));
     return out ? this.respond(def, version, correlationId, out) : null;

@@ -1,5 +1,5 @@
 // Metadata (key 3), v0-12. One broker (node id 1, also the controller) at the advertised
-// host/port; every partition led by it with leader epoch 0; topic ids from the core.
+// host/port of the listener the request came in on; every partition led by it with leader epoch 0; topic ids from the core.
 // Auto-creates unknown topics when auto.create.topics.enable is on and the request allows it
 // (v4+ flag; always allowed before v4). A null topic list (v1+) or an empty one in v0 means all.
 // Authorized operations (v8+) when asked: all the resource type supports (no authorizer).
@@ -57,7 +57,7 @@ export const metadataApi: ApiModule = {
     return {
       throttleTimeMs: 0,
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
-      brokers: [{ nodeId: b.nodeId, host: b.host, port: b.port, rack: null }],
+      brokers: [{ nodeId: b.nodeId, host: ctx.listener.host, port: ctx.listener.port, rack: null }],
       clusterId: b.clusterId,
       controllerId: b.nodeId,
       topics,

@@ -16,7 +16,7 @@ export const findCoordinatorApi: ApiModule = {
       if (req.keyType === 1) return { key, nodeId: -1, host: '', port: -1, errorCode: E.COORDINATOR_NOT_AVAILABLE, errorMessage: message('COORDINATOR_NOT_AVAILABLE') };
       if (req.keyType !== 0) return { key, nodeId: -1, host: '', port: -1, errorCode: E.INVALID_REQUEST, errorMessage: `Invalid coordinator type ${String(req.keyType)}` };
       if (key === '') return { key, nodeId: -1, host: '', port: -1, errorCode: E.INVALID_REQUEST, errorMessage: 'Group ID cannot be empty' };
-      return { key, nodeId: b.nodeId, host: b.host, port: b.port, errorCode: E.NONE, errorMessage: null };
+      return { key, nodeId: b.nodeId, host: ctx.listener.host, port: ctx.listener.port, errorCode: E.NONE, errorMessage: null };
     };
     if (ctx.version >= 4) return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys as string[]).map(one) };
     const r = one(req.key as string);

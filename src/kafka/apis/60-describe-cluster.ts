@@ -21,7 +21,7 @@ export const describeClusterApi: ApiModule = {
       ...base,
       errorCode: 0,
       errorMessage: null,
-      brokers: [{ brokerId: b.nodeId, host: b.host, port: b.port, rack: null, isFenced: false }],
+      brokers: [{ brokerId: b.nodeId, host: ctx.listener.host, port: ctx.listener.port, rack: null, isFenced: false }],
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
     };
   },

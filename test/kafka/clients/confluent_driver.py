@@ -106,7 +106,11 @@ def group(a):
     total = a['partitions']
     pump([c1, c2], lambda: len(assigned['c1']) + len(assigned['c2']) == total and assigned['c1'] and assigned['c2'])
     split = {'c1': list(assigned['c1']), 'c2': list(assigned['c2'])}
-    pump([c1, c2], lambda: len(seen) >= a['count'])
+    # Records read before the final assignment may belong to revoked partitions; after it,
+    # each member reads its own partitions from the start, so the union becomes complete
+    # exactly when every owner has read all of its partitions.
+    before = len(seen)
+    pump([c1, c2], lambda: len({(m['partition'], m['offset']) for m in seen[before:]}) >= a['count'])
     for c in (c1, c2):
         try:
             c.commit(asynchronous=False)

@@ -97,7 +97,9 @@ def group(a):
     t2.start()
     wait(lambda: len(state['c1']['parts']) + len(state['c2']['parts']) == total and state['c1']['parts'] and state['c2']['parts'])
     split = {'c1': state['c1']['parts'], 'c2': state['c2']['parts']}
-    wait(lambda: len(seen) >= a['count'])
+    # As in the confluent driver: count only what the final owners read.
+    before = len(seen)
+    wait(lambda: len({(m['partition'], m['offset']) for m in seen[before:]}) >= a['count'])
     state['c2']['stop'] = True
     t2.join()
     wait(lambda: len(state['c1']['parts']) == total)
