@@ -58,7 +58,7 @@ export const kafka: FrontEndModule = {
         throw new Error(`protocols/kafka/messages has no definition covering ${api.name} v${api.minVersion}-${api.maxVersion}`);
       }
     }
-    const broker = new KafkaBroker(core, settingsFrom(config.extra, config.dataDir), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
+    const broker = new KafkaBroker(core, settingsFrom(config.extra, core.store.kind === 'file' ? config.dataDir : undefined), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
     const section = config.resources.kafka;
     if (section !== undefined) {
       for (const t of readTopics(section, '$.kafka')) {
