@@ -49,6 +49,14 @@ export function settingsFrom(extra: Record<string, string>, logDir?: string): Ka
 
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
 
+/**
+ * Kafka's controller refuses to create more than 10,000 partitions in one request
+ * (ReplicationControlManager MAX_PARTITIONS_PER_BATCH, POLICY_VIOLATION); the same cap keeps
+ * one request from allocating millions of logs here.
+ */
+export const MAX_NEW_PARTITIONS_PER_REQUEST = 10_000;
+export const TOO_MANY_PARTITIONS = 'Excessively large number of partitions per request.';
+
 /** Kafka's Topic.validate: null when fine, otherwise the reason. */
 export function invalidTopicName(name: string | null): string | null {
   if (name === null || name.length === 0) return 'Topic name is illegal, it can\'t be empty';

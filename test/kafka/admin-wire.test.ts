@@ -166,3 +166,15 @@ describe('cluster and partition descriptions', () => {
     expect(r.filterResults).toEqual([{ errorCode: 54, errorMessage: 'No Authorizer is configured.', matchingAcls: [] }]);
   });
 });
+
+describe('partition count limits', () => {
+  it('refuses more than 10,000 new partitions per request with POLICY_VIOLATION, allocating nothing', async () => {
+    const ct = await c.call(19, 7, { topics: [{ name: 'huge', numPartitions: 2_000_000_000, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
+    expect((ct.topics as Msg[])[0]).toMatchObject({ name: 'huge', errorCode: 44, errorMessage: 'Excessively large number of partitions per request.' });
+    expect(server.core.topics.get('huge')).toBeUndefined();
+    server.core.topics.create('grow-cap', 1);
+    const cp = await c.call(37, 3, { topics: [{ name: 'grow-cap', count: 10_002, assignments: null }, { name: 'grow-cap2', count: 2, assignments: null }], timeoutMs: 1000, validateOnly: false });
+    expect((cp.results as Msg[]).map((r) => [r.name, r.errorCode])).toEqual([['grow-cap', 44], ['grow-cap2', 3]]);
+    expect(server.core.topics.get('grow-cap')?.partitions.length).toBe(1);
+  });
+});

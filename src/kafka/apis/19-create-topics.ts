@@ -3,9 +3,10 @@
 // (duplicate names). -1 partitions / replication factor take the broker defaults (v4+).
 // validateOnly checks without creating. v5+ report the resulting configs (every topic config
 // with its default or given value). Manual replica assignments must name broker 1.
+// More than 10,000 partitions in one request -> POLICY_VIOLATION, as Kafka's controller.
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
-import { invalidTopicName } from '../broker.js';
+import { invalidTopicName, MAX_NEW_PARTITIONS_PER_REQUEST, TOO_MANY_PARTITIONS } from '../broker.js';
 import { E } from '../errors.js';
 import { describeTopicConfigs } from './config-entries.js';
 import { validateTopicConfig } from '../topic-configs.js';
@@ -18,6 +19,7 @@ export const createTopicsApi: ApiModule = {
   handle(req, ctx) {
     const b = ctx.broker;
     const names = (req.topics as Msg[]).map((t) => t.name as string);
+    let budget = MAX_NEW_PARTITIONS_PER_REQUEST;
     const topics = (req.topics as Msg[]).map((t): Msg => {
       const name = t.name as string;
       const fail = (errorCode: number, errorMessage: string): Msg => ({ name, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null });
@@ -38,6 +40,7 @@ export const createTopicsApi: ApiModule = {
       }
       if (partitions === -1) partitions = b.settings.numPartitions;
       if (partitions <= 0) return fail(E.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+      if (partitions > budget) return fail(E.POLICY_VIOLATION, TOO_MANY_PARTITIONS);
       if (rf === 0 || rf < -1) return fail(E.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
       if (rf > 1) return fail(E.INVALID_REPLICATION_FACTOR, `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.`);
       const configs = new Map<string, string>();
@@ -47,6 +50,7 @@ export const createTopicsApi: ApiModule = {
         if (c.value !== null) configs.set(c.name as string, c.value as string);
       }
       const result = { name, errorCode: E.NONE, errorMessage: null, numPartitions: partitions, replicationFactor: 1, configs: describeTopicConfigs(configs).map((e) => ({ name: e.name, value: e.value, readOnly: false, configSource: e.configSource, isSensitive: false })) };
+      budget -= partitions;
       if (req.validateOnly) return { ...result, topicId: '00000000-0000-0000-0000-000000000000' };
       const topic = b.core.topics.create(name, partitions, configs);
       return { ...result, topicId: topic.id };
