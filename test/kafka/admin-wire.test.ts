@@ -178,3 +178,19 @@ describe('partition count limits', () => {
     expect(server.core.topics.get('grow-cap')?.partitions.length).toBe(1);
   });
 });
+
+describe('authorized operations without an authorizer', () => {
+  it('reports every operation of the resource type when asked, the "not requested" marker otherwise', async () => {
+    server.core.topics.create('authz', 1);
+    const md = await c.call(3, 8, { topics: [{ name: 'authz' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true });
+    // Topic: READ WRITE CREATE DELETE ALTER DESCRIBE DESCRIBE_CONFIGS ALTER_CONFIGS (bits 3-8, 10, 11).
+    expect((md.topics as Msg[])[0]?.topicAuthorizedOperations).toBe(0b110111111000);
+    expect(md.clusterAuthorizedOperations).toBe(0b1111110100000);
+    const plain = await c.call(3, 8, { topics: [{ name: 'authz' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    expect((plain.topics as Msg[])[0]?.topicAuthorizedOperations).toBe(-2147483648);
+    const dg = await c.call(15, 5, { groups: ['od-g'], includeAuthorizedOperations: true });
+    // Group: READ DELETE DESCRIBE.
+    expect((dg.groups as Msg[])[0]?.authorizedOperations).toBe(0b101001000);
+  });
+});
+

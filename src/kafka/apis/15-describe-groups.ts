@@ -1,8 +1,10 @@
 // DescribeGroups (key 15), v0-6. State, protocol type/name and members (client id, host,
 // metadata of the chosen protocol, assignment once Stable). Unknown groups: state "Dead" with
-// NONE before v6, GROUP_ID_NOT_FOUND from v6 (Kafka 4). Authorized operations not computed.
+// NONE before v6, GROUP_ID_NOT_FOUND from v6 (Kafka 4). Authorized operations (v3+, when asked):
+// all a group supports (no authorizer).
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
+import { GROUP_OPERATIONS, NOT_REQUESTED } from './authorized-operations.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -34,6 +36,7 @@ export const describeGroupsApi: ApiModule = {
           memberMetadata: g.state === 'PreparingRebalance' ? EMPTY : (m.protocols.find((p) => p.name === g.protocol)?.metadata ?? EMPTY),
           memberAssignment: stable ? m.assignment : EMPTY,
         })),
+        authorizedOperations: req.includeAuthorizedOperations ? GROUP_OPERATIONS : NOT_REQUESTED,
       };
     });
     return { throttleTimeMs: 0, groups };
