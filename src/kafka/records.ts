@@ -97,3 +97,33 @@ export function setLogAppendTime(bytes: Buffer, now: number): void {
   bytes.writeBigInt64BE(BigInt(now), 35);
   bytes.writeUInt32BE(crc32c(bytes, 21), 17);
 }
+
+/**
+ * Offset and timestamp of every record in an uncompressed stored batch (record layout:
+ * length varint, attributes int8, timestampDelta varlong, offsetDelta varint, ...), or null
+ * for a compressed batch, whose records the broker does not inflate. Used where Kafka answers
+ * per record: ListOffsets by timestamp and max timestamp.
+ */
+export function recordTimestamps(bytes: Buffer, baseOffset: number): { offset: number; timestamp: number }[] | null {
+  const attributes = bytes.readInt16BE(21);
+  if ((attributes & 7) !== 0) return null;
+  if (attributes & 0x08) return null; // LogAppendTime: every record carries the batch's max timestamp
+  const baseTimestamp = Number(bytes.readBigInt64BE(27));
+  const count = bytes.readInt32BE(57);
+  const r = new Reader(bytes, BATCH_HEADER);
+  const out: { offset: number; timestamp: number }[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const len = r.varint();
+      const end = r.pos + len;
+      r.int8();
+      const timestampDelta = r.varlong();
+      const offsetDelta = r.varint();
+      out.push({ offset: baseOffset + offsetDelta, timestamp: baseTimestamp + timestampDelta });
+      r.pos = end;
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}

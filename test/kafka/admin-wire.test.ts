@@ -194,3 +194,22 @@ describe('authorized operations without an authorizer', () => {
   });
 });
 
+describe('ListOffsets inside a batch', () => {
+  it('finds the exact record by timestamp and by max timestamp in an uncompressed batch', async () => {
+    server.core.topics.create('lo-batch', 1);
+    const producer = kafka.producer();
+    await producer.connect();
+    // One send = one batch of three records.
+    await producer.send({ topic: 'lo-batch', messages: [{ value: 'a', timestamp: '1000' }, { value: 'b', timestamp: '5000' }, { value: 'c', timestamp: '3000' }] });
+    await producer.disconnect();
+    expect(server.core.topics.get('lo-batch')?.partitions[0]?.entryCount).toBe(1);
+    const admin = kafka.admin();
+    await admin.connect();
+    expect((await admin.fetchTopicOffsetsByTimestamp('lo-batch', 1500))[0]?.offset).toBe('1');
+    expect((await admin.fetchTopicOffsetsByTimestamp('lo-batch', 1000))[0]?.offset).toBe('0');
+    await admin.disconnect();
+    const r = await c.call(2, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'lo-batch', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -3 }, { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: 4000 }] }] });
+    expect(((r.topics as Msg[])[0]?.partitions as Msg[]).map((p) => [p.offset, p.timestamp])).toEqual([[1, 5000], [1, 5000]]);
+  });
+});
+

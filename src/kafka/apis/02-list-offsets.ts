@@ -1,11 +1,13 @@
 // ListOffsets (key 2), v1-9. Timestamp -1 = latest (high watermark; read_committed gives the
 // same since there are no transactions), -2 = earliest (log start offset), -3 = max timestamp
-// (KIP-734, v7+), otherwise the first batch whose max timestamp >= the target (its base
-// offset, as Kafka answers from the time index at batch granularity for compressed batches).
+// (KIP-734, v7+), otherwise the first record whose timestamp >= the target. Offsets are exact
+// per record for uncompressed batches; compressed batches (never inflated here) answer with
+// their base offset and max timestamp, one batch granularity.
 // Leader epoch is the constant 0. Skips: -4/-5 (tiered storage) answer UNSUPPORTED_VERSION.
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
+import { recordTimestamps } from '../records.js';
 
 export const listOffsetsApi: ApiModule = {
   key: 2,
@@ -31,11 +33,15 @@ export const listOffsetsApi: ApiModule = {
             if (ts === -2) return ok(log.logStartOffset);
             if (ts === -3) {
               const e = log.entryWithMaxTimestamp();
-              return e ? ok(e.baseOffset, e.maxTimestamp) : ok(-1);
+              if (!e) return ok(-1);
+              const exact = recordTimestamps(e.bytes, e.baseOffset)?.find((x) => x.timestamp === e.maxTimestamp && x.offset >= log.logStartOffset);
+              return exact ? ok(exact.offset, exact.timestamp) : ok(Math.max(e.baseOffset, log.logStartOffset), e.maxTimestamp);
             }
             if (ts < 0) return { partitionIndex, errorCode: E.UNSUPPORTED_VERSION, timestamp: -1, offset: -1, leaderEpoch: -1 };
             const e = log.entryForTimestamp(ts);
-            return e ? ok(Math.max(e.baseOffset, log.logStartOffset), e.maxTimestamp) : ok(-1);
+            if (!e) return ok(-1);
+            const exact = recordTimestamps(e.bytes, e.baseOffset)?.find((x) => x.timestamp >= ts && x.offset >= log.logStartOffset);
+            return exact ? ok(exact.offset, exact.timestamp) : ok(Math.max(e.baseOffset, log.logStartOffset), e.maxTimestamp);
           }),
         };
       }),
