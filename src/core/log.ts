@@ -32,6 +32,11 @@ export interface RetentionPolicy {
   retentionMs: number;
   /** Oldest entries removed while the log is larger than this; Infinity/negative = keep. */
   retentionBytes: number;
+  /**
+   * Keep the newest entry even when it breaks the policy (default true). Kafka passes false:
+   * it rolls and deletes the active segment too once it has expired, emptying the log.
+   */
+  keepNewest?: boolean;
 }
 
 export class Log {
@@ -177,8 +182,8 @@ export class Log {
     const now = this.clock.now();
     const keepsTime = Number.isFinite(policy.retentionMs) && policy.retentionMs >= 0;
     const keepsSize = Number.isFinite(policy.retentionBytes) && policy.retentionBytes >= 0;
-    // Like Kafka, the active (newest) entry is never removed by retention.
-    while (this.entryCount > 1) {
+    const floor = policy.keepNewest === false ? 0 : 1;
+    while (this.entryCount > floor) {
       const e = this.entries[this.first] as LogEntry;
       const tooOld = keepsTime && now - Math.max(e.appendedAt, e.maxTimestamp) > policy.retentionMs;
       const tooBig = keepsSize && this.bytes - e.bytes.length >= policy.retentionBytes && this.bytes > policy.retentionBytes;

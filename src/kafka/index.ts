@@ -1,25 +1,110 @@
-// Kafka front-end entry point. Until the protocol lands, connections are closed on their first
-// request, which Kafka clients treat as a broker that cannot serve them (never a hang).
+// Kafka front-end entry point: loads the message definitions, builds the API registry and the
+// broker state, predeclares topics from the --config document, and serves one KafkaConnection
+// per socket on the shared TCP listener.
+import { randomBytes } from 'node:crypto';
 import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
-import { listenTcp } from '../shared/tcp-server.js';
+import { expectArray, expectInteger, expectObject, expectString, expectStringMap, optional, ShapeError } from '../shared/json-shape.js';
+import { listenTcp, type TcpServer } from '../shared/tcp-server.js';
+import { buildRegistry } from './apis/index.js';
+import { invalidTopicName, KafkaBroker, settingsFrom } from './broker.js';
+import { inRange, loadMessages } from './codec.js';
+import { KafkaConnection } from './connection.js';
+import { planListeners, type Advertised } from './listeners.js';
+import { validateTopicConfig } from './topic-configs.js';
+
+interface TopicDecl {
+  name: string;
+  partitions: number;
+  configs: Record<string, string>;
+}
+
+function readTopics(section: unknown, path: string): TopicDecl[] {
+  const obj = expectObject(section, path, ['topics']);
+  const list = optional(obj, 'topics', path, expectArray) ?? [];
+  const seen = new Set<string>();
+  return list.map((raw, i) => {
+    const p = `${path}.topics[${i}]`;
+    const t = expectObject(raw, p, ['name', 'partitions', 'configs']);
+    const name = expectString(t.name, `${p}.name`);
+    const invalid = invalidTopicName(name);
+    if (invalid) throw new ShapeError(`${p}.name`, invalid);
+    if (seen.has(name)) throw new ShapeError(`${p}.name`, `topic '${name}' is declared twice`);
+    seen.add(name);
+    const configs = optional(t, 'configs', p, expectStringMap) ?? {};
+    for (const [k, v] of Object.entries(configs)) {
+      const problem = validateTopicConfig(k, v);
+      if (problem) throw new ShapeError(`${p}.configs.${k}`, problem);
+    }
+    return { name, partitions: optional(t, 'partitions', p, (v, q) => expectInteger(v, q, 1, 100_000)) ?? 1, configs };
+  });
+}
+
+/** Kafka-style cluster id: 16 random bytes, URL-safe base64 without padding. */
+function clusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
 
 export const kafka: FrontEndModule = {
   name: 'kafka',
-  async start(_core, config, log) {
-    const server = await listenTcp({
-      host: config.host,
-      port: config.kafkaPort,
-      label: 'Kafka',
-      flag: '--kafka-port',
-      log,
-      onConnection(socket, id) {
-        log.info({ proto: 'kafka', conn: id, remote: socket.remoteAddress }, 'connection opened');
-        socket.once('close', () => log.info({ proto: 'kafka', conn: id }, 'connection closed'));
-        socket.on('error', () => socket.destroy());
-        socket.once('data', () => socket.destroy());
-        return { shutdown: () => void socket.destroy() };
-      },
-    });
+  checkResources(section, path) {
+    readTopics(section, path);
+  },
+  async start(core, config, log) {
+    const messages = loadMessages();
+    const apis = buildRegistry();
+    for (const api of apis.values()) {
+      const def = messages.get(api.key);
+      if (!def || !inRange(def.validVersions, api.minVersion) || !inRange(def.validVersions, api.maxVersion)) {
+        throw new Error(`protocols/kafka/messages has no definition covering ${api.name} v${api.minVersion}-${api.maxVersion}`);
+      }
+    }
+    const broker = new KafkaBroker(core, settingsFrom(config.extra, core.store.kind === 'file' ? config.dataDir : undefined), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
+    const section = config.resources.kafka;
+    if (section !== undefined) {
+      for (const t of readTopics(section, '$.kafka')) {
+        if (!core.topics.get(t.name)) core.topics.create(t.name, t.partitions, new Map(Object.entries(t.configs)));
+      }
+    }
+    const plan = planListeners(config.extra, config.kafkaPort);
+    // Advertised addresses are completed once each socket is bound (port 0 = ephemeral).
+    const advertisedFor = (name: string, bindHost: string): Advertised => {
+      const a = plan.advertised.get(name);
+      const wildcard = bindHost === '' || bindHost === '0.0.0.0' || bindHost === '::';
+      return { name, host: a?.host || (wildcard ? config.advertisedHost : bindHost), port: a?.port ?? 0 };
+    };
+    const open = async (name: string, host: string, port: number, flag: string, advertised: Advertised): Promise<TcpServer> => {
+      const server = await listenTcp({
+        host,
+        port,
+        label: name === plan.primary ? 'Kafka' : `Kafka listener ${name}`,
+        flag,
+        log,
+        onConnection(socket, id) {
+          log.debug({ proto: 'kafka', conn: id, listener: name, remote: socket.remoteAddress }, 'connection opened');
+          const conn = new KafkaConnection(socket, id, broker, apis, log, advertised);
+          return { shutdown: () => conn.close('server shutting down') };
+        },
+      });
+      if (advertised.port === 0) advertised.port = server.port;
+      return server;
+    };
+    const primary = { ...advertisedFor(plan.primary, ''), host: plan.advertised.get(plan.primary)?.host || config.advertisedHost };
+    const server = await open(plan.primary, config.host, config.kafkaPort, '--kafka-port', primary);
+    const servers: TcpServer[] = [server];
+    const bound = new Map([[plan.primary, server.port]]);
+    try {
+      for (const l of plan.extra) {
+        const s = await open(l.name, l.host || config.host, l.port, 'KAFKA_LISTENERS', advertisedFor(l.name, l.host));
+        servers.push(s);
+        bound.set(l.name, s.port);
+      }
+    } catch (err) {
+      for (const s of servers) await s.close();
+      throw err;
+    }
+    broker.port = server.port;
+    broker.listenersText = { ...plan.describe(bound, config.advertisedHost), protocolMap: [...bound.keys()].map((n) => `${n}:PLAINTEXT`).join(','), primary: plan.primary };
+    broker.startRetention();
     let state: FrontEndState = 'running';
     return {
       name: 'kafka',
@@ -28,7 +113,8 @@ export const kafka: FrontEndModule = {
       state: () => state,
       async close() {
         state = 'stopping';
-        await server.close();
+        broker.stopRetention();
+        for (const s of servers) await s.close();
         state = 'stopped';
       },
     };

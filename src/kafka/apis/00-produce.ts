@@ -1,0 +1,66 @@
+// Produce (key 0): advertised v0-11, served v3-11. v0-2 (message formats 0/1) answer
+// UNSUPPORTED_VERSION per partition, as Kafka 4 does (KAFKA-18659 keeps v0 advertised only
+// for librdkafka's compression feature check). Each partition must carry exactly one magic-2
+// batch with a valid CRC; it is stored as sent, only its header rewritten (records.ts).
+// acks 0 (no response), 1 and -1 (identical on a single broker); max.message.bytes ->
+// MESSAGE_TOO_LARGE; LogAppendTime topics. Skips: idempotence/transactions (producer id and
+// sequence are stored, not checked), so InitProducerId is not advertised.
+import type { Msg } from '../codec.js';
+import type { ApiModule } from '../api.js';
+import { E } from '../errors.js';
+import { BatchError, setLogAppendTime, stampBatch, validateProduceBatch } from '../records.js';
+import { numericConfig } from '../topic-configs.js';
+
+export const produceApi: ApiModule = {
+  key: 0,
+  name: 'Produce',
+  minVersion: 0,
+  maxVersion: 11,
+  handle(req, ctx) {
+    const b = ctx.broker;
+    const acks = req.acks as number;
+    const now = b.core.clock.now();
+    const responses = (req.topicData as Msg[]).map((td) => {
+      const topic = b.core.topics.get(td.name as string);
+      return {
+        name: td.name,
+        partitionResponses: (td.partitionData as Msg[]).map((pd): Msg => {
+          const index = pd.index as number;
+          const fail = (errorCode: number, errorMessage: string | null = null): Msg => ({ index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage });
+          if (ctx.version < 3) return fail(E.UNSUPPORTED_VERSION);
+          if (acks !== 0 && acks !== 1 && acks !== -1) return fail(E.INVALID_REQUIRED_ACKS);
+          const log = topic?.partitions[index];
+          if (!topic || !log) return fail(E.UNKNOWN_TOPIC_OR_PARTITION);
+          const records = pd.records as Buffer | null;
+          if (records === null || records.length === 0) return fail(E.CORRUPT_MESSAGE, 'Produce request has no records');
+          if (records.length > numericConfig(topic.configs, 'max.message.bytes')) {
+            return fail(E.MESSAGE_TOO_LARGE, `The request included a message larger than the max message size the server will accept.`);
+          }
+          let info;
+          try {
+            info = validateProduceBatch(records, ctx.version);
+          } catch (e) {
+            if (e instanceof BatchError) return fail(E[e.code], e.message);
+            throw e;
+          }
+          // Keep a copy when the batch is a small part of a large receive buffer, so a stored
+          // 100-byte batch does not pin a 64 KiB socket chunk.
+          const bytes = records.byteLength * 4 < records.buffer.byteLength ? Buffer.from(records) : records;
+          const appendTime = b.logAppendTime(topic);
+          if (appendTime) setLogAppendTime(bytes, now);
+          const entry = log.append({
+            bytes,
+            recordCount: info.recordCount,
+            maxTimestamp: appendTime ? now : info.maxTimestamp,
+            meta: { producerId: info.producerId, transactional: info.transactional },
+            stamp: (base, buf) => stampBatch(buf, base),
+          });
+          b.applyRetention(topic);
+          return { index, errorCode: E.NONE, baseOffset: entry.baseOffset, logAppendTimeMs: appendTime ? now : -1, logStartOffset: log.logStartOffset, errorMessage: null };
+        }),
+      };
+    });
+    if (acks === 0) return null;
+    return { responses, throttleTimeMs: 0 };
+  },
+};

@@ -1,0 +1,100 @@
+// Fetch (key 1), v4-17. Serves stored batch bytes without copying. Like Kafka, the batch that
+// contains the fetch offset is returned whole (clients skip records below their offset), and
+// the first batch is returned even when it exceeds max_bytes/partition_max_bytes so consumers
+// always progress. Waits up to max_wait_ms until min_bytes are available, woken by appends.
+// Fetch sessions (KIP-227) are not kept: session id 0 is answered, so clients send full fetches.
+// v13+ address topics by id. read_committed reads up to the high watermark (no transactions).
+import type { Log, LogEntry, Topic } from '../../core/index.js';
+import type { Msg } from '../codec.js';
+import type { ApiModule, RequestContext } from '../api.js';
+import { E } from '../errors.js';
+
+interface Collected {
+  response: Msg;
+  bytes: number;
+}
+
+function collect(req: Msg, ctx: RequestContext): Collected {
+  const b = ctx.broker;
+  let budget = Math.max(0, req.maxBytes as number);
+  let bytes = 0;
+  const byId = ctx.version >= 13;
+  const responses = (req.topics as Msg[]).map((t) => {
+    const topic: Topic | undefined = byId ? b.core.topics.byId(t.topicId as string) : b.core.topics.get(t.topic as string);
+    if (topic) b.applyRetention(topic);
+    return {
+      topic: t.topic,
+      topicId: t.topicId,
+      partitions: (t.partitions as Msg[]).map((p) => {
+        const partitionIndex = p.partition as number;
+        const log = topic?.partitions[partitionIndex];
+        const base = { partitionIndex, abortedTransactions: null, preferredReadReplica: -1 };
+        if (!log) return { ...base, errorCode: byId && !topic ? E.UNKNOWN_TOPIC_ID : E.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null };
+        const offset = p.fetchOffset as number;
+        const marks = { highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, logStartOffset: log.logStartOffset };
+        if (offset < log.logStartOffset || offset > log.highWatermark) return { ...base, ...marks, errorCode: E.OFFSET_OUT_OF_RANGE, records: null };
+        let entries: LogEntry[] = [];
+        if (offset < log.highWatermark) {
+          const limit = Math.min(budget, p.partitionMaxBytes as number);
+          // Only the very first batch of the response may exceed the limits (KIP-74).
+          entries = log.read(offset, Math.max(0, limit));
+          if (bytes > 0 && entries.length > 0 && (entries[0] as LogEntry).bytes.length > limit) entries = [];
+        }
+        let size = 0;
+        for (const e of entries) size += e.bytes.length;
+        bytes += size;
+        budget = Math.max(0, budget - size);
+        return { ...base, ...marks, errorCode: E.NONE, records: entries.map((e) => e.bytes) };
+      }),
+    };
+  });
+  return { response: { throttleTimeMs: 0, errorCode: E.NONE, sessionId: 0, responses }, bytes };
+}
+
+export const fetchApi: ApiModule = {
+  key: 1,
+  name: 'Fetch',
+  minVersion: 4,
+  maxVersion: 17,
+  handle(req, ctx) {
+    const first = collect(req, ctx);
+    const maxWait = req.maxWaitMs as number;
+    if (first.bytes >= (req.minBytes as number) || maxWait <= 0 || hasError(first.response)) return first.response;
+    const b = ctx.broker;
+    const logs: Log[] = [];
+    for (const t of req.topics as Msg[]) {
+      const topic = ctx.version >= 13 ? b.core.topics.byId(t.topicId as string) : b.core.topics.get(t.topic as string);
+      for (const p of t.partitions as Msg[]) {
+        const log = topic?.partitions[p.partition as number];
+        if (log) logs.push(log);
+      }
+    }
+    return new Promise<Msg>((resolve) => {
+      let done = false;
+      const removers: (() => void)[] = [];
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        timer.cancel();
+        for (const r of removers) r();
+        resolve(collect(req, ctx).response);
+      };
+      const timer = b.core.clock.at(b.core.clock.now() + maxWait, finish);
+      const check = (): boolean => {
+        if (done) return true;
+        const again = collect(req, ctx);
+        if (again.bytes < (req.minBytes as number)) return false;
+        // Answer after the producer's append completes, outside its call stack.
+        queueMicrotask(finish);
+        return true;
+      };
+      for (const log of logs) removers.push(log.waiters.add(check));
+      ctx.closed.onClose(finish);
+    });
+  },
+};
+
+function hasError(resp: Msg): boolean {
+  for (const t of resp.responses as Msg[]) for (const p of t.partitions as Msg[]) if (p.errorCode !== E.NONE) return true;
+  return false;
+}

@@ -1,0 +1,44 @@
+// OffsetCommit (key 8), v2-9. Stores offsets with their metadata string (round-trips) and
+// leader epoch in the core's OffsetStore, per group and partition. Commits from a group member
+// are checked against its generation (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
+// REBALANCE_IN_PROGRESS, FENCED_INSTANCE_ID); generation -1 with an empty member id is an
+// admin/simple-consumer commit, allowed while the group has no members. Unknown topics or
+// partitions get UNKNOWN_TOPIC_OR_PARTITION; metadata over 4096 chars OFFSET_METADATA_TOO_LARGE.
+// retention_time_ms (v2-4) is accepted and not applied: offsets are kept until deleted.
+import type { Msg } from '../codec.js';
+import type { ApiModule } from '../api.js';
+import { code, E } from '../errors.js';
+
+const MAX_METADATA = 4096; // offset.metadata.max.bytes
+
+export const offsetCommitApi: ApiModule = {
+  key: 8,
+  name: 'OffsetCommit',
+  minVersion: 2,
+  maxVersion: 9,
+  handle(req, ctx) {
+    const b = ctx.broker;
+    const groupId = req.groupId as string;
+    const groupError = groupId === '' ? E.INVALID_GROUP_ID : b.groups.validateCommit(groupId, req.memberId as string, req.groupInstanceId as string | null, req.generationIdOrMemberEpoch as number);
+    const now = b.core.clock.now();
+    let stored = false;
+    const topics = (req.topics as Msg[]).map((t) => {
+      const topic = b.core.topics.get(t.name as string);
+      return {
+        name: t.name,
+        partitions: (t.partitions as Msg[]).map((p) => {
+          const partitionIndex = p.partitionIndex as number;
+          if (groupError !== E.NONE) return { partitionIndex, errorCode: groupError };
+          if (!topic || !topic.partitions[partitionIndex]) return { partitionIndex, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION };
+          const metadata = p.committedMetadata as string | null;
+          if (metadata !== null && metadata.length > MAX_METADATA) return { partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
+          b.core.offsets.commit(groupId, topic.name, partitionIndex, { offset: p.committedOffset as number, metadata, committedAt: now, epoch: p.committedLeaderEpoch as number });
+          stored = true;
+          return { partitionIndex, errorCode: E.NONE };
+        }),
+      };
+    });
+    if (stored) b.groups.ensure(groupId);
+    return { throttleTimeMs: 0, topics };
+  },
+};

@@ -1,0 +1,50 @@
+// OffsetFetch (key 9), v1-9. Committed offsets with metadata and leader epoch; -1 with empty
+// metadata for partitions without a commit. A null topic list (v2+) means every committed
+// partition of the group. v8+ fetch several groups per request. require_stable (v7+) never
+// waits: there are no transactional offset commits.
+import type { Msg } from '../codec.js';
+import type { ApiModule, RequestContext } from '../api.js';
+import { E } from '../errors.js';
+
+function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null): { topics: Msg[]; errorCode: number } {
+  const offsets = ctx.broker.core.offsets;
+  if (groupId === '' && ctx.version >= 8) return { topics: [], errorCode: E.INVALID_GROUP_ID };
+  const wanted = topics ?? groupTopics(ctx, groupId);
+  return {
+    errorCode: E.NONE,
+    topics: wanted.map((t) => ({
+      name: t.name,
+      partitions: (t.partitionIndexes as number[]).map((partitionIndex) => {
+        const c = offsets.get(groupId, t.name as string, partitionIndex);
+        return { partitionIndex, committedOffset: c?.offset ?? -1, committedLeaderEpoch: c?.epoch ?? -1, metadata: c ? c.metadata : '', errorCode: E.NONE };
+      }),
+    })),
+  };
+}
+
+function groupTopics(ctx: RequestContext, groupId: string): Msg[] {
+  const byTopic = new Map<string, number[]>();
+  for (const o of ctx.broker.core.offsets.list(groupId)) {
+    const list = byTopic.get(o.stream) ?? [];
+    list.push(o.partition);
+    byTopic.set(o.stream, list);
+  }
+  return [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes: partitionIndexes.sort((a, b) => a - b) }));
+}
+
+export const offsetFetchApi: ApiModule = {
+  key: 9,
+  name: 'OffsetFetch',
+  minVersion: 1,
+  maxVersion: 9,
+  handle(req, ctx) {
+    if (ctx.version >= 8) {
+      return {
+        throttleTimeMs: 0,
+        groups: (req.groups as Msg[]).map((g) => ({ groupId: g.groupId, ...fetchGroup(ctx, g.groupId as string, g.topics as Msg[] | null) })),
+      };
+    }
+    const r = fetchGroup(ctx, req.groupId as string, req.topics as Msg[] | null);
+    return { throttleTimeMs: 0, topics: r.topics, errorCode: r.errorCode };
+  },
+};

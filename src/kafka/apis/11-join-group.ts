@@ -1,0 +1,30 @@
+// JoinGroup (key 11), v0-9. Classic protocol through groups.ts: v4+ two-step join with
+// MEMBER_ID_REQUIRED (KIP-394), v5+ static membership (group.instance.id, KIP-345), v7+
+// protocol type in the response. The response waits until the join phase completes.
+// v0 has no rebalance timeout: the session timeout stands in for it, as in Kafka.
+import type { Msg } from '../codec.js';
+import type { ApiModule } from '../api.js';
+import type { JoinResult } from '../groups.js';
+
+export const joinGroupApi: ApiModule = {
+  key: 11,
+  name: 'JoinGroup',
+  minVersion: 0,
+  maxVersion: 9,
+  handle(req, ctx) {
+    const result = ctx.broker.groups.join({
+      groupId: req.groupId as string,
+      memberId: req.memberId as string,
+      instanceId: req.groupInstanceId as string | null,
+      clientId: ctx.clientId ?? '',
+      clientHost: ctx.clientHost,
+      sessionTimeoutMs: req.sessionTimeoutMs as number,
+      rebalanceTimeoutMs: ctx.version >= 1 ? (req.rebalanceTimeoutMs as number) : (req.sessionTimeoutMs as number),
+      protocolType: req.protocolType as string,
+      protocols: (req.protocols as Msg[]).map((p) => ({ name: p.name as string, metadata: Buffer.from(p.metadata as Buffer) })),
+      requireKnownMemberId: ctx.version >= 4,
+    });
+    const shape = (r: JoinResult): Msg => ({ throttleTimeMs: 0, ...r, protocolName: r.protocolName ?? (ctx.version >= 7 ? null : '') });
+    return result instanceof Promise ? result.then(shape) : shape(result);
+  },
+};

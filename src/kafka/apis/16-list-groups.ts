@@ -1,0 +1,22 @@
+// ListGroups (key 16), v0-5. Every group this coordinator knows, including groups that only
+// hold committed offsets (state Empty, protocol type ""); v4+ state filter, v5+ type filter
+// (all groups are "classic").
+import type { ApiModule } from '../api.js';
+import { E } from '../errors.js';
+
+export const listGroupsApi: ApiModule = {
+  key: 16,
+  name: 'ListGroups',
+  minVersion: 0,
+  maxVersion: 5,
+  handle(req, ctx) {
+    const states = (req.statesFilter as string[]).map((s) => s.toLowerCase());
+    const types = (req.typesFilter as string[]).map((s) => s.toLowerCase());
+    const groups = ctx.broker.groups
+      .list()
+      .filter((g) => states.length === 0 || states.includes(g.state.toLowerCase()))
+      .filter(() => types.length === 0 || types.includes('classic'))
+      .map((g) => ({ groupId: g.id, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' }));
+    return { throttleTimeMs: 0, errorCode: E.NONE, groups };
+  },
+};

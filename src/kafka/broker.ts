@@ -1,0 +1,124 @@
+// The Kafka front-end's shared state: settings from config.extra, this broker's identity
+// (one node, id 1, which is also the controller and every group's coordinator), the loaded
+// message definitions, the group coordinator, and topic helpers (auto-create, name rules).
+
+import type { Broker, TimerHandle, Topic } from '../core/index.js';
+import type { Logger } from '../shared/logger.js';
+import type { MessageDef } from './codec.js';
+import { GroupCoordinator } from './groups.js';
+import { numericConfig, topicConfig } from './topic-configs.js';
+
+export interface KafkaSettings {
+  autoCreateTopics: boolean;
+  numPartitions: number;
+  /** socket.request.max.bytes (Kafka default 100 MiB). */
+  maxRequestBytes: number;
+  groupInitialRebalanceDelayMs: number;
+  groupMinSessionTimeoutMs: number;
+  groupMaxSessionTimeoutMs: number;
+  /** log.retention.check.interval.ms: how often retention runs over every partition. */
+  retentionCheckIntervalMs: number;
+  /** The directory reported by DescribeLogDirs (the --data-dir), undefined in memory. */
+  logDir: string | undefined;
+  /** Environment keys (KAFKA_...) that were set explicitly: their configs are STATIC_BROKER_CONFIG. */
+  explicit: ReadonlySet<string>;
+}
+
+export function settingsFrom(extra: Record<string, string>, logDir?: string): KafkaSettings {
+  const explicit = new Set<string>();
+  const num = (key: string, fallback: number): number => {
+    const raw = extra[key] ?? extra[`OMNIBROKER_${key}`];
+    if (raw === undefined || raw.trim() === '' || !Number.isFinite(Number(raw))) return fallback;
+    explicit.add(key);
+    return Number(raw);
+  };
+  if (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE !== undefined) explicit.add('KAFKA_AUTO_CREATE_TOPICS_ENABLE');
+  const auto = (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE ?? 'true').trim().toLowerCase();
+  return {
+    logDir,
+    explicit,
+    retentionCheckIntervalMs: Math.max(1, num('KAFKA_LOG_RETENTION_CHECK_INTERVAL_MS', 300_000)),
+    autoCreateTopics: auto !== 'false',
+    numPartitions: Math.max(1, num('KAFKA_NUM_PARTITIONS', 1)),
+    maxRequestBytes: num('KAFKA_SOCKET_REQUEST_MAX_BYTES', 104_857_600),
+    groupInitialRebalanceDelayMs: num('KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS', 0),
+    groupMinSessionTimeoutMs: num('KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS', 6000),
+    groupMaxSessionTimeoutMs: num('KAFKA_GROUP_MAX_SESSION_TIMEOUT_MS', 1_800_000),
+  };
+}
+
+const LEGAL = /^[a-zA-Z0-9._-]+$/;
+
+/**
+ * Kafka's controller refuses to create more than 10,000 partitions in one request
+ * (ReplicationControlManager MAX_PARTITIONS_PER_BATCH, POLICY_VIOLATION); the same cap keeps
+ * one request from allocating millions of logs here.
+ */
+export const MAX_NEW_PARTITIONS_PER_REQUEST = 10_000;
+export const TOO_MANY_PARTITIONS = 'Excessively large number of partitions per request.';
+
+/** Kafka's Topic.validate: null when fine, otherwise the reason. */
+export function invalidTopicName(name: string | null): string | null {
+  if (name === null || name.length === 0) return 'Topic name is illegal, it can\'t be empty';
+  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
+  if (name.length > 249) return `Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}`;
+  if (!LEGAL.test(name)) return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
+  return null;
+}
+
+export class KafkaBroker {
+  readonly nodeId = 1;
+  readonly groups: GroupCoordinator;
+  private retentionTimer: TimerHandle | null = null;
+  /** listeners / advertised.listeners as DescribeConfigs reports them (set once bound). */
+  listenersText = { listeners: '', advertised: '', protocolMap: 'PLAINTEXT:PLAINTEXT', primary: 'PLAINTEXT' };
+
+  constructor(
+    readonly core: Broker,
+    readonly settings: KafkaSettings,
+    readonly messages: Map<number, MessageDef>,
+    readonly log: Logger,
+    readonly host: string,
+    public port: number,
+    readonly clusterId: string,
+  ) {
+    this.groups = new GroupCoordinator(core, settings, log);
+  }
+
+  /** The topic, auto-created if allowed (Metadata with auto-create; like Kafka, never on Produce). */
+  topicOrCreate(name: string, allowAutoCreate: boolean): Topic | undefined {
+    const existing = this.core.topics.get(name);
+    if (existing || !allowAutoCreate || !this.settings.autoCreateTopics) return existing;
+    if (invalidTopicName(name) !== null) return undefined;
+    return this.core.topics.create(name, this.settings.numPartitions);
+  }
+
+  /**
+   * Runs retention over every topic every log.retention.check.interval.ms (Kafka's
+   * LogManager cleanupLogs task), so log start offsets advance without traffic too.
+   */
+  startRetention(): void {
+    const tick = (): void => {
+      for (const topic of this.core.topics.list()) this.applyRetention(topic);
+      this.retentionTimer = this.core.clock.at(this.core.clock.now() + this.settings.retentionCheckIntervalMs, tick);
+    };
+    this.retentionTimer = this.core.clock.at(this.core.clock.now() + this.settings.retentionCheckIntervalMs, tick);
+  }
+
+  stopRetention(): void {
+    this.retentionTimer?.cancel();
+    this.retentionTimer = null;
+  }
+
+  /** Applies retention.ms / retention.bytes of the topic to every partition. */
+  applyRetention(topic: Topic): void {
+    const retentionMs = numericConfig(topic.configs, 'retention.ms');
+    const retentionBytes = numericConfig(topic.configs, 'retention.bytes');
+    if (retentionMs < 0 && retentionBytes < 0) return;
+    for (const log of topic.partitions) log.applyRetention({ retentionMs, retentionBytes, keepNewest: false });
+  }
+
+  logAppendTime(topic: Topic): boolean {
+    return topicConfig(topic.configs, 'message.timestamp.type') === 'LogAppendTime';
+  }
+}

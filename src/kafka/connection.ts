@@ -1,0 +1,216 @@
+// One Kafka client connection: size-prefixed framing, request headers, dispatch, responses.
+//
+//   frame:            [size:int32][request header][body]
+//   request hdr v1:   apiKey int16 | apiVersion int16 | correlationId int32 | clientId int16-string
+//   request hdr v2:   v1 + tagged fields (flexible versions)
+//   response hdr v0:  correlationId int32;  v1: + tagged fields (ApiVersions always uses v0)
+//
+// Like the Kafka broker (which mutes a channel while a request is in flight), requests of one
+// connection are handled one at a time, so responses leave in request order even when a
+// handler waits (fetch long-poll, JoinGroup). Unparsable frames, unknown API keys and versions
+// outside a handler's range close the connection (Kafka's InvalidRequestException path); a
+// frame larger than the request limit closes it before anything is allocated.
+
+import type net from 'node:net';
+import type { Logger } from '../shared/logger.js';
+import { DecodeError, Reader, Writer } from './bytes.js';
+import { decode, encode, inRange, type MessageDef } from './codec.js';
+import type { ApiModule, RequestContext } from './api.js';
+import type { KafkaBroker } from './broker.js';
+import type { Advertised } from './listeners.js';
+import { API_VERSIONS_KEY, apiVersionsDowngrade } from './apis/18-api-versions.js';
+
+export class KafkaConnection {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private frames: Buffer[] = [];
+  private busy = false;
+  private closeHandlers: (() => void)[] = [];
+  private isClosed = false;
+  readonly closed: RequestContext['closed'];
+
+  constructor(
+    private readonly socket: net.Socket,
+    readonly id: number,
+    private readonly broker: KafkaBroker,
+    private readonly apis: Map<number, ApiModule>,
+    private readonly log: Logger,
+    private readonly listener: Advertised,
+  ) {
+    const self = this;
+    this.closed = {
+      get value() {
+        return self.isClosed;
+      },
+      onClose(fn) {
+        if (self.isClosed) fn();
+        else self.closeHandlers.push(fn);
+      },
+    };
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => socket.destroy());
+    socket.once('close', () => this.onClosed());
+    socket.on('drain', () => socket.resume());
+  }
+
+  private onClosed(): void {
+    this.isClosed = true;
+    this.frames = [];
+    this.chunks = [];
+    for (const fn of this.closeHandlers.splice(0)) {
+      try {
+        fn();
+      } catch (err) {
+        this.log.warn({ err, conn: this.id }, 'close handler failed');
+      }
+    }
+  }
+
+  close(reason: string): void {
+    if (this.isClosed) return;
+    this.log.debug({ conn: this.id, reason }, 'closing connection');
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    for (;;) {
+      if (this.buffered < 4) break;
+      const size = this.peekSize();
+      if (size < 0 || size > this.broker.settings.maxRequestBytes) {
+        // Kafka: InvalidReceiveException, the channel is closed without reading the payload.
+        this.close(`request size ${size} outside [0, ${this.broker.settings.maxRequestBytes}]`);
+        return;
+      }
+      if (this.buffered < 4 + size) break;
+      this.take(4);
+      this.frames.push(this.take(size));
+    }
+    this.pump();
+  }
+
+  private peekSize(): number {
+    const first = this.chunks[0] as Buffer;
+    if (first.length >= 4) return first.readInt32BE(0);
+    const head = Buffer.concat(this.chunks, Math.min(this.buffered, 8));
+    return head.readInt32BE(0);
+  }
+
+  /** Removes n bytes from the front; a slice when they lie in one chunk, else one copy. */
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    const first = this.chunks[0] as Buffer;
+    if (first.length >= n) {
+      const out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[0] as Buffer;
+      const want = n - filled;
+      if (c.length <= want) {
+        c.copy(out, filled);
+        filled += c.length;
+        this.chunks.shift();
+      } else {
+        c.copy(out, filled, 0, want);
+        this.chunks[0] = c.subarray(want);
+        filled += want;
+      }
+    }
+    return out;
+  }
+
+  private pump(): void {
+    while (!this.busy && !this.isClosed && this.frames.length > 0) {
+      const frame = this.frames.shift() as Buffer;
+      let result: ReturnType<KafkaConnection['handleFrame']>;
+      try {
+        result = this.handleFrame(frame);
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      if (result instanceof Promise) {
+        this.busy = true;
+        result.then(
+          (out) => {
+            this.busy = false;
+            if (out) this.send(out);
+            this.pump();
+          },
+          (err: unknown) => {
+            this.busy = false;
+            this.fail(err);
+          },
+        );
+        return;
+      }
+      if (result) this.send(result);
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (err instanceof DecodeError) this.log.debug({ conn: this.id, err: err.message }, 'malformed request');
+    else this.log.error({ err, conn: this.id }, 'request handler failed');
+    this.close('request failed');
+  }
+
+  /** Returns the encoded response (header + body) or null when there is none. */
+  private handleFrame(frame: Buffer): Buffer[] | null | Promise<Buffer[] | null> {
+    const r = new Reader(frame);
+    const apiKey = r.int16();
+    const version = r.int16();
+    const correlationId = r.int32();
+    const api = this.apis.get(apiKey);
+    const def = this.broker.messages.get(apiKey);
+    if (!api || !def) throw new DecodeError(`unknown API key ${apiKey}`);
+    if (version < api.minVersion || version > api.maxVersion) {
+      // KIP-511: an ApiVersions request above our range gets a v0 answer listing what we serve.
+      if (apiKey === API_VERSIONS_KEY && version > api.maxVersion) return this.respond(def, 0, correlationId, apiVersionsDowngrade(this.apis));
+      throw new DecodeError(`${api.name} v${version} is not supported`);
+    }
+    const flexible = inRange(def.flexible, version);
+    const clientId = r.string(false);
+    if (flexible) skipTaggedFields(r);
+    const request = decode(def.request, version, flexible, r);
+    const ctx: RequestContext = { broker: this.broker, version, clientId, connectionId: this.id, clientHost: `/${this.socket.remoteAddress ?? ""}`, listener: this.listener, closed: this.closed };
+    const out = api.handle(request, ctx);
+    if (out instanceof Promise) return out.then((body) => (body ? this.respond(def, version, correlationId, body) : null));
+    return out ? this.respond(def, version, correlationId, out) : null;
+  }
+
+  private respond(def: MessageDef, version: number, correlationId: number, body: Record<string, unknown>): Buffer[] {
+    const flexible = inRange(def.flexible, version);
+    const w = new Writer(256);
+    w.int32(0); // size, patched below
+    w.int32(correlationId);
+    if (flexible && def.apiKey !== API_VERSIONS_KEY) w.uvarint(0);
+    encode(def.response, version, flexible, body, w);
+    const chunks = w.finish();
+    (chunks[0] as Buffer).writeInt32BE(w.length - 4, 0);
+    return chunks;
+  }
+
+  private send(chunks: Buffer[]): void {
+    if (this.isClosed) return;
+    this.socket.cork();
+    let ok = true;
+    for (const c of chunks) ok = this.socket.write(c);
+    this.socket.uncork();
+    // Backpressure: stop reading requests until the client drains its responses.
+    if (!ok) this.socket.pause();
+  }
+}
+
+function skipTaggedFields(r: Reader): void {
+  const n = r.uvarint();
+  for (let i = 0; i < n; i++) {
+    r.uvarint();
+    r.slice(r.uvarint());
+  }
+}
