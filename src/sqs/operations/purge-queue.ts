@@ -12,9 +12,12 @@ export const purgeQueue: Handler<QueueOnlyInput> = (ctx, input, req) => {
   const q = ctx.resolve(input.QueueUrl, req);
   const now = ctx.clock.now();
   if (q.lastPurgeAt !== undefined && now - q.lastPurgeAt < PURGE_INTERVAL_MS) throw new SqsError('PurgeQueueInProgress', TEXT.purgeInProgress(q.name));
+  q.durable?.checkWritable();
   q.lastPurgeAt = now;
   q.queue.purge({ leased: true, delayed: true });
   q.queue.clearDedup();
   q.attempts.clear();
-  return {};
+  if (!q.durable) return {};
+  q.durable.purged();
+  return q.durable.committed().then(() => ({}));
 };

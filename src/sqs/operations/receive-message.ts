@@ -33,6 +33,10 @@ function take(ctx: SqsContext, q: SqsQueue, max: number, visibilityMs: number): 
   }
   // VisibilityTimeout=0: the message is visible again at once (not after a timer tick).
   if (visibilityMs === 0) for (const l of leases) q.queue.release(l.id, true);
+  // With --data-dir the receive count and visibility deadline are journalled (not awaited:
+  // a receive lost in a crash only makes the message visible again earlier).
+  const durable = q.durable;
+  if (durable) for (const l of leases) durable.changed(l.message, visibilityMs === 0 ? now : l.deadline);
   return leases;
 }
 

@@ -5,7 +5,8 @@
 import { SqsError, TEXT } from '../errors.js';
 import { batchOutput, checkBatch, failure, type BatchFailure } from '../model/batch.js';
 import { checkFifoIds, commitSend, prepareSend, sendOne, type PreparedSend, type SendInput, type SendResult } from '../model/send.js';
-import type { Handler } from './types.js';
+import type { SqsQueue } from '../model/sqs-queue.js';
+import type { Handler, Output } from './types.js';
 
 export interface SendMessageBatchInput {
   QueueUrl: string;
@@ -36,7 +37,7 @@ export const sendMessageBatch: Handler<SendMessageBatchInput> = (ctx, input, req
     // is enqueued (so group order never has gaps).
     const prepared = input.Entries.map((e, i) => prepareSend(q, e, req, now, true, `SendMessageBatchRequestEntry.${i + 1}.`));
     input.Entries.forEach((e, i) => successful.push({ Id: e.Id, ...commitSend(q, prepared[i] as PreparedSend) }));
-    return batchOutput(successful, failed);
+    return durably(q, batchOutput(successful, failed));
   }
   for (const [i, e] of input.Entries.entries()) {
     try {
@@ -45,5 +46,10 @@ export const sendMessageBatch: Handler<SendMessageBatchInput> = (ctx, input, req
       failed.push(failure(e.Id, err));
     }
   }
-  return batchOutput(successful, failed);
+  return durably(q, batchOutput(successful, failed));
 };
+
+/** With --data-dir the answer waits until every entry is durable (one shared commit). */
+function durably(q: SqsQueue, out: Output): Output | Promise<Output> {
+  return q.durable ? q.durable.committed().then(() => out) : out;
+}
