@@ -51,8 +51,11 @@ export const sqs: FrontEndModule = {
         }
         shutdown.abort();
         await app.close();
-        for (const q of ctx.queues.values()) q.durable?.close();
-        await ctx.durable?.save().catch((err: unknown) => log.error({ err }, 'cannot save SQS definitions'));
+        if (ctx.durable) {
+          // Dead-letter and move-task copies that became durable still write their source's removal.
+          await ctx.durable.state.settled();
+          await ctx.durable.save().catch((err: unknown) => log.error({ err }, 'cannot save SQS definitions'));
+        }
         state = 'stopped';
       },
     };

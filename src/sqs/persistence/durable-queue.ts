@@ -97,10 +97,10 @@ export class DurableQueue {
     if (key === undefined) return;
     this.keys.delete(m);
     if (!copyDurable) this.journal.remove(key);
-    else copyDurable.then(() => this.removeLate(key), () => {}); // on failure both copies stay
+    else this.state.track(copyDurable.then(() => this.removeLate(key), () => {})); // on failure both copies stay
   }
 
-  /** The queue was deleted or the server is closing: late removals are dropped. */
+  /** The queue was deleted: late removals are dropped. */
   close(): void {
     this.closed = true;
   }

@@ -15,6 +15,8 @@ const SEQUENCE_BLOCK = 1_000_000n;
 
 export class SqsState {
   private reserved: bigint;
+  /** Removals waiting for a moved copy to become durable (a clean shutdown waits for them). */
+  private readonly moves = new Set<Promise<void>>();
 
   constructor(private readonly kv: KeyValueJournal, readonly dedupWindowMs: number, reserved: bigint) {
     this.reserved = reserved;
@@ -45,6 +47,16 @@ export class SqsState {
 
   commit(): Promise<void> {
     return this.kv.commit();
+  }
+
+  track(move: Promise<void>): void {
+    this.moves.add(move);
+    void move.finally(() => this.moves.delete(move));
+  }
+
+  /** Resolves once every pending move has written its removal. */
+  async settled(): Promise<void> {
+    while (this.moves.size > 0) await Promise.all([...this.moves]);
   }
 }
 
