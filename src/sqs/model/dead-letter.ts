@@ -30,7 +30,7 @@ export function attachDeadLetter(ctx: SqsContext, q: SqsQueue): void {
       // Retention counts from the original send, not from the move (AWS documents this).
       ttlMs: Math.max(1, target.num('MessageRetentionPeriod') * 1000 - (now - meta.sentAt)),
     });
-    if (target.durable && result.status !== 'rejected') target.durable.enqueued(result.message, undefined);
-    q.durable?.movedTo(m, target.durable?.committed());
+    const copy = target.durable && result.status !== 'rejected' ? target.durable.copied(result.message) : undefined;
+    q.durable?.movedTo(m, copy);
   };
 }

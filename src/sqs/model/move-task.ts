@@ -91,9 +91,9 @@ export class MoveTask {
         ...(target.fifo ? { groupKey: meta.groupId ?? '' } : {}),
         ttlMs: Math.max(1, target.num('MessageRetentionPeriod') * 1000 - (now - meta.sentAt)),
       });
-      if (target.durable && result.status !== 'rejected') target.durable.enqueued(result.message, undefined);
+      const copy = target.durable && result.status !== 'rejected' ? target.durable.copied(result.message) : undefined;
       this.source.queue.ack(lease.id);
-      this.source.durable?.movedTo(m, target.durable?.committed());
+      this.source.durable?.movedTo(m, copy);
       this.moved++;
     }
     this.timer = this.clock.at(this.clock.now() + 1000, () => this.step());

@@ -58,6 +58,19 @@ export class DurableQueue {
     if (dedupKey !== undefined) this.rememberDedup(dedupKey, { expiresAt: m.enqueuedAt + this.state.dedupWindowMs, messageId: m.id, sequenceNumber: seq });
   }
 
+  /**
+   * A copy arriving from another queue (dead-letter move, move task): never throws, as it
+   * runs inside a core state change; resolves when the copy is durable, rejects if it is not.
+   */
+  copied(m: StoredMessage): Promise<void> {
+    try {
+      this.enqueued(m, undefined);
+      return this.journal.commit();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
   /** Tracks a message restored from the journal under its key. */
   adopt(m: StoredMessage, key: number): void {
     this.keys.set(m, key);
@@ -69,7 +82,7 @@ export class DurableQueue {
    */
   changed(m: StoredMessage, visibleAt: number): void {
     const key = this.keys.get(m);
-    if (key === undefined) return;
+    if (key === undefined || this.journal.failure) return; // receives go on while the disk fails
     this.journal.update(key, {
       availableAt: visibleAt,
       expiresAt: m.expiresAt,
@@ -80,11 +93,16 @@ export class DurableQueue {
     });
   }
 
-  /** Deleted, expired or moved away for good. */
+  /**
+   * Deleted, expired or moved away for good. Never throws (expiry runs in a core timer):
+   * deletes check `checkWritable()` first; an expiry the failing disk missed happens again
+   * after a restart.
+   */
   removed(m: StoredMessage): void {
     const key = this.keys.get(m);
     if (key === undefined) return;
     this.keys.delete(m);
+    if (this.journal.failure) return;
     this.journal.remove(key);
   }
 
@@ -96,8 +114,11 @@ export class DurableQueue {
     const key = this.keys.get(m);
     if (key === undefined) return;
     this.keys.delete(m);
-    if (!copyDurable) this.journal.remove(key);
-    else this.state.track(copyDurable.then(() => this.removeLate(key), () => {})); // on failure both copies stay
+    if (!copyDurable) {
+      this.removeLate(key);
+      return;
+    }
+    this.state.track(copyDurable.then(() => this.removeLate(key), () => {})); // on failure both copies stay
   }
 
   /** The queue was deleted: late removals are dropped. */
