@@ -201,6 +201,31 @@ describe.each(FLAVOURS)('%s flavour', (flavour: Flavour) => {
     await shutdown(env);
   });
 
+  it('a dead-letter move made before a restart is kept: source empty, DLQ copy with its history', async () => {
+    const dir = dataDir();
+    let env = await boot(dir, T0);
+    const c = env.client;
+    await c.send(new CreateQueueCommand({ QueueName: 'dl' }));
+    const dlArn = (await attributes(env, 'dl')).QueueArn as string;
+    const work = (await c.send(new CreateQueueCommand({ QueueName: 'work', Attributes: { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlArn, maxReceiveCount: 2 }) } }))).QueueUrl as string;
+    const workArn = (await attributes(env, 'work')).QueueArn as string;
+    const sent = await c.send(new SendMessageCommand({ QueueUrl: work, MessageBody: 'poison', MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } } }));
+    for (let i = 0; i < 2; i++) {
+      expect((await receive(env, 'work', 1)).map((m) => m.Body)).toEqual(['poison']);
+      env.clock.advance(30_000);
+    }
+    expect(await receive(env, 'work', 1)).toEqual([]); // this receive moved it
+    await shutdown(env);
+
+    env = await boot(dir, T0 + 120_000);
+    expect(await receive(env, 'work', 10)).toEqual([]);
+    const [moved] = await receive(env, 'dl', 10);
+    expect(moved?.MessageId).toBe(sent.MessageId);
+    expect(moved?.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
+    expect(moved?.Attributes).toMatchObject({ DeadLetterQueueSourceArn: workArn, ApproximateReceiveCount: '3', SentTimestamp: String(T0) });
+    await shutdown(env);
+  });
+
   it('name-reuse timers and message move tasks survive a restart', async () => {
     const dir = dataDir();
     let env = await boot(dir, T0);
