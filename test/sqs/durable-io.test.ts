@@ -1,11 +1,12 @@
 // --data-dir I/O behaviour seen through the official SDK: concurrent sends share fsyncs
-// (group commit) while each answer still waits for its own durability, and a failing disk
+// (group commit) while each answer still waits for its own write (a gated disk holds
+// sends and deletes back), and a failing disk
 // (ENOSPC) makes sends answer HTTP 500 InternalError while receives keep working, until the
 // disk recovers. The engine's I/O object is wrapped in-process to count and to fail.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand, SendMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeIo } from '../../src/core/storage/io.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -44,6 +45,33 @@ describe('SQS on the storage engine', () => {
     const got = (await client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages ?? [];
     const r = await client.send(new DeleteMessageBatchCommand({ QueueUrl, Entries: got.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle as string })) }));
     expect(r.Successful).toHaveLength(10);
+  });
+
+  it('SendMessage, SendMessageBatch and DeleteMessage answer only after their write has completed', async () => {
+    const QueueUrl = (await client.send(new CreateQueueCommand({ QueueName: 'gated' }))).QueueUrl as string;
+    await client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'to-delete' }));
+    const [m] = (await client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1 }))).Messages ?? [];
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    nodeIo.writev = async (fd, bufs, position) => {
+      await gate;
+      return original.writev(fd, bufs, position);
+    };
+    const answered: string[] = [];
+    const calls = [
+      client.send(new SendMessageCommand({ QueueUrl, MessageBody: 'gated' })).then(() => answered.push('send')),
+      client.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: 'a', MessageBody: 'gated-batch' }] })).then(() => answered.push('batch')),
+      client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m?.ReceiptHandle as string })).then(() => answered.push('delete')),
+    ];
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(answered).toEqual([]);
+    } finally {
+      open();
+      nodeIo.writev = original.writev;
+    }
+    await Promise.all(calls);
+    expect(answered.sort()).toEqual(['batch', 'delete', 'send']);
   });
 
   it('a full disk answers sends with HTTP 500 while receives go on; sends work again once it recovers', async () => {
