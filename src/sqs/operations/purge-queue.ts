@@ -1,6 +1,7 @@
 // PurgeQueue: deletes every message (ready, delayed and in flight) and clears the FIFO
 // dedup history. Only once per 60 seconds per queue: a second call inside the window gets
-// HTTP 403 PurgeQueueInProgress, as real SQS answers.
+// HTTP 403 PurgeQueueInProgress, as real SQS answers. With --data-dir the purge (journal
+// record, dedup entries) is durable before the answer.
 
 import { SqsError, TEXT } from '../errors.js';
 import type { QueueOnlyInput } from './delete-queue.js';

@@ -3,6 +3,7 @@
 // on a core waiter that answers as soon as one message is ready and is cancelled when the
 // client disconnects. FIFO ReceiveRequestAttemptId replays the same messages and handles
 // while they are still in flight. Dead-letter moves happen inside the core lease call.
+// With --data-dir each receive's count and visibility deadline are journalled.
 
 import type { Lease } from '../../core/index.js';
 import { TEXT, invalidValue, queueNotFound } from '../errors.js';

@@ -1,6 +1,7 @@
 // SendMessageBatch: up to 10 entries, 1 MiB in total. Entry id rules and FIFO group/dedup
 // presence are request-level errors (as SQS answers them); an entry's own problem (size,
-// characters, attributes) fails only that entry in `Failed`. Entries are enqueued in order.
+// characters, attributes) fails only that entry in `Failed`. Entries are enqueued in order;
+// with --data-dir the answer waits for one shared durable commit of all of them.
 
 import { SqsError, TEXT } from '../errors.js';
 import { batchOutput, checkBatch, failure, type BatchFailure } from '../model/batch.js';
