@@ -56,9 +56,9 @@ describe.each(FLAVOURS)('%s flavour', (flavour: Flavour) => {
     }
   });
 
-  async function boot(dir: string, at: number): Promise<Env> {
+  async function boot(dir: string, at: number, resources: Record<string, unknown> = {}): Promise<Env> {
     const clock = new ManualClock(at);
-    const server = await startTestServer({ protocols: ['sqs'], dataDir: dir }, clock);
+    const server = await startTestServer({ protocols: ['sqs'], dataDir: dir, resources }, clock);
     const client = new sdk.SQSClient({ endpoint: `http://127.0.0.1:${server.ports.sqs}`, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
     const env = { server, client, clock };
     running.push(env);
@@ -223,6 +223,19 @@ describe.each(FLAVOURS)('%s flavour', (flavour: Flavour) => {
     expect(moved?.MessageId).toBe(sent.MessageId);
     expect(moved?.MD5OfMessageAttributes).toBe(sent.MD5OfMessageAttributes);
     expect(moved?.Attributes).toMatchObject({ DeadLetterQueueSourceArn: workArn, ApproximateReceiveCount: '3', SentTimestamp: String(T0) });
+    await shutdown(env);
+  });
+
+  it('a --config queue changed through the API keeps its stored attributes after a restart', async () => {
+    const dir = dataDir();
+    const resources = { sqs: { queues: [{ name: 'declared', attributes: { VisibilityTimeout: 60 }, tags: { from: 'config' } }] } };
+    let env = await boot(dir, T0, resources);
+    const { SetQueueAttributesCommand } = sdk;
+    await env.client.send(new SetQueueAttributesCommand({ QueueUrl: await url(env, 'declared'), Attributes: { VisibilityTimeout: '90' } }));
+    await shutdown(env);
+    env = await boot(dir, T0 + 1000, resources);
+    expect((await attributes(env, 'declared')).VisibilityTimeout).toBe('90');
+    expect(await tags(env, 'declared')).toEqual({ from: 'config' });
     await shutdown(env);
   });
 
