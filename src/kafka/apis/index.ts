@@ -20,6 +20,7 @@ import { createTopicsApi } from './19-create-topics.js';
 import { deleteTopicsApi } from './20-delete-topics.js';
 import { deleteRecordsApi } from './21-delete-records.js';
 import { offsetForLeaderEpochApi } from './23-offset-for-leader-epoch.js';
+import { initProducerIdApi } from './22-init-producer-id.js';
 import { describeAclsApi } from './29-describe-acls.js';
 import { createAclsApi } from './30-create-acls.js';
 import { deleteAclsApi } from './31-delete-acls.js';
@@ -50,6 +51,7 @@ export function buildRegistry(): Map<number, ApiModule> {
     deleteGroupsApi,
     deleteRecordsApi,
     offsetForLeaderEpochApi,
+    initProducerIdApi,
     describeAclsApi,
     createAclsApi,
     deleteAclsApi,
