@@ -11,6 +11,7 @@ import { inRange, loadMessages } from './codec.js';
 import { KafkaConnection } from './connection.js';
 import { planListeners, type Advertised } from './listeners.js';
 import { validateTopicConfig } from './topic-configs.js';
+import { exactlyOnce } from './exactly-once.js';
 
 interface TopicDecl {
   name: string;
@@ -114,6 +115,7 @@ export const kafka: FrontEndModule = {
       async close() {
         state = 'stopping';
         broker.stopRetention();
+        exactlyOnce(broker).txns.close();
         for (const s of servers) await s.close();
         state = 'stopped';
       },
