@@ -10,6 +10,8 @@ export interface BatchOptions {
   sequence?: number;
   transactional?: boolean;
   timestamp?: number;
+  /** Record keys (default: all null). */
+  keys?: (string | null)[];
 }
 
 export function producerBatch(values: string[], o: BatchOptions = {}): Buffer {
@@ -19,7 +21,12 @@ export function producerBatch(values: string[], o: BatchOptions = {}): Buffer {
     w.int8(0);
     w.varint(0);
     w.varint(i);
-    w.varint(-1);
+    const key = o.keys?.[i] ?? null;
+    if (key === null) w.varint(-1);
+    else {
+      w.varint(Buffer.byteLength(key));
+      w.raw(Buffer.from(key));
+    }
     w.varint(Buffer.byteLength(v));
     w.raw(Buffer.from(v));
     w.varint(0);

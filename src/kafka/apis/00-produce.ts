@@ -48,7 +48,7 @@ export const produceApi: ApiModule = {
           // Keep a copy when the batch is a small part of a large receive buffer, so a stored
           // 100-byte batch does not pin a 64 KiB socket chunk.
           const verdict = checkProduce(ctx, topic.name, index, log, info);
-          if (verdict.kind === 'error') return fail(verdict.errorCode, verdict.message);
+          if (verdict.kind === 'error') return { ...fail(verdict.errorCode, verdict.message), recordErrors: verdict.recordErrors ?? [] };
           if (verdict.kind === 'duplicate') return { index, errorCode: E.NONE, baseOffset: verdict.baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset, errorMessage: null };
           const bytes = records.byteLength * 4 < records.buffer.byteLength ? Buffer.from(records) : records;
           const appendTime = b.logAppendTime(topic);

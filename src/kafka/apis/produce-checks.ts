@@ -2,19 +2,31 @@
 // ProducerStateManager + transaction verification, KIP-890 part 1): sequence window and epoch
 // via producers.ts; a transactional batch must come from the current epoch of a transactional
 // producer whose open transaction contains the partition (INVALID_TXN_STATE otherwise,
-// INVALID_PRODUCER_EPOCH for an older epoch).
+// INVALID_PRODUCER_EPOCH for an older epoch). On compacted topics keyless records are rejected
+// per record (INVALID_RECORD with record_errors), as Kafka's LogValidator does.
 import type { Log } from '../../core/index.js';
 import type { RequestContext } from '../api.js';
 import { code } from '../errors.js';
 import { exactlyOnce } from '../exactly-once.js';
 import type { BatchInfo } from '../records.js';
+import { keylessRecords } from '../compaction.js';
+import { isCompacted } from '../log-cleaner.js';
 
 export type ProduceVerdict =
   | { kind: 'append' }
   | { kind: 'duplicate'; baseOffset: number }
-  | { kind: 'error'; errorCode: number; message: string };
+  | { kind: 'error'; errorCode: number; message: string; recordErrors?: { batchIndex: number; batchIndexErrorMessage: string | null }[] };
 
 export function checkProduce(ctx: RequestContext, topic: string, partition: number, log: Log, info: BatchInfo): ProduceVerdict {
+  const configs = ctx.broker.core.topics.get(topic)?.configs;
+  if (configs && isCompacted(configs)) {
+    // LogValidator: a compacted topic rejects keyless records, each listed in record_errors.
+    const keyless = keylessRecords(info.bytes);
+    if (keyless.length > 0) {
+      const message = `Compacted topic cannot accept message without key in topic partition ${topic}-${partition}.`;
+      return { kind: 'error', errorCode: code('INVALID_RECORD'), message, recordErrors: keyless.map((batchIndex) => ({ batchIndex, batchIndexErrorMessage: message })) };
+    }
+  }
   if (info.producerId < 0) {
     if (info.transactional) return { kind: 'error', errorCode: code('INVALID_RECORD'), message: 'Transactional records require a producer id' };
     return { kind: 'append' };
