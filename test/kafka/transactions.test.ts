@@ -125,6 +125,23 @@ describe('transactions over the raw protocol', () => {
     expect((unknown.resultsByTopicV3AndBelow as Msg[])[0]?.resultsByPartition).toEqual([{ partitionIndex: 0, partitionErrorCode: 55 }, { partitionIndex: 7, partitionErrorCode: 3 }]);
   });
 
+  it('keeps the last stable offset at the oldest of concurrent transactions on one partition', async () => {
+    server.core.topics.create('tx-concurrent', 1);
+    const a = await init('tx-conc-a');
+    const b = await init('tx-conc-b');
+    expect(await addPartition('tx-conc-a', a, 'tx-concurrent')).toBe(0);
+    expect(await addPartition('tx-conc-b', b, 'tx-concurrent')).toBe(0);
+    expect(await produceTxn('tx-conc-a', a, 'tx-concurrent', ['a0'], 0)).toMatchObject({ baseOffset: 0 });
+    expect(await produceTxn('tx-conc-b', b, 'tx-concurrent', ['b0'], 0)).toMatchObject({ baseOffset: 1 });
+    expect(await produceTxn('tx-conc-a', a, 'tx-concurrent', ['a1'], 1)).toMatchObject({ baseOffset: 2 });
+    expect(await latest('tx-concurrent', 1)).toBe(0);
+    expect(await endTxn('tx-conc-b', b, false)).toBe(0); // abort marker at 3; a is still open
+    expect(await latest('tx-concurrent', 1)).toBe(0);
+    expect(await endTxn('tx-conc-a', a, true)).toBe(0); // commit marker at 4
+    expect(await latest('tx-concurrent', 1)).toBe(5);
+    expect((await fetchP0('tx-concurrent', 1)).abortedTransactions).toEqual([{ producerId: b.producerId, firstOffset: 1 }]);
+  });
+
   it('aborts a transaction that outlives its timeout and bumps the epoch', async () => {
     server.core.topics.create('tx-timeout', 1);
     const p = await init('tx-timeout', 150);
