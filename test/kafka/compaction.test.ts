@@ -6,6 +6,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Msg } from '../../src/kafka/codec.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { producerBatch } from './batch-builder.js';
+import { py } from './external-clients.js';
 import { RawClient } from './raw-client.js';
 
 let server: TestServer;
@@ -109,5 +110,14 @@ describe('log compaction', () => {
     expect((bad.recordErrors as Msg[]).map((e) => e.batchIndex)).toEqual([1, 3]);
     expect(await produce(['a', 'b'])).toMatchObject({ errorCode: 0, baseOffset: 0 });
     raw.socket.destroy();
+  });
+
+  it('librdkafka: keyless records to a compacted topic fail delivery with INVALID_RECORD, keyed ones succeed', async () => {
+    server.core.topics.create('cmp-ck', 1, new Map([['cleanup.policy', 'compact']]));
+    const bootstrap = `127.0.0.1:${server.ports.kafka}`;
+    const bad = await py('confluent', { cmd: 'produce', bootstrap, topic: 'cmp-ck', messages: [{ value: 'nokey', partition: 0 }], conf: { 'linger.ms': 0 } });
+    expect(bad.reports.map((r: { error: string | null }) => r.error)).toEqual(['INVALID_RECORD']);
+    const good = await py('confluent', { cmd: 'produce', bootstrap, topic: 'cmp-ck', messages: [{ key: 'k', value: 'v', partition: 0 }] });
+    expect(good.reports).toEqual([{ error: null, partition: 0, offset: 0 }]);
   });
 });
