@@ -69,6 +69,9 @@ export class ProducerStates {
   /** A fresh producer id (InitProducerId), epoch 0. */
   allocate(now: number): number {
     const id = this.nextId++;
+    // Every 1024 ids, forget the expired ones, so a client looping on InitProducerId cannot
+    // grow the table without bound beyond producer.id.expiration.ms.
+    if ((id & 1023) === 1023) for (const [pid, p] of this.issued) if (now - p.lastUsed > PRODUCER_ID_EXPIRATION_MS) this.issued.delete(pid);
     this.issued.set(id, { epoch: 0, lastUsed: now });
     return id;
   }
