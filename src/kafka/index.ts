@@ -11,6 +11,8 @@ import { inRange, loadMessages } from './codec.js';
 import { KafkaConnection } from './connection.js';
 import { planListeners, type Advertised } from './listeners.js';
 import { validateTopicConfig } from './topic-configs.js';
+import { exactlyOnce } from './exactly-once.js';
+import { startLogCleaner } from './log-cleaner.js';
 
 interface TopicDecl {
   name: string;
@@ -105,6 +107,8 @@ export const kafka: FrontEndModule = {
     broker.port = server.port;
     broker.listenersText = { ...plan.describe(bound, config.advertisedHost), protocolMap: [...bound.keys()].map((n) => `${n}:PLAINTEXT`).join(','), primary: plan.primary };
     broker.startRetention();
+    const backoff = Number(config.extra.KAFKA_LOG_CLEANER_BACKOFF_MS ?? '');
+    const cleaner = startLogCleaner(broker, Number.isFinite(backoff) && backoff > 0 ? backoff : 15_000);
     let state: FrontEndState = 'running';
     return {
       name: 'kafka',
@@ -114,6 +118,8 @@ export const kafka: FrontEndModule = {
       async close() {
         state = 'stopping';
         broker.stopRetention();
+        exactlyOnce(broker).txns.close();
+        cleaner.stop();
         for (const s of servers) await s.close();
         state = 'stopped';
       },
