@@ -23,6 +23,27 @@ export interface AmqpMeta {
   readonly routingKey: string;
   /** The content-header payload as published, passed through to consumers verbatim. */
   readonly header: Buffer;
+  /** CC/BCC routing keys of the publish (RabbitMQ lists them in x-death routing-keys). */
+  readonly extraKeys?: readonly string[];
+  /**
+   * Dead-letter history kept with the message, most recent first (RabbitMQ 4.x keeps it in
+   * message annotations: a client-supplied x-death header is never read back).
+   */
+  readonly deaths?: readonly Death[];
+}
+
+/** One {queue, reason} record of a message's dead-letter history. */
+export interface Death {
+  readonly queue: string;
+  readonly reason: string;
+  readonly count: number;
+  readonly exchange: string;
+  readonly routingKeys: readonly string[];
+  /** When it first died this way (ms); x-death 'time' is this, in seconds. */
+  readonly firstTime: number;
+  readonly lastTime: number;
+  /** The per-message expiration it had when it first died this way. */
+  readonly ttl: string | undefined;
 }
 
 export interface Unacked {

@@ -51,8 +51,11 @@ export function completePublish(ch: Channel, args: MethodArgs, header: Buffer, s
 
 /** RabbitMQ's rabbit_basic:parse_expiration: a string holding a non-negative integer (ms). */
 function parseExpiration(s: string): number {
-  if (!/^-?\d+$/.test(s)) throw err('PRECONDITION_FAILED', `invalid expiration '${s}': no_integer`);
-  const n = Number(s);
+  // Erlang's string:to_integer: an optional sign and digits, then anything left over is an error.
+  const m = /^[+-]?\d+/.exec(s);
+  if (!m) throw err('PRECONDITION_FAILED', `invalid expiration '${s}': no_integer`);
+  if (m[0].length < s.length) throw err('PRECONDITION_FAILED', `invalid expiration '${s}': {leftover_string,"${s.slice(m[0].length)}"}`);
+  const n = Number(m[0]);
   if (n < 0) throw err('PRECONDITION_FAILED', `invalid expiration '${s}': {value_negative,${n}}`);
   return n;
 }
@@ -70,7 +73,8 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
     }
     return true;
   }
-  const meta: AmqpMeta = { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
+  const extra = (p as Partial<Selected>).extraKeys;
+  const meta: AmqpMeta = extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
   return enqueueAll(ch, queues, meta, p.body, p.scan.priority, p.ttlMs);
 }
 

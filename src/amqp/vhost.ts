@@ -4,9 +4,10 @@
 // its consumers (server-sent basic.cancel), as RabbitMQ does.
 
 import { randomBytes } from 'node:crypto';
-import type { Broker, Queue, QueueConsumer, QueueSpace } from '../core/index.js';
+import type { Broker, Clock, Queue, QueueConsumer, QueueSpace } from '../core/index.js';
 import { Router } from '../core/index.js';
 import type { FieldTable } from './codec.js';
+import type { QueueType } from './methods/queue-args.js';
 
 /** What a queue's owner connection must offer (kept abstract to avoid an import cycle). */
 export interface QueueOwner {
@@ -28,7 +29,7 @@ export interface QueueInfo {
   singleActive: boolean;
   /** x-consumer-timeout (ms), overriding the server's consumer timeout. */
   consumerTimeoutMs: number | undefined;
-  type: 'classic' | 'quorum';
+  type: QueueType;
 }
 
 /** A consumer the vhost can cancel when its queue goes away. */
@@ -47,9 +48,11 @@ export const PREDECLARED: readonly [string, 'direct' | 'fanout' | 'topic' | 'hea
 export class Vhost {
   readonly router = new Router();
   readonly queues: QueueSpace;
+  readonly clock: Clock;
 
   constructor(readonly name: string, core: Broker) {
     this.queues = core.queues('amqp:' + name);
+    this.clock = core.clock;
     for (const [x, kind] of PREDECLARED) this.router.declare(x, { kind, durable: true, meta: [] as FieldTable });
   }
 

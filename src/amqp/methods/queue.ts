@@ -88,6 +88,7 @@ const declare: Handler = (ch, a) => {
   // As rabbit_channel: an existing queue is found first; the reserved prefix only blocks creation.
   if (name.startsWith('amq.') && (a['queue'] as string) !== '') throw err('ACCESS_REFUSED', `queue name '${name}' contains reserved prefix 'amq.*'`);
   const parsed = parseQueueArgs(args, res);
+  if (parsed.type === 'stream') throw err('PRECONDITION_FAILED', `invalid arg 'x-queue-type' for ${res}: stream queues are not supported by omnibroker`);
   if (parsed.type === 'quorum') {
     // rabbit_queue_type_util: quorum queues must be durable, shared, not auto-delete, named.
     if ((a['queue'] as string) === '') throw err('PRECONDITION_FAILED', 'Cannot declare a server-named queue for type rabbit_quorum_queue');
