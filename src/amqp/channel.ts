@@ -6,6 +6,7 @@
 
 import type { Lease, Queue } from '../core/index.js';
 import type { ChannelConsumer } from './consumer.js';
+import type { StreamConsumer } from './stream.js';
 import { CodecError, decodeMethod, scanContentHeader, type HeaderScan, type MethodArgs } from './codec.js';
 import type { Connection } from './connection.js';
 import { AmqpError, err } from './errors.js';
@@ -46,10 +47,19 @@ export interface Death {
   readonly ttl: string | undefined;
 }
 
+/** Where an unacked delivery is settled: a core queue, or a stream (acks only free credit). */
+export interface AckTarget {
+  readonly isDeleted: boolean;
+  readonly meta: Record<string, unknown>;
+  ack(leaseId: number): boolean;
+  release(leaseId: number, requeue: boolean): boolean;
+  drain(): void;
+}
+
 export interface Unacked {
-  readonly queue: Queue;
+  readonly queue: AckTarget;
   readonly leaseId: number;
-  readonly consumer: ChannelConsumer | undefined;
+  readonly consumer: { unacked: number } | undefined;
   /** When it was delivered (Date.now()), for the consumer timeout. */
   readonly at: number;
 }
@@ -69,6 +79,7 @@ export class Channel {
   current: MethodDef | undefined;
 
   readonly consumers = new Map<string, ChannelConsumer>();
+  readonly streamConsumers = new Map<string, StreamConsumer>();
   readonly unacked = new Map<number, Unacked>();
   private nextTag = 0;
   private timeoutTimer: NodeJS.Timeout | undefined;
@@ -233,6 +244,7 @@ export class Channel {
       seen.add(c.queue);
       if (!c.queue.isDeleted) c.queue.drain();
     }
+    for (const c of this.streamConsumers.values()) c.pump();
   }
 
   /** Takes unacked entries for tag (or all up to it with multiple; 0+multiple = all). */
@@ -264,7 +276,7 @@ export class Channel {
 
   /** Applies acks (requeue='ack') or rejections to the core and refills consumers. */
   settle(entries: { u: Unacked; requeue: boolean | 'ack' }[]): void {
-    const queues = new Set<Queue>();
+    const queues = new Set<AckTarget>();
     for (const { u, requeue } of entries) {
       if (u.queue.isDeleted) continue;
       if (requeue === 'ack') u.queue.ack(u.leaseId);
@@ -319,6 +331,8 @@ export class Channel {
     if (this.timeoutTimer) clearInterval(this.timeoutTimer);
     this.timeoutTimer = undefined;
     for (const c of [...this.consumers.values()]) this.removeConsumer(c);
+    for (const c of this.streamConsumers.values()) c.stream.consumers.delete(c);
+    this.streamConsumers.clear();
     this.flushConfirms();
     const entries = [...this.unacked.values()].map((u) => ({ u, requeue: true as const }));
     this.unacked.clear();

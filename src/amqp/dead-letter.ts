@@ -11,6 +11,7 @@ import type { DeadLetterReason, Queue, StoredMessage } from '../core/index.js';
 import type { AmqpMeta, Death } from './channel.js';
 import { decodeProperties, encodeContentHeader, fieldFrom, plain, Writer, type FieldTable, type FieldValue } from './codec.js';
 import { enqueueAll } from './publish.js';
+import type { Stream } from './stream.js';
 import type { Vhost } from './vhost.js';
 
 const w = new Writer(1024);
@@ -89,11 +90,11 @@ function deadLetter(vh: Vhost, q: Queue, m: StoredMessage, reason: DeadLetterRea
   encodeContentHeader(w, bodySize, properties);
   const key = info.deadLetterRoutingKey ?? meta.routingKey;
   const newMeta: AmqpMeta = { exchange: dlx, routingKey: key, header: w.take(), deaths };
-  let targets: (Queue | undefined)[];
-  if (dlx === '') targets = [vh.queues.get(key)];
+  let targets: (Queue | Stream | undefined)[];
+  if (dlx === '') targets = [vh.target(key)];
   else if (!vh.router.get(dlx)) return;
-  else targets = [...vh.router.route(dlx, key, () => plainHeaders(headers)).queues].map((n) => vh.queues.get(n));
-  const queues = targets.filter((t): t is Queue => t !== undefined && !t.isDeleted && !isCycle(deaths, t.name));
+  else targets = [...vh.router.route(dlx, key, () => plainHeaders(headers)).queues].map((n) => vh.target(n));
+  const queues = targets.filter((t): t is Queue | Stream => t !== undefined && !t.isDeleted && !isCycle(deaths, t.name));
   if (queues.length > 0) enqueueAll(undefined, queues, newMeta, m.body, properties['priority'] as number | undefined, undefined);
 }
 

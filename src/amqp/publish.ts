@@ -11,6 +11,7 @@ import { err, rexchange } from './errors.js';
 import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
 import { deliverReply, isReplyName, REPLY_TO, rewriteReplyTo } from './reply-to.js';
+import { Stream } from './stream.js';
 import type { Vhost } from './vhost.js';
 
 export interface PendingPublish {
@@ -78,9 +79,13 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
   return enqueueAll(ch, queues, meta, p.body, p.scan.priority, p.ttlMs);
 }
 
-export function enqueueAll(ch: Channel | undefined, queues: Queue[], meta: AmqpMeta, body: Buffer, priority: number | undefined, ttlMs: number | undefined): boolean {
+export function enqueueAll(ch: Channel | undefined, queues: (Queue | Stream)[], meta: AmqpMeta, body: Buffer, priority: number | undefined, ttlMs: number | undefined): boolean {
   let ok = true;
   for (const q of queues) {
+    if (q instanceof Stream) {
+      q.append(meta, body);
+      continue;
+    }
     const r = q.enqueue(priority === undefined ? (ttlMs === undefined ? { body, meta } : { body, meta, ttlMs }) : ttlMs === undefined ? { body, meta, priority } : { body, meta, priority, ttlMs });
     if (r.status === 'rejected') ok = false;
     // Only pure publisher connections are paused: a connection that also consumes must keep
@@ -134,15 +139,15 @@ function queueMemory(q: Queue): number {
 /** Bytes a stored message costs beyond its body (objects, header copy), measured roughly. */
 const MESSAGE_OVERHEAD = 320;
 
-function destinations(vh: Vhost, p: PendingPublish): Queue[] {
+function destinations(vh: Vhost, p: PendingPublish): (Queue | Stream)[] {
   const extra = (p as Partial<Selected>).extraKeys;
   if (extra && extra.length > 0) {
-    const all = new Set<Queue>();
+    const all = new Set<Queue | Stream>();
     for (const key of [p.routingKey, ...extra]) for (const q of destinations(vh, { ...p, routingKey: key, extraKeys: [] } as Selected)) all.add(q);
     return [...all];
   }
   if (p.exchange === '') {
-    const q = vh.queues.get(p.routingKey);
+    const q = vh.target(p.routingKey);
     return q ? [q] : [];
   }
   let headers: Record<string, unknown> | undefined | null = null;
@@ -153,9 +158,9 @@ function destinations(vh: Vhost, p: PendingPublish): Queue[] {
     }
     return headers;
   });
-  const out: Queue[] = [];
+  const out: (Queue | Stream)[] = [];
   for (const name of routed.queues) {
-    const q = vh.queues.get(name);
+    const q = vh.target(name);
     if (q) out.push(q);
   }
   return out;

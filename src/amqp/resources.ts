@@ -9,6 +9,7 @@ import type { AmqpUser } from './connection.js';
 import { rqueue } from './errors.js';
 import { attachDeadLettering } from './dead-letter.js';
 import { parseQueueArgs } from './methods/queue-args.js';
+import { Stream } from './stream.js';
 import { Vhost, type QueueInfo } from './vhost.js';
 
 export interface AmqpResources {
@@ -96,20 +97,24 @@ export function applyResources(core: Broker, r: AmqpResources): Map<string, Vhos
     const vh = vhosts.get(q.vhost) as Vhost;
     const table = tableFrom(q.arguments);
     const parsed = parseQueueArgs(table, rqueue(q.name, q.vhost));
-    const queue = vh.queues.create(q.name, parsed.options);
     const info: QueueInfo = {
       durable: q.durable, autoDelete: q.autoDelete, exclusiveOwner: undefined, arguments: table, hadConsumer: false,
       expiresMs: parsed.expiresMs, expiryTimer: undefined, deadLetterExchange: parsed.deadLetterExchange,
       deadLetterRoutingKey: parsed.deadLetterRoutingKey, singleActive: parsed.singleActive,
       consumerTimeoutMs: parsed.consumerTimeoutMs, type: parsed.type,
     };
+    if (parsed.type === 'stream') {
+      vh.streams.set(q.name, new Stream(q.name, q.vhost, vh.clock, info, parsed.maxAgeMs, parsed.maxLengthBytes));
+      continue;
+    }
+    const queue = vh.queues.create(q.name, parsed.options);
     queue.meta['amqp'] = info;
     attachDeadLettering(vh, queue);
   }
   for (const b of r.bindings) {
     const vh = vhosts.get(b.vhost) as Vhost;
     if (!vh.router.get(b.source)) throw new ShapeError('amqp.bindings', `binding source exchange '${b.source}' in vhost '${b.vhost}' is not declared`);
-    const exists = b.destinationType === 'queue' ? vh.queues.get(b.destination) !== undefined : vh.router.get(b.destination) !== undefined;
+    const exists = b.destinationType === 'queue' ? vh.target(b.destination) !== undefined : vh.router.get(b.destination) !== undefined;
     if (!exists) throw new ShapeError('amqp.bindings', `binding destination ${b.destinationType} '${b.destination}' in vhost '${b.vhost}' is not declared`);
     vh.router.bind(b.source, b.destinationType, b.destination, b.routingKey, b.arguments);
   }

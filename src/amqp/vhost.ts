@@ -8,6 +8,7 @@ import type { Broker, Clock, Queue, QueueConsumer, QueueSpace } from '../core/in
 import { Router } from '../core/index.js';
 import type { FieldTable } from './codec.js';
 import type { QueueType } from './methods/queue-args.js';
+import type { Stream } from './stream.js';
 
 /** What a queue's owner connection must offer (kept abstract to avoid an import cycle). */
 export interface QueueOwner {
@@ -56,8 +57,25 @@ export class Vhost {
     for (const [x, kind] of PREDECLARED) this.router.declare(x, { kind, durable: true, meta: [] as FieldTable });
   }
 
-  info(q: Queue): QueueInfo {
+  info(q: { meta: Record<string, unknown> }): QueueInfo {
     return q.meta['amqp'] as QueueInfo;
+  }
+
+  /** Stream queues of this vhost (they live in core Logs, not core Queues). */
+  readonly streams = new Map<string, Stream>();
+
+  /** A queue or stream by name. */
+  target(name: string): Queue | Stream | undefined {
+    return this.queues.get(name) ?? this.streams.get(name);
+  }
+
+  /** Deletes a stream: bindings, consumers (server-cancelled), its log. */
+  deleteStream(s: Stream): void {
+    s.isDeleted = true;
+    this.router.removeQueue(s.name);
+    this.streams.delete(s.name);
+    for (const c of [...s.consumers]) c.serverCancel();
+    s.consumers.clear();
   }
 
   /** Deletes a queue: bindings, consumers (server-cancelled), timers, storage. */

@@ -75,11 +75,6 @@ describe('queue arguments', () => {
     expect(await ch2.get('qq')).toBe(false);
     await ch2.deleteQueue('qq');
   });
-
-  test('streams are refused with 406 (not supported)', async () => {
-    const ch = await channel();
-    await expect(ch.assertQueue('st', { durable: true, arguments: { 'x-queue-type': 'stream' } })).rejects.toThrow(/PRECONDITION_FAILED - invalid arg 'x-queue-type'.*not supported/);
-  });
 });
 
 describe('consumer timeout', () => {

@@ -13,6 +13,7 @@ import { contentFrames } from '../output.js';
 import { methodByName } from '../spec.js';
 import { REPLY_TO, startReplyConsumer, stopReplyConsumer } from '../reply-to.js';
 import { findQueue, touchQueue } from './queue.js';
+import { consumeStream, Stream } from '../stream.js';
 
 type Handler = (ch: Channel, args: MethodArgs) => void;
 
@@ -46,7 +47,8 @@ const consume: Handler = (ch, a) => {
   const q = findQueue(ch, a['queue'] as string);
   let tag = a['consumerTag'] as string;
   if (tag === '') tag = 'amq.ctag-' + randomBytes(16).toString('base64url');
-  else if (ch.consumers.has(tag)) throw err('NOT_ALLOWED', `attempt to reuse consumer tag '${tag}'`);
+  else if (ch.consumers.has(tag) || ch.streamConsumers.has(tag)) throw err('NOT_ALLOWED', `attempt to reuse consumer tag '${tag}'`);
+  if (q instanceof Stream) return consumeStream(ch, q, tag, a);
   const exclusive = a['exclusive'] === true;
   const others = q.consumerList() as ChannelConsumer[];
   if (others.some((c) => c.exclusive) || (exclusive && others.length > 0)) {
@@ -73,6 +75,7 @@ const consume: Handler = (ch, a) => {
 const cancel: Handler = (ch, a) => {
   const tag = a['consumerTag'] as string;
   if (tag === ch.replyTag) stopReplyConsumer(ch);
+  ch.streamConsumers.get(tag)?.cancel();
   const c = ch.consumers.get(tag);
   if (c) {
     ch.removeConsumer(c);
@@ -91,6 +94,7 @@ const publish: Handler = (ch, a) => {
 
 const get: Handler = (ch, a) => {
   const q = findQueue(ch, a['queue'] as string);
+  if (q instanceof Stream) throw err('NOT_IMPLEMENTED', `basic.get not supported by stream queues ${rqueue(q.name, ch.vhost.name)}`);
   touchQueue(ch.vhost, q);
   const [lease] = q.lease(1, Infinity);
   if (!lease) {

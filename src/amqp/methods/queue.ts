@@ -2,6 +2,8 @@
 // queues, passive declares, exclusive queues locked to their connection (405), auto-delete,
 // the empty name meaning the channel's last declared queue, equivalence checks on durable,
 // auto_delete and the arguments RabbitMQ compares (406), idempotent delete and unbind.
+// Quorum queues and streams follow rabbit_queue_type_util's declare rules; streams live in
+// core Logs (stream.ts): purge on a stream is 540, delete ignores if-unused / if-empty.
 
 import type { Queue } from '../../core/index.js';
 import type { Channel } from '../channel.js';
@@ -9,6 +11,7 @@ import { plainTable, type FieldTable, type MethodArgs } from '../codec.js';
 import { attachDeadLettering } from '../dead-letter.js';
 import { err, rexchange, rqueue } from '../errors.js';
 import { isReplyName, replyTargetExists } from '../reply-to.js';
+import { Stream } from '../stream.js';
 import { serverName, type QueueInfo, type Vhost } from '../vhost.js';
 import { inequivalent, sameArg } from './equivalence.js';
 import { COMPARED_ARGS, parseQueueArgs } from './queue-args.js';
@@ -18,26 +21,27 @@ type Handler = (ch: Channel, args: MethodArgs) => void;
 const locked = (name: string, vhost: string): string =>
   `cannot obtain exclusive access to locked ${rqueue(name, vhost)}. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`;
 
-/** The queue a method names ('' = last declared on the channel), checked for exclusivity. */
-export function findQueue(ch: Channel, name: string): Queue {
+/** The queue (or stream) a method names ('' = last declared on the channel), checked for exclusivity. */
+export function findQueue(ch: Channel, name: string): Queue | Stream {
   const vh = ch.vhost;
   if (name === '') {
     if (ch.lastQueue === '') throw err('NOT_FOUND', 'no previously declared queue');
     name = ch.lastQueue;
   }
-  const q = vh.queues.get(name);
+  const q = vh.target(name);
   if (!q) throw err('NOT_FOUND', `no ${rqueue(name, vh.name)}`);
   checkExclusive(ch, q);
   return q;
 }
 
-export function checkExclusive(ch: Channel, q: Queue): void {
+export function checkExclusive(ch: Channel, q: { meta: Record<string, unknown>; name: string }): void {
   const owner = ch.vhost.info(q).exclusiveOwner;
   if (owner && owner !== ch.conn) throw err('RESOURCE_LOCKED', locked(q.name, ch.vhost.name));
 }
 
 /** Restarts a queue's x-expires countdown (declare, get, consumer changes count as use). */
-export function touchQueue(vh: Vhost, q: Queue): void {
+export function touchQueue(vh: Vhost, q: Queue | Stream): void {
+  if (q instanceof Stream) return; // streams do not support x-expires
   const info = vh.info(q);
   if (info.expiresMs === undefined) return;
   if (info.expiryTimer) clearTimeout(info.expiryTimer);
@@ -50,9 +54,10 @@ export function touchQueue(vh: Vhost, q: Queue): void {
   info.expiryTimer.unref();
 }
 
-function declareOk(ch: Channel, a: MethodArgs, q: Queue): void {
+function declareOk(ch: Channel, a: MethodArgs, q: Queue | Stream): void {
   ch.lastQueue = q.name;
-  if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.declare-ok', { queue: q.name, messageCount: q.counts().ready, consumerCount: q.consumerCount });
+  const messageCount = q instanceof Stream ? q.messageCount : q.counts().ready;
+  if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.declare-ok', { queue: q.name, messageCount, consumerCount: q.consumerCount });
 }
 
 const declare: Handler = (ch, a) => {
@@ -75,7 +80,7 @@ const declare: Handler = (ch, a) => {
   }
   if (name === '') name = serverName('amq.gen-');
   const res = rqueue(name, vh.name);
-  const existing = vh.queues.get(name);
+  const existing = vh.target(name);
   if (existing) {
     const info = vh.info(existing);
     if (info.exclusiveOwner ? info.exclusiveOwner !== ch.conn || !exclusive : exclusive) throw err('RESOURCE_LOCKED', locked(name, vh.name));
@@ -88,15 +93,13 @@ const declare: Handler = (ch, a) => {
   // As rabbit_channel: an existing queue is found first; the reserved prefix only blocks creation.
   if (name.startsWith('amq.') && (a['queue'] as string) !== '') throw err('ACCESS_REFUSED', `queue name '${name}' contains reserved prefix 'amq.*'`);
   const parsed = parseQueueArgs(args, res);
-  if (parsed.type === 'stream') throw err('PRECONDITION_FAILED', `invalid arg 'x-queue-type' for ${res}: stream queues are not supported by omnibroker`);
-  if (parsed.type === 'quorum') {
-    // rabbit_queue_type_util: quorum queues must be durable, shared, not auto-delete, named.
-    if ((a['queue'] as string) === '') throw err('PRECONDITION_FAILED', 'Cannot declare a server-named queue for type rabbit_quorum_queue');
+  if (parsed.type !== 'classic') {
+    // rabbit_queue_type_util: quorum queues and streams must be durable, shared, not auto-delete, named.
+    if ((a['queue'] as string) === '') throw err('PRECONDITION_FAILED', `Cannot declare a server-named queue for type rabbit_${parsed.type}_queue`);
     if (!durable) throw err('PRECONDITION_FAILED', `invalid property 'non-durable' for ${res}`);
     if (exclusive) throw err('PRECONDITION_FAILED', `invalid property 'exclusive-owner' for ${res}`);
     if (autoDelete) throw err('PRECONDITION_FAILED', `invalid property 'auto-delete' for ${res}`);
   }
-  const q = vh.queues.create(name, parsed.options);
   const info: QueueInfo = {
     durable,
     autoDelete,
@@ -111,13 +114,19 @@ const declare: Handler = (ch, a) => {
     consumerTimeoutMs: parsed.consumerTimeoutMs,
     type: parsed.type,
   };
+  if (parsed.type === 'stream') {
+    const s = new Stream(name, vh.name, vh.clock, info, parsed.maxAgeMs, parsed.maxLengthBytes);
+    vh.streams.set(name, s);
+    return declareOk(ch, a, s);
+  }
+  const q = vh.queues.create(name, parsed.options);
   q.meta['amqp'] = info;
   attachDeadLettering(vh, q);
   touchQueue(vh, q);
   declareOk(ch, a, q);
 };
 
-function bindArgs(ch: Channel, a: MethodArgs): { q: Queue; exchange: string; key: string; args: Record<string, unknown> } {
+function bindArgs(ch: Channel, a: MethodArgs): { q: Queue | Stream; exchange: string; key: string; args: Record<string, unknown> } {
   const exchange = a['exchange'] as string;
   if (exchange === '') throw err('ACCESS_REFUSED', 'operation not permitted on the default exchange');
   // RabbitMQ looks the source exchange up before the queue.
@@ -139,7 +148,7 @@ const unbind: Handler = (ch, a) => {
   const exchange = a['exchange'] as string;
   if (exchange === '') throw err('ACCESS_REFUSED', 'operation not permitted on the default exchange');
   const vh = ch.vhost;
-  const q = vh.queues.get((a['queue'] as string) || ch.lastQueue);
+  const q = vh.target((a['queue'] as string) || ch.lastQueue);
   if (q) {
     checkExclusive(ch, q);
     vh.router.unbindMatching(exchange, 'queue', q.name, a['routingKey'] as string, plainTable(a['arguments'] as FieldTable));
@@ -149,6 +158,7 @@ const unbind: Handler = (ch, a) => {
 
 const purge: Handler = (ch, a) => {
   const q = findQueue(ch, a['queue'] as string);
+  if (q instanceof Stream) throw err('NOT_IMPLEMENTED', `queue.purge not supported by stream queues ${rqueue(q.name, ch.vhost.name)}`);
   const n = q.purge();
   if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.purge-ok', { messageCount: n });
 };
@@ -156,9 +166,12 @@ const purge: Handler = (ch, a) => {
 const del: Handler = (ch, a) => {
   const vh = ch.vhost;
   const name = (a['queue'] as string) || ch.lastQueue;
-  const q = vh.queues.get(name);
+  const q = vh.target(name);
   let count = 0;
-  if (q) {
+  if (q instanceof Stream) {
+    // rabbit_stream_queue:delete ignores if-unused and if-empty.
+    vh.deleteStream(q);
+  } else if (q) {
     checkExclusive(ch, q);
     if (a['ifUnused'] === true && q.consumerCount > 0) throw err('PRECONDITION_FAILED', `${rqueue(name, vh.name)} in use`);
     if (a['ifEmpty'] === true && q.counts().ready > 0) throw err('PRECONDITION_FAILED', `${rqueue(name, vh.name)} not empty`);
