@@ -67,7 +67,9 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
   const selected = senderSelected(p);
   if (selected) p = selected;
   if (p.exchange === '' && isReplyName(p.routingKey) && deliverReply(vh.name, p.routingKey, p.header, p.body)) return true;
-  const queues = destinations(vh, p);
+  // x-delayed-message: a held message is routed later, so right now it routes nowhere.
+  const held = vh.delayed.isDelayed(p.exchange) && vh.delayed.hold(vh, p, (later) => routeLater(vh, later));
+  const queues = held ? [] : destinations(vh, p);
   if (queues.length === 0) {
     if (p.mandatory) {
       ch.conn.write(contentFrames(ch.id, RETURN, { replyCode: 312, replyText: 'NO_ROUTE', exchange: p.exchange, routingKey: p.routingKey }, p.header, p.body, ch.conn.frameMax));
@@ -77,6 +79,16 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
   const extra = (p as Partial<Selected>).extraKeys;
   const meta: AmqpMeta = extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
   return enqueueAll(ch, queues, meta, p.body, p.scan.priority, p.ttlMs);
+}
+
+/** Routes a message whose delay is over (no publisher any more: no returns, no confirms). */
+function routeLater(vh: Vhost, p: PendingPublish): void {
+  if (!vh.router.get(p.exchange)) return;
+  const queues = destinations(vh, p);
+  if (queues.length === 0) return;
+  const extra = (p as Partial<Selected>).extraKeys;
+  const meta: AmqpMeta = extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
+  enqueueAll(undefined, queues, meta, p.body, p.scan.priority, p.ttlMs);
 }
 
 export function enqueueAll(ch: Channel | undefined, queues: (Queue | Stream)[], meta: AmqpMeta, body: Buffer, priority: number | undefined, ttlMs: number | undefined): boolean {

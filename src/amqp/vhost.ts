@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Broker, Clock, Queue, QueueConsumer, QueueSpace } from '../core/index.js';
 import { Router } from '../core/index.js';
 import type { FieldTable } from './codec.js';
+import { DelayedMessages } from './delayed.js';
 import type { QueueType } from './methods/queue-args.js';
 import type { Stream } from './stream.js';
 
@@ -60,6 +61,9 @@ export class Vhost {
   info(q: { meta: Record<string, unknown> }): QueueInfo {
     return q.meta['amqp'] as QueueInfo;
   }
+
+  /** Messages held by x-delayed-message exchanges. */
+  readonly delayed = new DelayedMessages();
 
   /** Stream queues of this vhost (they live in core Logs, not core Queues). */
   readonly streams = new Map<string, Stream>();

@@ -1,13 +1,15 @@
 // exchange.declare / delete / bind / unbind as RabbitMQ 4.2: types direct, fanout, topic and
 // headers (other types: 406 unknown exchange type); the default exchange and amq.* names are
 // reserved (403); redeclare checks type, durable, auto_delete, internal and alternate-exchange
-// (406 "inequivalent arg"); delete and unbind are idempotent. Plugin types are not supported.
+// (406 "inequivalent arg"); delete and unbind are idempotent. Of the plugin types only
+// x-delayed-message is built in (delayed.ts); others are 406 as on a RabbitMQ without plugins.
 
 import type { ExchangeKind } from '../../core/index.js';
 import type { Channel } from '../channel.js';
 import { plainTable, tableGet, type FieldTable, type MethodArgs } from '../codec.js';
 import { err, rexchange } from '../errors.js';
 import { inequivalent, sameArg } from './equivalence.js';
+import { DELAYED_TYPE, delayedKind } from '../delayed.js';
 
 type Handler = (ch: Channel, args: MethodArgs) => void;
 
@@ -29,11 +31,13 @@ const declare: Handler = (ch, a) => {
     if (!existing) throw err('NOT_FOUND', `no ${rexchange(name, vh.name)}`);
     return reply(ch, a, 'exchange.declare-ok');
   }
-  if (!KINDS.has(type)) throw err('PRECONDITION_FAILED', `unknown exchange type '${type}'`);
+  const plugin = type === DELAYED_TYPE;
+  if (!KINDS.has(type) && !plugin) throw err('PRECONDITION_FAILED', `unknown exchange type '${type}'`);
   if (existing) {
     const o = existing.options;
     const res = rexchange(name, vh.name);
-    if (o.kind !== type) throw inequivalent('type', res, `'${type}'`, `'${o.kind}'`);
+    const current = vh.delayed.isDelayed(name) ? DELAYED_TYPE : o.kind;
+    if (current !== type) throw inequivalent('type', res, `'${type}'`, `'${current}'`);
     if ((o.durable ?? false) !== (a['durable'] === true)) throw inequivalent('durable', res, `'${a['durable'] === true}'`, `'${o.durable ?? false}'`);
     if ((o.autoDelete ?? false) !== (a['autoDelete'] === true)) throw inequivalent('auto_delete', res, `'${a['autoDelete'] === true}'`, `'${o.autoDelete ?? false}'`);
     if ((o.internal ?? false) !== (a['internal'] === true)) throw inequivalent('internal', res, `'${a['internal'] === true}'`, `'${o.internal ?? false}'`);
@@ -43,14 +47,17 @@ const declare: Handler = (ch, a) => {
   }
   if (name.startsWith('amq.')) throw err('ACCESS_REFUSED', `exchange name '${name}' contains reserved prefix 'amq.*'`);
   const ae = tableGet(args, 'alternate-exchange');
+  // x-delayed-message routes like its x-delayed-type; the delay happens before routing.
+  const kind = plugin ? delayedKind(args) : (type as ExchangeKind);
   vh.router.declare(name, {
-    kind: type as ExchangeKind,
+    kind,
     durable: a['durable'] === true,
     autoDelete: a['autoDelete'] === true,
     internal: a['internal'] === true,
     alternate: ae && (ae.type === 'S') ? ae.value.toString('utf8') : undefined,
     meta: args,
   });
+  if (plugin) vh.delayed.declare(name);
   reply(ch, a, 'exchange.declare-ok');
 };
 
@@ -63,6 +70,7 @@ const del: Handler = (ch, a) => {
   if (ex) {
     if (a['ifUnused'] === true && ex.bindings.size > 0) throw err('PRECONDITION_FAILED', `${rexchange(name, vh.name)} in use`);
     vh.router.delete(name);
+    vh.delayed.remove(name);
   }
   reply(ch, a, 'exchange.delete-ok');
 };
