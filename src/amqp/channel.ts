@@ -5,6 +5,7 @@
 // go back to their queues, as when the connection dies.
 
 import type { Lease, Queue } from '../core/index.js';
+import { authorize } from './access.js';
 import type { ChannelConsumer } from './consumer.js';
 import type { StreamConsumer } from './stream.js';
 import { CodecError, decodeMethod, scanContentHeader, type HeaderScan, type MethodArgs } from './codec.js';
@@ -104,6 +105,11 @@ export class Channel {
 
   get vhost(): Vhost {
     return this.conn.vhost as Vhost;
+  }
+
+  /** 403 unless the connection's user has the permission on the resource (access.ts). */
+  authorize(what: 'configure' | 'write' | 'read', kind: 'queue' | 'exchange', name: string): void {
+    authorize(this.conn.account, this.vhost.name, what, kind, name);
   }
 
   // ---- frames ---------------------------------------------------------------------------

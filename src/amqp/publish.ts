@@ -29,6 +29,7 @@ const RETURN = methodByName('basic.return');
 export function completePublish(ch: Channel, args: MethodArgs, header: Buffer, scan: HeaderScan, body: Buffer): void {
   const exchange = args['exchange'] as string;
   const vh = ch.vhost;
+  ch.authorize('write', 'exchange', exchange);
   if (exchange !== '') {
     const ex = vh.router.get(exchange);
     if (!ex) throw err('NOT_FOUND', `no ${rexchange(exchange, vh.name)}`);

@@ -8,6 +8,7 @@ import type { Broker, Clock, Queue, QueueConsumer, QueueSpace } from '../core/in
 import { Router } from '../core/index.js';
 import type { FieldTable } from './codec.js';
 import { DelayedMessages } from './delayed.js';
+import type { Policy } from './policies.js';
 import type { QueueType } from './methods/queue-args.js';
 import type { Stream } from './stream.js';
 
@@ -47,6 +48,9 @@ export const PREDECLARED: readonly [string, 'direct' | 'fanout' | 'topic' | 'hea
   ['amq.match', 'headers'],
 ];
 
+/** RabbitMQ also predeclares the internal topic exchange used by the firehose tracer. */
+const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
+
 export class Vhost {
   readonly router = new Router();
   readonly queues: QueueSpace;
@@ -56,11 +60,17 @@ export class Vhost {
     this.queues = core.queues('amqp:' + name);
     this.clock = core.clock;
     for (const [x, kind] of PREDECLARED) this.router.declare(x, { kind, durable: true, meta: [] as FieldTable });
+    this.router.declare(TRACE_EXCHANGE, { kind: 'topic', durable: true, internal: true, meta: [] as FieldTable });
   }
 
   info(q: { meta: Record<string, unknown> }): QueueInfo {
     return q.meta['amqp'] as QueueInfo;
   }
+
+  /** Policies (highest priority match applies at declaration) and limits from --config. */
+  policies: Policy[] = [];
+  maxConnections: number | undefined;
+  maxQueues: number | undefined;
 
   /** Messages held by x-delayed-message exchanges. */
   readonly delayed = new DelayedMessages();

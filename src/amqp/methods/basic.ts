@@ -44,6 +44,7 @@ const consume: Handler = (ch, a) => {
     if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'basic.consume-ok', { consumerTag: tag });
     return;
   }
+  ch.authorize('read', 'queue', (a['queue'] as string) || ch.lastQueue);
   const q = findQueue(ch, a['queue'] as string);
   let tag = a['consumerTag'] as string;
   if (tag === '') tag = 'amq.ctag-' + randomBytes(16).toString('base64url');
@@ -93,6 +94,7 @@ const publish: Handler = (ch, a) => {
 };
 
 const get: Handler = (ch, a) => {
+  ch.authorize('read', 'queue', (a['queue'] as string) || ch.lastQueue);
   const q = findQueue(ch, a['queue'] as string);
   if (q instanceof Stream) throw err('NOT_IMPLEMENTED', `basic.get not supported by stream queues ${rqueue(q.name, ch.vhost.name)}`);
   touchQueue(ch.vhost, q);

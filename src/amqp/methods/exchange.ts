@@ -10,6 +10,7 @@ import { plainTable, tableGet, type FieldTable, type MethodArgs } from '../codec
 import { err, rexchange } from '../errors.js';
 import { inequivalent, sameArg } from './equivalence.js';
 import { DELAYED_TYPE, delayedKind } from '../delayed.js';
+import { policyFor } from '../policies.js';
 
 type Handler = (ch: Channel, args: MethodArgs) => void;
 
@@ -33,6 +34,7 @@ const declare: Handler = (ch, a) => {
   }
   const plugin = type === DELAYED_TYPE;
   if (!KINDS.has(type) && !plugin) throw err('PRECONDITION_FAILED', `unknown exchange type '${type}'`);
+  ch.authorize('configure', 'exchange', name);
   if (existing) {
     const o = existing.options;
     const res = rexchange(name, vh.name);
@@ -46,7 +48,15 @@ const declare: Handler = (ch, a) => {
     return reply(ch, a, 'exchange.declare-ok');
   }
   if (name.startsWith('amq.')) throw err('ACCESS_REFUSED', `exchange name '${name}' contains reserved prefix 'amq.*'`);
-  const ae = tableGet(args, 'alternate-exchange');
+  const aeArg = tableGet(args, 'alternate-exchange');
+  // An alternate-exchange policy applies when the argument is absent (as RabbitMQ).
+  const aePolicy = policyFor(vh.policies, name, undefined)?.definition['alternate-exchange'];
+  const ae = aeArg && aeArg.type === 'S' ? aeArg.value.toString('utf8') : typeof aePolicy === 'string' ? aePolicy : undefined;
+  if (ae !== undefined) {
+    // rabbit_channel: declaring with an AE needs read on this exchange and write on the AE.
+    ch.authorize('read', 'exchange', name);
+    ch.authorize('write', 'exchange', ae);
+  }
   // x-delayed-message routes like its x-delayed-type; the delay happens before routing.
   const kind = plugin ? delayedKind(args) : (type as ExchangeKind);
   vh.router.declare(name, {
@@ -54,7 +64,7 @@ const declare: Handler = (ch, a) => {
     durable: a['durable'] === true,
     autoDelete: a['autoDelete'] === true,
     internal: a['internal'] === true,
-    alternate: ae && (ae.type === 'S') ? ae.value.toString('utf8') : undefined,
+    alternate: ae,
     meta: args,
   });
   if (plugin) vh.delayed.declare(name);
@@ -66,6 +76,7 @@ const del: Handler = (ch, a) => {
   const vh = ch.vhost;
   if (name === '') throw err('ACCESS_REFUSED', DEFAULT_EXCHANGE);
   if (name.startsWith('amq.')) throw err('ACCESS_REFUSED', `deletion of system ${rexchange(name, vh.name)} not allowed`);
+  ch.authorize('configure', 'exchange', name);
   const ex = vh.router.get(name);
   if (ex) {
     if (a['ifUnused'] === true && ex.bindings.size > 0) throw err('PRECONDITION_FAILED', `${rexchange(name, vh.name)} in use`);
@@ -80,6 +91,8 @@ function e2e(ch: Channel, a: MethodArgs, bind: boolean): void {
   const source = a['source'] as string;
   const destination = a['destination'] as string;
   if (source === '' || destination === '') throw err('ACCESS_REFUSED', DEFAULT_EXCHANGE);
+  ch.authorize('write', 'exchange', destination);
+  ch.authorize('read', 'exchange', source);
   const key = a['routingKey'] as string;
   const args = plainTable(a['arguments'] as FieldTable);
   if (bind) {

@@ -8,11 +8,11 @@
 import type { Queue } from '../../core/index.js';
 import type { Channel } from '../channel.js';
 import { plainTable, type FieldTable, type MethodArgs } from '../codec.js';
-import { attachDeadLettering } from '../dead-letter.js';
 import { err, rexchange, rqueue } from '../errors.js';
 import { isReplyName, replyTargetExists } from '../reply-to.js';
 import { Stream } from '../stream.js';
-import { serverName, type QueueInfo, type Vhost } from '../vhost.js';
+import { createQueue } from '../queue-create.js';
+import { serverName, type Vhost } from '../vhost.js';
 import { inequivalent, sameArg } from './equivalence.js';
 import { COMPARED_ARGS, parseQueueArgs } from './queue-args.js';
 
@@ -80,6 +80,7 @@ const declare: Handler = (ch, a) => {
   }
   if (name === '') name = serverName('amq.gen-');
   const res = rqueue(name, vh.name);
+  ch.authorize('configure', 'queue', name);
   const existing = vh.target(name);
   if (existing) {
     const info = vh.info(existing);
@@ -92,7 +93,15 @@ const declare: Handler = (ch, a) => {
   }
   // As rabbit_channel: an existing queue is found first; the reserved prefix only blocks creation.
   if (name.startsWith('amq.') && (a['queue'] as string) !== '') throw err('ACCESS_REFUSED', `queue name '${name}' contains reserved prefix 'amq.*'`);
+  if (vh.maxQueues !== undefined && vh.queues.list().length + vh.streams.size >= vh.maxQueues) {
+    throw err('PRECONDITION_FAILED', `cannot declare queue '${name}': queue limit in vhost '${vh.name}' (${vh.maxQueues}) is reached`);
+  }
   const parsed = parseQueueArgs(args, res);
+  if (parsed.deadLetterExchange !== undefined) {
+    // rabbit_channel: dead-lettering reads from this queue and writes to the DLX.
+    ch.authorize('read', 'queue', name);
+    ch.authorize('write', 'exchange', parsed.deadLetterExchange);
+  }
   if (parsed.type !== 'classic') {
     // rabbit_queue_type_util: quorum queues and streams must be durable, shared, not auto-delete, named.
     if ((a['queue'] as string) === '') throw err('PRECONDITION_FAILED', `Cannot declare a server-named queue for type rabbit_${parsed.type}_queue`);
@@ -100,28 +109,7 @@ const declare: Handler = (ch, a) => {
     if (exclusive) throw err('PRECONDITION_FAILED', `invalid property 'exclusive-owner' for ${res}`);
     if (autoDelete) throw err('PRECONDITION_FAILED', `invalid property 'auto-delete' for ${res}`);
   }
-  const info: QueueInfo = {
-    durable,
-    autoDelete,
-    exclusiveOwner: exclusive ? ch.conn : undefined,
-    arguments: args,
-    hadConsumer: false,
-    expiresMs: parsed.expiresMs,
-    expiryTimer: undefined,
-    deadLetterExchange: parsed.deadLetterExchange,
-    deadLetterRoutingKey: parsed.deadLetterRoutingKey,
-    singleActive: parsed.singleActive,
-    consumerTimeoutMs: parsed.consumerTimeoutMs,
-    type: parsed.type,
-  };
-  if (parsed.type === 'stream') {
-    const s = new Stream(name, vh.name, vh.clock, info, parsed.maxAgeMs, parsed.maxLengthBytes);
-    vh.streams.set(name, s);
-    return declareOk(ch, a, s);
-  }
-  const q = vh.queues.create(name, parsed.options);
-  q.meta['amqp'] = info;
-  attachDeadLettering(vh, q);
+  const q = createQueue(vh, name, args, parsed, { durable, autoDelete, exclusiveOwner: exclusive ? ch.conn : undefined });
   touchQueue(vh, q);
   declareOk(ch, a, q);
 };
@@ -129,6 +117,8 @@ const declare: Handler = (ch, a) => {
 function bindArgs(ch: Channel, a: MethodArgs): { q: Queue | Stream; exchange: string; key: string; args: Record<string, unknown> } {
   const exchange = a['exchange'] as string;
   if (exchange === '') throw err('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+  ch.authorize('write', 'queue', (a['queue'] as string) || ch.lastQueue);
+  ch.authorize('read', 'exchange', exchange);
   // RabbitMQ looks the source exchange up before the queue.
   if (!ch.vhost.router.get(exchange)) throw err('NOT_FOUND', `no ${rexchange(exchange, ch.vhost.name)}`);
   const q = findQueue(ch, a['queue'] as string);
@@ -148,6 +138,8 @@ const unbind: Handler = (ch, a) => {
   const exchange = a['exchange'] as string;
   if (exchange === '') throw err('ACCESS_REFUSED', 'operation not permitted on the default exchange');
   const vh = ch.vhost;
+  ch.authorize('write', 'queue', (a['queue'] as string) || ch.lastQueue);
+  ch.authorize('read', 'exchange', exchange);
   const q = vh.target((a['queue'] as string) || ch.lastQueue);
   if (q) {
     checkExclusive(ch, q);
@@ -157,6 +149,7 @@ const unbind: Handler = (ch, a) => {
 };
 
 const purge: Handler = (ch, a) => {
+  ch.authorize('read', 'queue', (a['queue'] as string) || ch.lastQueue);
   const q = findQueue(ch, a['queue'] as string);
   if (q instanceof Stream) throw err('NOT_IMPLEMENTED', `queue.purge not supported by stream queues ${rqueue(q.name, ch.vhost.name)}`);
   const n = q.purge();
@@ -166,6 +159,7 @@ const purge: Handler = (ch, a) => {
 const del: Handler = (ch, a) => {
   const vh = ch.vhost;
   const name = (a['queue'] as string) || ch.lastQueue;
+  ch.authorize('configure', 'queue', name);
   const q = vh.target(name);
   let count = 0;
   if (q instanceof Stream) {
