@@ -106,7 +106,14 @@ export function parseResources(section: unknown, path: string): AmqpResources {
     const name = expectString(v['name'], `${p}.name`);
     const dqt = v['default_queue_type'];
     if (dqt !== undefined && dqt !== 'classic' && dqt !== 'undefined') throw new ShapeError(`${p}.default_queue_type`, `default queue type '${String(dqt)}' is not supported (only classic)`);
-    const limits = v['limits'] === undefined ? {} : expectObject(v['limits'], `${p}.limits`, ['max-connections', 'max-queues']);
+    // Exports write limits as [[key, value], ...] (3.x) or as an object.
+    const rawLimits = Array.isArray(v['limits'])
+      ? Object.fromEntries(v['limits'].map((pair, i) => {
+        const kv = expectArray(pair, `${p}.limits[${i}]`);
+        return [expectString(kv[0], `${p}.limits[${i}][0]`), kv[1]];
+      }))
+      : v['limits'];
+    const limits = rawLimits === undefined ? {} : expectObject(rawLimits, `${p}.limits`, ['max-connections', 'max-queues']);
     out.vhosts.set(name, { maxConnections: limit(limits, 'max-connections', `${p}.limits`), maxQueues: limit(limits, 'max-queues', `${p}.limits`), policies: [] });
   }
   if (!raw.sawVhosts) out.vhosts.set('/', { maxConnections: undefined, maxQueues: undefined, policies: [] });
