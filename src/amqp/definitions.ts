@@ -218,6 +218,10 @@ export function parseResources(section: unknown, path: string): AmqpResources {
     if (!EXCHANGE_TYPES.includes(type)) throw new ShapeError(`${p}.type`, `expected one of ${EXCHANGE_TYPES.join(', ')}`);
     const name = expectString(item['name'], `${p}.name`);
     if (name === '' || name.startsWith('amq.')) throw new ShapeError(`${p}.name`, "the default exchange and 'amq.*' names are reserved");
+    if (type === 'x-delayed-message') {
+      const delayed = (args(item, p))['x-delayed-type'];
+      if (typeof delayed !== 'string' || !EXCHANGE_TYPES.slice(0, 4).includes(delayed)) throw new ShapeError(`${p}.arguments.x-delayed-type`, "Invalid argument, 'x-delayed-type' must be an existing exchange type");
+    }
     out.exchanges.push({
       vhost: vhostOf(item, p), name, type: type as ExchangeDef['type'],
       durable: optional(item, 'durable', p, expectBoolean) ?? true,

@@ -77,6 +77,20 @@ describe('queue arguments', () => {
   });
 });
 
+describe('quorum queues and global qos', () => {
+  test('consuming a quorum queue on a channel with global qos is 540 (a connection error)', async () => {
+    const c = await connect(server);
+    c.on('error', () => undefined);
+    const closed = new Promise<Error>((resolve) => c.once('close', resolve));
+    const ch = await c.createChannel();
+    ch.on('error', () => undefined);
+    await ch.assertQueue('qq-global', { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await ch.prefetch(5, true);
+    ch.consume('qq-global', () => undefined).catch(() => undefined);
+    expect((await closed).message).toContain("NOT_IMPLEMENTED - queue 'qq-global' in vhost '/' does not support global qos");
+  });
+});
+
 describe('consumer timeout', () => {
   test('an unacked delivery older than x-consumer-timeout closes the channel with 406 and is requeued', async () => {
     const c = await connect(server);

@@ -213,6 +213,7 @@ describe('loopback users and startup errors', () => {
       [write('bad-hash.json', { users: [{ name: 'u', password_hash: '!!', hashing_algorithm: 'rabbit_password_hashing_sha256', tags: [] }] }), /bad-hash\.json \$\.users\[0\]\.password_hash: expected base64/],
       [write('bad-perm.json', { users: [], vhosts: [{ name: '/' }], permissions: [{ user: 'ghost', vhost: '/', configure: '.*', write: '.*', read: '.*' }] }), /bad-perm\.json \$\.permissions\[0\]\.user: user 'ghost' is not defined/],
       [write('bad-policy.json', { vhosts: [{ name: '/' }], policies: [{ vhost: '/', name: 'ha', pattern: '.*', 'apply-to': 'queues', definition: { 'ha-mode': 'all' }, priority: 0 }] }), /bad-policy\.json \$\.policies\[0\]\.definition\.ha-mode: classic queue mirroring was removed/],
+      [write('bad-delayed.json', { vhosts: [{ name: '/' }], exchanges: [{ name: 'd', vhost: '/', type: 'x-delayed-message', durable: true, auto_delete: false, internal: false, arguments: {} }] }), /bad-delayed\.json \$\.exchanges\[0\]\.arguments\.x-delayed-type: Invalid argument/],
       [write('bad-queue.json', { vhosts: [{ name: '/' }], queues: [{ name: 'q', vhost: '/', durable: true, auto_delete: false, arguments: { 'x-message-ttl': -1 } }] }), /bad-queue\.json \$\.queues\[0\]\.arguments: PRECONDITION_FAILED - invalid arg 'x-message-ttl'/],
     ];
     for (const [file, want] of cases) {

@@ -50,6 +50,8 @@ const consume: Handler = (ch, a) => {
   if (tag === '') tag = 'amq.ctag-' + randomBytes(16).toString('base64url');
   else if (ch.consumers.has(tag) || ch.streamConsumers.has(tag)) throw err('NOT_ALLOWED', `attempt to reuse consumer tag '${tag}'`);
   if (q instanceof Stream) return consumeStream(ch, q, tag, a);
+  // rabbit_quorum_queue:consume refuses a channel with global QoS (limiter_active).
+  if (ch.globalPrefetch > 0 && vh.info(q).type === 'quorum') throw err('NOT_IMPLEMENTED', `${rqueue(q.name, vh.name)} does not support global qos`);
   const exclusive = a['exclusive'] === true;
   const others = q.consumerList() as ChannelConsumer[];
   if (others.some((c) => c.exclusive) || (exclusive && others.length > 0)) {
