@@ -104,7 +104,8 @@ export function parseResources(section: unknown, path: string): AmqpResources {
   for (const { item, p } of raw.vhosts) {
     const v = typeof item === 'string' ? { name: item } : expectObject(item, p, ['name', 'description', 'tags', 'metadata', 'default_queue_type', 'limits', 'tracing']);
     const name = expectString(v['name'], `${p}.name`);
-    const dqt = v['default_queue_type'];
+    const meta = v['metadata'] === undefined ? {} : expectObject(v['metadata'], `${p}.metadata`);
+    const dqt = v['default_queue_type'] ?? meta['default_queue_type'];
     if (dqt !== undefined && dqt !== 'classic' && dqt !== 'undefined') throw new ShapeError(`${p}.default_queue_type`, `default queue type '${String(dqt)}' is not supported (only classic)`);
     // Exports write limits as [[key, value], ...] (3.x) or as an object.
     const rawLimits = Array.isArray(v['limits'])
@@ -234,7 +235,10 @@ export function parseResources(section: unknown, path: string): AmqpResources {
     expectObject(item, p, ['vhost', 'name', 'durable', 'auto_delete', 'arguments', 'type', 'exclusive']);
     const name = expectString(item['name'], `${p}.name`);
     if (name === '' || name.startsWith('amq.')) throw new ShapeError(`${p}.name`, "queue names must be non-empty and not start with 'amq.'");
-    const q: QueueDef = { vhost: vhostOf(item, p), name, durable: optional(item, 'durable', p, expectBoolean) ?? true, autoDelete: optional(item, 'auto_delete', p, expectBoolean) ?? false, arguments: args(item, p) };
+    const q: QueueDef = { vhost: vhostOf(item, p), name, durable: optional(item, 'durable', p, expectBoolean) ?? true, autoDelete: optional(item, 'auto_delete', p, expectBoolean) ?? false, arguments: { ...args(item, p) } };
+    // Newer exports carry the queue type as a key of its own too.
+    const type = optional(item, 'type', p, expectString);
+    if (type !== undefined && q.arguments['x-queue-type'] === undefined && type !== 'classic') q.arguments['x-queue-type'] = type;
     try {
       parseQueueArgs(tableFrom(q.arguments), rqueue(name, q.vhost));
     } catch (e) {

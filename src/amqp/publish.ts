@@ -67,7 +67,7 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
   const vh = ch.vhost;
   const selected = senderSelected(p);
   if (selected) p = selected;
-  if (p.exchange === '' && isReplyName(p.routingKey) && deliverReply(vh.name, p.routingKey, p.header, p.body)) return true;
+  if (p.exchange === '' && isReplyName(p.routingKey) && deliverReply(vh, p.routingKey, p.header, p.body)) return true;
   // x-delayed-message: a held message is routed later, so right now it routes nowhere.
   const held = vh.delayed.isDelayed(p.exchange) && vh.delayed.hold(vh, p, (later) => routeLater(vh, later));
   const queues = held ? [] : destinations(vh, p);

@@ -70,7 +70,7 @@ const declare: Handler = (ch, a) => {
   const autoDelete = a['autoDelete'] === true;
   if (a['passive'] === true) {
     // A direct reply-to name: 0 messages and 1 consumer while its requester listens.
-    if (isReplyName(name) && replyTargetExists(vh.name, name)) {
+    if (isReplyName(name) && replyTargetExists(vh, name)) {
       if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.declare-ok', { queue: name, messageCount: 0, consumerCount: 1 });
       return;
     }
