@@ -3,8 +3,8 @@
 // queues / classic_queues / quorum_queues / streams / exchanges / all) supplies defaults;
 // where a queue argument is also set, limits take the lower value (message-ttl, expires,
 // max-length, max-length-bytes, delivery-limit) and the argument wins for the others
-// (overflow, dead-letter-exchange, dead-letter-routing-key), as rabbit_queue_type_util's
-// args_policy_lookup does. Policies are fixed at start, so they are applied at declaration.
+// (dead-letter-exchange, dead-letter-routing-key, classic overflow), as the queue types'
+// args_policy_lookup calls do. Policies are fixed at start, so they are applied at declaration.
 
 import type { OverflowMode } from '../core/index.js';
 import type { ParsedQueueArgs, QueueType } from './methods/queue-args.js';
@@ -59,12 +59,19 @@ export function applyPolicy(policies: readonly Policy[], name: string, parsed: P
   const maxBytes = lower(o.maxLengthBytes, num('max-length-bytes'));
   if (maxBytes !== undefined) o.maxLengthBytes = maxBytes;
   parsed.expiresMs = lower(parsed.expiresMs, num('expires'));
-  if (parsed.type === 'quorum' && num('delivery-limit') !== undefined && (num('delivery-limit') as number) >= 0) {
-    const limit = args.has('x-delivery-limit') ? lower(o.maxReturns, num('delivery-limit')) : num('delivery-limit');
-    if (limit !== undefined) o.maxReturns = limit;
+  const policyLimit = num('delivery-limit');
+  if (parsed.type === 'quorum' && policyLimit !== undefined) {
+    // rabbit_quorum_queue:resolve_delivery_limit: a negative side (no limit) loses to a
+    // limit (max), otherwise the lower limit wins. maxReturns undefined here means "no limit".
+    const argLimit = parsed.deliveryLimitArg;
+    const limit = argLimit === undefined ? policyLimit : argLimit < 0 || policyLimit < 0 ? Math.max(argLimit, policyLimit) : Math.min(argLimit, policyLimit);
+    if (limit >= 0) o.maxReturns = limit;
+    else delete o.maxReturns;
   }
+  // Overflow: the queue argument wins on classic queues, the policy on quorum queues
+  // (policy_has_precedence in rabbit_quorum_queue), which also treat reject-publish-dlx as drop-head.
   const overflow = typeof d['overflow'] === 'string' ? OVERFLOW[d['overflow']] : undefined;
-  if (overflow && !args.has('x-overflow')) o.overflow = parsed.type === 'quorum' && overflow === 'reject-new-dead-letter' ? 'drop-head' : overflow;
+  if (overflow && (parsed.type === 'quorum' || !args.has('x-overflow'))) o.overflow = parsed.type === 'quorum' && overflow === 'reject-new-dead-letter' ? 'drop-head' : overflow;
   if (typeof d['dead-letter-exchange'] === 'string' && parsed.deadLetterExchange === undefined) parsed.deadLetterExchange = d['dead-letter-exchange'];
   if (typeof d['dead-letter-routing-key'] === 'string' && parsed.deadLetterRoutingKey === undefined) parsed.deadLetterRoutingKey = d['dead-letter-routing-key'];
   return parsed;

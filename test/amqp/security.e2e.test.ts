@@ -185,6 +185,47 @@ describe('vhosts and policies', () => {
   });
 });
 
+describe('policy precedence', () => {
+  test('limits take the lower of policy and argument; quorum delivery-limit from a policy', async () => {
+    const s = await startTestServer({
+      protocols: ['amqp'],
+      resources: {
+        amqp: {
+          policies: [
+            { vhost: '/', name: 'len', pattern: '^len\\.', 'apply-to': 'classic_queues', priority: 0, definition: { 'max-length': 2 } },
+            { vhost: '/', name: 'qq', pattern: '^qq\\.', 'apply-to': 'quorum_queues', priority: 0, definition: { 'delivery-limit': 1 } },
+            { vhost: '/', name: 'other-type', pattern: '^qq\\.', 'apply-to': 'streams', priority: 9, definition: { 'max-age': '1D' } },
+          ],
+        },
+      },
+    });
+    try {
+      const c = await amqplib.connect(url('guest', 'guest', '/', s));
+      const ch = await c.createChannel();
+      await ch.assertQueue('len.a', { durable: false });
+      await ch.assertQueue('len.b', { durable: false, arguments: { 'x-max-length': 1 } });
+      for (const q of ['len.a', 'len.b']) for (const b of ['1', '2', '3']) ch.sendToQueue(q, Buffer.from(b));
+      await sleep(30);
+      expect((await ch.checkQueue('len.a')).messageCount).toBe(2);
+      expect((await ch.checkQueue('len.b')).messageCount).toBe(1);
+      await ch.assertQueue('qq.work', { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+      ch.sendToQueue('qq.work', Buffer.from('poison'));
+      await sleep(20);
+      for (let i = 0; i < 2; i++) {
+        const m = (await ch.get('qq.work')) as GetMessage;
+        expect(m.content.toString()).toBe('poison');
+        ch.nack(m, false, true);
+        await sleep(10);
+      }
+      // Returned twice with a limit of 1: dropped (no dead-letter exchange).
+      expect(await ch.get('qq.work')).toBe(false);
+      await c.close();
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
 describe('loopback users and startup errors', () => {
   const external = Object.values(networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
 

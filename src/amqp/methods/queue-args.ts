@@ -49,6 +49,8 @@ export interface ParsedQueueArgs {
   singleActive: boolean;
   consumerTimeoutMs: number | undefined;
   type: QueueType;
+  /** The x-delivery-limit argument as declared (policies combine with it). */
+  deliveryLimitArg: number | undefined;
   /** Streams: x-max-age in ms and x-max-length-bytes (retention). */
   maxAgeMs: number | undefined;
   maxLengthBytes: number | undefined;
@@ -138,6 +140,7 @@ export function parseQueueArgs(args: FieldTable, resource: string): ParsedQueueA
     singleActive: sac?.value === true,
     consumerTimeoutMs: int('x-consumer-timeout', 0),
     type,
+    deliveryLimitArg: limit ? Number(plain(limit)) : undefined,
     maxAgeMs,
     maxLengthBytes: type === 'stream' ? maxBytes : undefined,
   };
