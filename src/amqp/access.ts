@@ -4,6 +4,7 @@
 // three regular expressions (configure, write, read) matched against resource names, the empty
 // string granting nothing. Denials are 403 ACCESS_REFUSED with RabbitMQ's text (checked live).
 // `loopback_users` (default guest) may only log in from a loopback address.
+// User limits max-connections / max-channels are 530s with RabbitMQ's texts.
 // Not supported: topic permissions, user tags' management meaning, external auth backends.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -33,6 +34,9 @@ export class AmqpUser {
   private readonly perms = new Map<string, CompiledPermission>();
   /** Every vhost allowed with full permissions (the --config shorthand without permissions). */
   allVhosts = false;
+  /** User limits (rabbitmqctl set_user_limits): open connections and channels. */
+  maxConnections: number | undefined;
+  maxChannels: number | undefined;
 
   constructor(readonly name: string, private readonly hash: Buffer | undefined, private readonly algorithm: HashAlgorithm, readonly tags: readonly string[]) {}
 

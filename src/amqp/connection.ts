@@ -208,6 +208,13 @@ export class Connection implements FrameSink {
     if (n > this.channelMax || this.channels.size >= this.channelMax) {
       throw err('NOT_ALLOWED', `number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`);
     }
+    const limit = this.account?.maxChannels;
+    if (limit !== undefined) {
+      // A user limit counts the user's channels on all connections (rabbit_reader:create_channel).
+      let open = 0;
+      for (const c of this.ctx.connections) if (c.account === this.account) open += c.channels.size;
+      if (open >= limit) throw err('NOT_ALLOWED', `number of channels opened for user '${this.user}' has reached the maximum allowed user limit of (${limit})`);
+    }
     const ch = new Channel(this, n);
     this.channels.set(n, ch);
     this.sendMethod(n, 'channel.open-ok', { channelId: Buffer.alloc(0) });

@@ -129,8 +129,7 @@ export function parseResources(section: unknown, path: string): AmqpResources {
     const name = expectString(u['name'], `${p}.name`);
     const tagsRaw = u['tags'];
     const tags = tagsRaw === undefined ? [] : Array.isArray(tagsRaw) ? tagsRaw.map((t, i) => expectString(t, `${p}.tags[${i}]`)) : expectString(tagsRaw, `${p}.tags`).split(',').filter(Boolean);
-    const limits = u['limits'] === undefined ? {} : expectObject(u['limits'], `${p}.limits`);
-    if (Object.keys(limits).length > 0) throw new ShapeError(`${p}.limits`, 'user limits are not supported by omnibroker');
+    const userLimits = u['limits'] === undefined ? {} : expectObject(u['limits'], `${p}.limits`, ['max-connections', 'max-channels']);
     let user: AmqpUser;
     if (u['password'] !== undefined) {
       user = AmqpUser.withPassword(name, expectString(u['password'], `${p}.password`), tags);
@@ -153,6 +152,8 @@ export function parseResources(section: unknown, path: string): AmqpResources {
     } else if (!raw.sawPermissions) {
       user.allVhosts = true;
     }
+    user.maxConnections = limit(userLimits, 'max-connections', `${p}.limits`);
+    user.maxChannels = limit(userLimits, 'max-channels', `${p}.limits`);
     out.users.set(name, user);
   }
   if (!raw.sawUsers) {

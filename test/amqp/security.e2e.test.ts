@@ -133,10 +133,15 @@ describe('users and permissions (definitions from a real RabbitMQ export)', () =
     await admin.close();
   });
 
-  test('vhost limits from the export: max-connections (530) and max-queues (406)', async () => {
+  test('vhost limits max-connections (530) / max-queues (406); user limits max-connections / max-channels (530)', async () => {
     const s = await startTestServer({
       protocols: ['amqp'],
-      resources: { amqp: { vhosts: ['/', { name: 'small', limits: { 'max-connections': 1, 'max-queues': 1 } }], users: [{ name: 'guest', password: 'guest' }] } },
+      resources: {
+        amqp: {
+          vhosts: ['/', { name: 'small', limits: { 'max-connections': 1, 'max-queues': 1 } }],
+          users: [{ name: 'guest', password: 'guest' }, { name: 'lim', password: 'p', limits: { 'max-connections': 1, 'max-channels': 1 } }],
+        },
+      },
     });
     try {
       const c = await amqplib.connect(url('guest', 'guest', 'small', s));
@@ -150,6 +155,14 @@ describe('users and permissions (definitions from a real RabbitMQ export)', () =
       // The limit counts open connections: after closing, a new one gets in.
       const again = await amqplib.connect(url('guest', 'guest', 'small', s));
       await again.close();
+      // User limits (rabbitmqctl set_user_limits), texts as RabbitMQ's.
+      const lim = await amqplib.connect(url('lim', 'p', '/', s));
+      lim.on('error', () => undefined);
+      expect(await openVhost(s, 'lim', 'p', '/')).toBe("530 NOT_ALLOWED - connection refused for user 'lim': user connection limit (1) is reached");
+      await lim.createChannel();
+      const closed = new Promise<Error>((resolve) => lim.once('close', resolve));
+      lim.createChannel().catch(() => undefined);
+      expect((await closed).message).toContain("NOT_ALLOWED - number of channels opened for user 'lim' has reached the maximum allowed user limit of (1)");
     } finally {
       await s.stop();
     }

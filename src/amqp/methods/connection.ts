@@ -127,6 +127,12 @@ const open: Handler = (c, a) => {
     for (const other of c.ctx.connections) if (other.vhost === vhost && other.state === 'running') n++;
     if (n >= vhost.maxConnections) throw err('NOT_ALLOWED', `access to vhost '${name}' refused for user '${c.user}': connection limit (${vhost.maxConnections}) is reached`);
   }
+  const userLimit = c.account.maxConnections;
+  if (userLimit !== undefined) {
+    let n = 0;
+    for (const other of c.ctx.connections) if (other.account === c.account && other.state === 'running') n++;
+    if (n >= userLimit) throw err('NOT_ALLOWED', `connection refused for user '${c.user}': user connection limit (${userLimit}) is reached`);
+  }
   c.vhost = vhost;
   c.state = 'running';
   c.sendMethod(0, 'connection.open-ok', { knownHosts: '' });
