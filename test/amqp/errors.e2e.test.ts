@@ -280,6 +280,7 @@ describe('channel-level (soft) errors', () => {
       ['queue.declare', { queue: 'xp4', arguments: { 'x-single-active-consumer': 'yes' } }, "PRECONDITION_FAILED - invalid arg 'x-single-active-consumer' for queue 'xp4' in vhost '/': {unacceptable_type,longstr}"],
       ['queue.declare', { queue: '', durable: true, arguments: { 'x-queue-type': 'quorum' } }, 'PRECONDITION_FAILED - Cannot declare a server-named queue for type rabbit_quorum_queue'],
       ['queue.declare', { queue: 'qq-e', durable: true, exclusive: true, arguments: { 'x-queue-type': 'quorum' } }, "PRECONDITION_FAILED - invalid property 'exclusive-owner' for queue 'qq-e' in vhost '/'"],
+      ['queue.declare', { queue: 'eq-q', arguments: { 'x-message-ttl': 1000, 'x-queue-type': 'quorum' } }, "PRECONDITION_FAILED - inequivalent arg 'x-queue-type' for queue 'eq-q' in vhost '/': received the value 'quorum' of type 'longstr' but current is none"],
       // Texts below were compared with a live RabbitMQ (3.10; unchanged in 4.2's rabbit_amqqueue).
       ['queue.declare', { queue: 'xa1', arguments: { 'x-overflow': 1 } }, "PRECONDITION_FAILED - invalid arg 'x-overflow' for queue 'xa1' in vhost '/': {unacceptable_type,signedint}"],
       ['queue.declare', { queue: 'xa2', arguments: { 'x-dead-letter-exchange': 'd', 'x-dead-letter-routing-key': 5 } }, "PRECONDITION_FAILED - invalid arg 'x-dead-letter-routing-key' for queue 'xa2' in vhost '/': {unacceptable_type,signedint}"],
@@ -301,6 +302,8 @@ describe('channel-level (soft) errors', () => {
     }
     // Unknown x- arguments are not compared (RabbitMQ ignores them).
     c.send(1, 'queue.declare', { queue: 'eq-q', arguments: { 'x-message-ttl': 1000, 'x-whatever': 1 } });
+    await c.expect('queue.declare-ok');
+    c.send(1, 'queue.declare', { queue: 'eq-q', arguments: { 'x-message-ttl': 1000, 'x-queue-type': 'classic' } });
     await c.expect('queue.declare-ok');
     c.end();
   });

@@ -63,6 +63,9 @@ describe('declaring streams', () => {
     expect(await declareWith({ 'x-max-age': '1X' })).toContain("PRECONDITION_FAILED - invalid arg 'x-max-age' for queue 'st-bad' in vhost '/': invalid_max_age");
     expect(await declareWith({ 'x-max-age': 5 })).toContain("PRECONDITION_FAILED - invalid arg 'x-max-age' for queue 'st-bad' in vhost '/': {unacceptable_type,byte}"); // amqplib sends 5 as a byte
     expect(await declareWith({ 'x-max-age': '7D', 'x-max-length-bytes': 1000000 }, { name: 'st-ok' })).toBe('ok');
+    expect(await declareWith({ 'x-queue-type': 'classic', 'x-max-age': '7D', 'x-max-length-bytes': 1000000 }, { name: 'st-ok' })).toContain(
+      "PRECONDITION_FAILED - inequivalent arg 'x-queue-type' for queue 'st-ok' in vhost '/': received 'classic' but current is 'stream'",
+    );
     expect(await declareWith({ 'x-max-age': '8D', 'x-max-length-bytes': 1000000 }, { name: 'st-ok' })).toContain(
       "PRECONDITION_FAILED - inequivalent arg 'x-max-age' for queue 'st-ok' in vhost '/': received '8D' but current is '7D'",
     );

@@ -7,7 +7,7 @@
 
 import type { Queue } from '../../core/index.js';
 import type { Channel } from '../channel.js';
-import { plainTable, type FieldTable, type MethodArgs } from '../codec.js';
+import { plainTable, tableGet, type FieldTable, type MethodArgs } from '../codec.js';
 import { err, rexchange, rqueue } from '../errors.js';
 import { isReplyName, replyTargetExists } from '../reply-to.js';
 import { Stream } from '../stream.js';
@@ -88,6 +88,10 @@ const declare: Handler = (ch, a) => {
     if (info.durable !== durable) throw inequivalent('durable', res, `'${durable}'`, `'${info.durable}'`);
     if (info.autoDelete !== autoDelete) throw inequivalent('auto_delete', res, `'${autoDelete}'`, `'${info.autoDelete}'`);
     for (const key of COMPARED_ARGS) sameArg(key, res, info.arguments, args);
+    // x-queue-type: a different type is 406 (texts as RabbitMQ); leaving it out matches any
+    // type (RabbitMQ 4.x no longer fails redeclares that omit it).
+    const askedType = tableGet(args, 'x-queue-type');
+    if (askedType && !(askedType.type === 'S' && askedType.value.toString('utf8') === info.type)) sameArg('x-queue-type', res, info.arguments, args);
     touchQueue(vh, existing);
     return declareOk(ch, a, existing);
   }
