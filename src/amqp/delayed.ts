@@ -36,6 +36,11 @@ export class DelayedMessages {
     if (!this.held.has(exchange)) this.held.set(exchange, new Set());
   }
 
+  /** Shutdown: every held message is dropped (state lives only as long as the process). */
+  clear(): void {
+    for (const name of [...this.held.keys()]) this.remove(name);
+  }
+
   /** The exchange is gone: its held messages are dropped, as the plugin does. */
   remove(exchange: string): void {
     for (const t of this.held.get(exchange) ?? []) t.cancel();

@@ -85,6 +85,7 @@ export const amqp: FrontEndModule = {
         state = 'stopping';
         alarm.stop();
         await server.close();
+        for (const vh of ctx.vhosts.values()) vh.delayed.clear();
         state = 'stopped';
       },
     };

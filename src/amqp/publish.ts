@@ -85,7 +85,7 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
 /** Routes a message whose delay is over (no publisher any more: no returns, no confirms). */
 function routeLater(vh: Vhost, p: PendingPublish): void {
   if (!vh.router.get(p.exchange)) return;
-  const queues = destinations(vh, p);
+  const queues = destinations(vh, p).filter((q) => !q.isDeleted);
   if (queues.length === 0) return;
   const extra = (p as Partial<Selected>).extraKeys;
   const meta: AmqpMeta = extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
