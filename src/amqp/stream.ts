@@ -75,8 +75,7 @@ export class Stream {
     if (s === 'next') return log.highWatermark;
     if (s === 'last') {
       // The start of the last chunk; one message is one entry here.
-      let last: LogEntry | undefined;
-      for (const e of log.all()) last = e;
+      const last: LogEntry | undefined = log.highWatermark > log.logStartOffset ? log.read(log.highWatermark - 1, 1)[0] : undefined;
       return last ? last.baseOffset : log.highWatermark;
     }
     const m = /^(\d+)([YMDhms])$/.exec(s);
