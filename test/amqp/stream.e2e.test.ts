@@ -143,6 +143,24 @@ describe('consuming streams', () => {
     expect((await read(await channel(), 'st-ind', 'first', 10)).length).toBe(10);
   });
 
+  test('nack and reject only free credit (nothing is redelivered); dead letters can target a stream', async () => {
+    const ch = await channel();
+    await ch.assertQueue('st-nack', STREAM);
+    for (const b of ['a', 'b']) ch.sendToQueue('st-nack', Buffer.from(b));
+    await ch.prefetch(1);
+    const got: string[] = [];
+    await ch.consume('st-nack', (m) => { if (m) { got.push(m.content.toString()); ch.nack(m, false, true); } }, { arguments: { 'x-stream-offset': 'first' } });
+    await until(() => got.length === 2);
+    await sleep(30);
+    expect(got).toEqual(['a', 'b']);
+    const src = (await ch.assertQueue('', { exclusive: true, arguments: { 'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': 'st-nack' } })).queue;
+    ch.sendToQueue(src, Buffer.from('dead'));
+    const m = await until(async () => (await ch.get(src)) || undefined);
+    ch.reject(m, false);
+    await until(() => got.length === 3);
+    expect(got[2]).toBe('dead');
+  });
+
   test('deleting a stream cancels its consumers', async () => {
     const ch = await channel();
     await ch.assertQueue('st-del', STREAM);
