@@ -245,13 +245,16 @@ describe('loopback users and startup errors', () => {
   test.skipIf(!external)('guest may log in only from loopback unless loopback_users allows it', async () => {
     const s = await startTestServer({ protocols: ['amqp'], host: '0.0.0.0' });
     const open = await startTestServer({ protocols: ['amqp'], host: '0.0.0.0', resources: { amqp: { loopback_users: [] } } });
+    const viaEnv = await startTestServer({ protocols: ['amqp'], host: '0.0.0.0', extra: { AMQP_LOOPBACK_USERS: 'none' } });
     try {
+      await (await amqplib.connect(url('guest', 'guest', '/', viaEnv, external))).close();
       await expect(amqplib.connect(url('guest', 'guest', '/', s, external))).rejects.toThrow("ACCESS_REFUSED - PLAIN login refused: user 'guest' can only connect via localhost");
       await (await amqplib.connect(url('guest', 'guest', '/', s))).close();
       await (await amqplib.connect(url('guest', 'guest', '/', open, external))).close();
     } finally {
       await s.stop();
       await open.stop();
+      await viaEnv.stop();
     }
   });
 
