@@ -77,7 +77,16 @@ describe('queue arguments', () => {
   });
 });
 
-describe('quorum queues and global qos', () => {
+describe('quorum queues: global qos and exclusive consumers', () => {
+  test('quorum queues ignore basic.consume exclusive', async () => {
+    const ch = await channel();
+    await ch.assertQueue('qq-excl', { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await ch.consume('qq-excl', () => undefined, { exclusive: true });
+    await ch.consume('qq-excl', () => undefined, { exclusive: true });
+    expect((await ch.checkQueue('qq-excl')).consumerCount).toBe(2);
+    await ch.deleteQueue('qq-excl');
+  });
+
   test('consuming a quorum queue on a channel with global qos is 540 (a connection error)', async () => {
     const c = await connect(server);
     c.on('error', () => undefined);

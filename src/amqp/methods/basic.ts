@@ -52,7 +52,8 @@ const consume: Handler = (ch, a) => {
   if (q instanceof Stream) return consumeStream(ch, q, tag, a);
   // rabbit_quorum_queue:consume refuses a channel with global QoS (limiter_active).
   if (ch.globalPrefetch > 0 && vh.info(q).type === 'quorum') throw err('NOT_IMPLEMENTED', `${rqueue(q.name, vh.name)} does not support global qos`);
-  const exclusive = a['exclusive'] === true;
+  // Quorum queues ignore the exclusive flag of basic.consume (RabbitMQ 4.x).
+  const exclusive = a['exclusive'] === true && vh.info(q).type !== 'quorum';
   const others = q.consumerList() as ChannelConsumer[];
   if (others.some((c) => c.exclusive) || (exclusive && others.length > 0)) {
     throw err('ACCESS_REFUSED', `${rqueue(q.name, vh.name)} in exclusive use`);
