@@ -88,13 +88,18 @@ function deadLetter(vh: Vhost, q: Queue, m: StoredMessage, reason: DeadLetterRea
   properties['headers'] = headers;
   w.reset();
   encodeContentHeader(w, bodySize, properties);
-  const key = info.deadLetterRoutingKey ?? meta.routingKey;
-  const newMeta: AmqpMeta = { exchange: dlx, routingKey: key, header: w.take(), deaths };
-  let targets: (Queue | Stream | undefined)[];
-  if (dlx === '') targets = [vh.target(key)];
-  else if (!vh.router.get(dlx)) return;
-  else targets = [...vh.router.route(dlx, key, () => plainHeaders(headers)).queues].map((n) => vh.target(n));
-  const queues = targets.filter((t): t is Queue | Stream => t !== undefined && !t.isDeleted && !isCycle(deaths, t.name));
+  // rabbit_dead_letter: the DLX routing key, or else all the keys it was published with (CC too).
+  const dlrk = info.deadLetterRoutingKey;
+  const key = dlrk ?? meta.routingKey;
+  const keys = dlrk === undefined && meta.extraKeys ? [key, ...meta.extraKeys] : [key];
+  const newMeta: AmqpMeta = dlrk === undefined && meta.extraKeys ? { exchange: dlx, routingKey: key, header: w.take(), deaths, extraKeys: meta.extraKeys } : { exchange: dlx, routingKey: key, header: w.take(), deaths };
+  if (dlx !== '' && !vh.router.get(dlx)) return;
+  const names = new Set<string>();
+  for (const k of keys) {
+    if (dlx === '') names.add(k);
+    else for (const n of vh.router.route(dlx, k, () => plainHeaders(headers)).queues) names.add(n);
+  }
+  const queues = [...names].map((n) => vh.target(n)).filter((t): t is Queue | Stream => t !== undefined && !t.isDeleted && !isCycle(deaths, t.name));
   if (queues.length > 0) enqueueAll(undefined, queues, newMeta, m.body, properties['priority'] as number | undefined, undefined);
 }
 

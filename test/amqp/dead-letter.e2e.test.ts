@@ -144,6 +144,21 @@ describe('x-death', () => {
 });
 
 describe('dead-letter routing', () => {
+  test('without x-dead-letter-routing-key the message is routed by all its routing keys, CC included', async () => {
+    const ch = await channel();
+    await ch.assertExchange('dl.cc', 'direct', { durable: false });
+    const viaCc = await tempQueue(ch);
+    await ch.bindQueue(viaCc, 'dl.cc', 'second');
+    const work = await tempQueue(ch, { 'x-dead-letter-exchange': 'dl.cc' });
+    await ch.bindQueue(work, 'amq.direct', 'first');
+    ch.publish('amq.direct', 'first', Buffer.from('cc'), { CC: ['second'] });
+    const m = await waitGet(ch, work, false);
+    ch.reject(m, false);
+    const d = await waitGet(ch, viaCc);
+    expect(d.content.toString()).toBe('cc');
+    expect(deathsOf(d)[0]).toMatchObject({ 'routing-keys': ['first', 'second'] });
+  });
+
   test('an automatic cycle (expiry back into the same queue) drops the message', async () => {
     const ch = await channel();
     await ch.assertQueue('dl-cycle', { exclusive: true, arguments: { 'x-message-ttl': 5, 'x-dead-letter-exchange': '' } });
