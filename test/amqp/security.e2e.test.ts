@@ -199,7 +199,7 @@ describe('vhosts and policies', () => {
 });
 
 describe('policy precedence', () => {
-  test('limits take the lower of policy and argument; quorum delivery-limit from a policy', async () => {
+  test('limits take the lower of policy and argument; quorum delivery-limit and alternate-exchange from policies', async () => {
     const s = await startTestServer({
       protocols: ['amqp'],
       resources: {
@@ -208,6 +208,7 @@ describe('policy precedence', () => {
             { vhost: '/', name: 'len', pattern: '^len\\.', 'apply-to': 'classic_queues', priority: 0, definition: { 'max-length': 2 } },
             { vhost: '/', name: 'qq', pattern: '^qq\\.', 'apply-to': 'quorum_queues', priority: 0, definition: { 'delivery-limit': 1 } },
             { vhost: '/', name: 'other-type', pattern: '^qq\\.', 'apply-to': 'streams', priority: 9, definition: { 'max-age': '1D' } },
+            { vhost: '/', name: 'ae', pattern: '^routed\\.', 'apply-to': 'exchanges', priority: 0, definition: { 'alternate-exchange': 'amq.fanout' } },
           ],
         },
       },
@@ -232,6 +233,13 @@ describe('policy precedence', () => {
       }
       // Returned twice with a limit of 1: dropped (no dead-letter exchange).
       expect(await ch.get('qq.work')).toBe(false);
+      // An alternate-exchange policy catches what an exchange without the argument cannot route.
+      await ch.assertExchange('routed.x', 'direct', { durable: false });
+      const caught = (await ch.assertQueue('', { exclusive: true })).queue;
+      await ch.bindQueue(caught, 'amq.fanout', '');
+      ch.publish('routed.x', 'nowhere', Buffer.from('to-ae'));
+      await sleep(20);
+      expect(((await ch.get(caught, { noAck: true })) as GetMessage).content.toString()).toBe('to-ae');
       await c.close();
     } finally {
       await s.stop();
