@@ -5,7 +5,9 @@
 // go back to their queues, as when the connection dies.
 
 import type { Lease, Queue } from '../core/index.js';
+import { authorize } from './access.js';
 import type { ChannelConsumer } from './consumer.js';
+import type { StreamConsumer } from './stream.js';
 import { CodecError, decodeMethod, scanContentHeader, type HeaderScan, type MethodArgs } from './codec.js';
 import type { Connection } from './connection.js';
 import { AmqpError, err } from './errors.js';
@@ -23,12 +25,42 @@ export interface AmqpMeta {
   readonly routingKey: string;
   /** The content-header payload as published, passed through to consumers verbatim. */
   readonly header: Buffer;
+  /** CC/BCC routing keys of the publish (RabbitMQ lists them in x-death routing-keys). */
+  readonly extraKeys?: readonly string[];
+  /**
+   * Dead-letter history kept with the message, most recent first (RabbitMQ 4.x keeps it in
+   * message annotations: a client-supplied x-death header is never read back).
+   */
+  readonly deaths?: readonly Death[];
+}
+
+/** One {queue, reason} record of a message's dead-letter history. */
+export interface Death {
+  readonly queue: string;
+  readonly reason: string;
+  readonly count: number;
+  readonly exchange: string;
+  readonly routingKeys: readonly string[];
+  /** When it first died this way (ms); x-death 'time' is this, in seconds. */
+  readonly firstTime: number;
+  readonly lastTime: number;
+  /** The per-message expiration it had when it first died this way. */
+  readonly ttl: string | undefined;
+}
+
+/** Where an unacked delivery is settled: a core queue, or a stream (acks only free credit). */
+export interface AckTarget {
+  readonly isDeleted: boolean;
+  readonly meta: Record<string, unknown>;
+  ack(leaseId: number): boolean;
+  release(leaseId: number, requeue: boolean): boolean;
+  drain(): void;
 }
 
 export interface Unacked {
-  readonly queue: Queue;
+  readonly queue: AckTarget;
   readonly leaseId: number;
-  readonly consumer: ChannelConsumer | undefined;
+  readonly consumer: { unacked: number } | undefined;
   /** When it was delivered (Date.now()), for the consumer timeout. */
   readonly at: number;
 }
@@ -48,6 +80,7 @@ export class Channel {
   current: MethodDef | undefined;
 
   readonly consumers = new Map<string, ChannelConsumer>();
+  readonly streamConsumers = new Map<string, StreamConsumer>();
   readonly unacked = new Map<number, Unacked>();
   private nextTag = 0;
   private timeoutTimer: NodeJS.Timeout | undefined;
@@ -72,6 +105,11 @@ export class Channel {
 
   get vhost(): Vhost {
     return this.conn.vhost as Vhost;
+  }
+
+  /** 403 unless the connection's user has the permission on the resource (access.ts). */
+  authorize(what: 'configure' | 'write' | 'read', kind: 'queue' | 'exchange', name: string): void {
+    authorize(this.conn.account, this.vhost.name, what, kind, name);
   }
 
   // ---- frames ---------------------------------------------------------------------------
@@ -212,6 +250,7 @@ export class Channel {
       seen.add(c.queue);
       if (!c.queue.isDeleted) c.queue.drain();
     }
+    for (const c of this.streamConsumers.values()) c.pump();
   }
 
   /** Takes unacked entries for tag (or all up to it with multiple; 0+multiple = all). */
@@ -243,7 +282,7 @@ export class Channel {
 
   /** Applies acks (requeue='ack') or rejections to the core and refills consumers. */
   settle(entries: { u: Unacked; requeue: boolean | 'ack' }[]): void {
-    const queues = new Set<Queue>();
+    const queues = new Set<AckTarget>();
     for (const { u, requeue } of entries) {
       if (u.queue.isDeleted) continue;
       if (requeue === 'ack') u.queue.ack(u.leaseId);
@@ -298,6 +337,8 @@ export class Channel {
     if (this.timeoutTimer) clearInterval(this.timeoutTimer);
     this.timeoutTimer = undefined;
     for (const c of [...this.consumers.values()]) this.removeConsumer(c);
+    for (const c of this.streamConsumers.values()) c.stream.consumers.delete(c);
+    this.streamConsumers.clear();
     this.flushConfirms();
     const entries = [...this.unacked.values()].map((u) => ({ u, requeue: true as const }));
     this.unacked.clear();

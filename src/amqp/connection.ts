@@ -14,13 +14,9 @@ import { erlangBinary, FrameError, FrameParser, PROTOCOL_HEADER, type FrameSink 
 import { CONNECTION_METHODS, sendStart } from './methods/connection.js';
 import { HEARTBEAT_FRAME, methodFrame } from './output.js';
 import { FRAME, methodByName, type MethodDef } from './spec.js';
+import type { AmqpUser } from './access.js';
 import type { Vhost } from './vhost.js';
 
-export interface AmqpUser {
-  password: string;
-  /** Vhosts the user may open; undefined = all. */
-  vhosts: string[] | undefined;
-}
 
 export interface AmqpSettings {
   frameMax: number;
@@ -30,6 +26,8 @@ export interface AmqpSettings {
   handshakeTimeoutMs: number;
   mechanisms: string[];
   users: Map<string, AmqpUser>;
+  /** Users that may log in only from a loopback address (RabbitMQ's loopback_users). */
+  loopbackUsers: string[];
   /** Bytes queued on a socket beyond which deliveries to it pause (consumer backpressure). */
   socketHighWater: number;
   /** Unacked deliveries older than this close their channel (406); 0 disables. */
@@ -68,6 +66,8 @@ export class Connection implements FrameSink {
   channelMax: number;
   heartbeat = 0;
   user = '';
+  /** The authenticated user (permissions), once start-ok succeeded. */
+  account: AmqpUser | undefined;
   vhost: Vhost | undefined;
   clientProperties: Record<string, unknown> = {};
   capabilities: Record<string, unknown> = {};
@@ -207,6 +207,13 @@ export class Connection implements FrameSink {
   private openChannel(n: number): void {
     if (n > this.channelMax || this.channels.size >= this.channelMax) {
       throw err('NOT_ALLOWED', `number of channels opened (${this.channels.size}) has reached the negotiated channel_max (${this.channelMax})`);
+    }
+    const limit = this.account?.maxChannels;
+    if (limit !== undefined) {
+      // A user limit counts the user's channels on all connections (rabbit_reader:create_channel).
+      let open = 0;
+      for (const c of this.ctx.connections) if (c.account === this.account) open += c.channels.size;
+      if (open >= limit) throw err('NOT_ALLOWED', `number of channels opened for user '${this.user}' has reached the maximum allowed user limit of (${limit})`);
     }
     const ch = new Channel(this, n);
     this.channels.set(n, ch);

@@ -35,6 +35,8 @@ export const amqp: FrontEndModule = {
       handshakeTimeoutMs: intOption(x, 'AMQP_HANDSHAKE_TIMEOUT_MS', LIMITS.handshakeTimeoutMs),
       mechanisms: (x['AMQP_AUTH_MECHANISMS'] ?? 'PLAIN AMQPLAIN ANONYMOUS').split(/[ ,]+/).filter(Boolean),
       users: resources.users,
+      // AMQP_LOOPBACK_USERS overrides the section's loopback_users ('none' = nobody restricted).
+      loopbackUsers: x['AMQP_LOOPBACK_USERS'] !== undefined ? x['AMQP_LOOPBACK_USERS'].split(/[ ,]+/).filter((u) => u !== '' && u !== 'none') : resources.loopbackUsers,
       socketHighWater: intOption(x, 'AMQP_SOCKET_HIGH_WATER', 4 * 1024 * 1024),
       consumerTimeoutMs: intOption(x, 'AMQP_CONSUMER_TIMEOUT_MS', 1800000),
       queueHighWater: intOption(x, 'AMQP_QUEUE_HIGH_WATER', 64 * 1024 * 1024),
@@ -83,6 +85,7 @@ export const amqp: FrontEndModule = {
         state = 'stopping';
         alarm.stop();
         await server.close();
+        for (const vh of ctx.vhosts.values()) vh.delayed.clear();
         state = 'stopped';
       },
     };

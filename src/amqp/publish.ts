@@ -11,6 +11,7 @@ import { err, rexchange } from './errors.js';
 import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
 import { deliverReply, isReplyName, REPLY_TO, rewriteReplyTo } from './reply-to.js';
+import { Stream } from './stream.js';
 import type { Vhost } from './vhost.js';
 
 export interface PendingPublish {
@@ -28,6 +29,7 @@ const RETURN = methodByName('basic.return');
 export function completePublish(ch: Channel, args: MethodArgs, header: Buffer, scan: HeaderScan, body: Buffer): void {
   const exchange = args['exchange'] as string;
   const vh = ch.vhost;
+  ch.authorize('write', 'exchange', exchange);
   if (exchange !== '') {
     const ex = vh.router.get(exchange);
     if (!ex) throw err('NOT_FOUND', `no ${rexchange(exchange, vh.name)}`);
@@ -51,8 +53,11 @@ export function completePublish(ch: Channel, args: MethodArgs, header: Buffer, s
 
 /** RabbitMQ's rabbit_basic:parse_expiration: a string holding a non-negative integer (ms). */
 function parseExpiration(s: string): number {
-  if (!/^-?\d+$/.test(s)) throw err('PRECONDITION_FAILED', `invalid expiration '${s}': no_integer`);
-  const n = Number(s);
+  // Erlang's string:to_integer: an optional sign and digits, then anything left over is an error.
+  const m = /^[+-]?\d+/.exec(s);
+  if (!m) throw err('PRECONDITION_FAILED', `invalid expiration '${s}': no_integer`);
+  if (m[0].length < s.length) throw err('PRECONDITION_FAILED', `invalid expiration '${s}': {leftover_string,"${s.slice(m[0].length)}"}`);
+  const n = Number(m[0]);
   if (n < 0) throw err('PRECONDITION_FAILED', `invalid expiration '${s}': {value_negative,${n}}`);
   return n;
 }
@@ -62,21 +67,38 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
   const vh = ch.vhost;
   const selected = senderSelected(p);
   if (selected) p = selected;
-  if (p.exchange === '' && isReplyName(p.routingKey) && deliverReply(vh.name, p.routingKey, p.header, p.body)) return true;
-  const queues = destinations(vh, p);
+  if (p.exchange === '' && isReplyName(p.routingKey) && deliverReply(vh, p.routingKey, p.header, p.body)) return true;
+  // x-delayed-message: a held message is routed later, so right now it routes nowhere.
+  const held = vh.delayed.isDelayed(p.exchange) && vh.delayed.hold(vh, p, (later) => routeLater(vh, later));
+  const queues = held ? [] : destinations(vh, p);
   if (queues.length === 0) {
     if (p.mandatory) {
       ch.conn.write(contentFrames(ch.id, RETURN, { replyCode: 312, replyText: 'NO_ROUTE', exchange: p.exchange, routingKey: p.routingKey }, p.header, p.body, ch.conn.frameMax));
     }
     return true;
   }
-  const meta: AmqpMeta = { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
+  const extra = (p as Partial<Selected>).extraKeys;
+  const meta: AmqpMeta = extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
   return enqueueAll(ch, queues, meta, p.body, p.scan.priority, p.ttlMs);
 }
 
-export function enqueueAll(ch: Channel | undefined, queues: Queue[], meta: AmqpMeta, body: Buffer, priority: number | undefined, ttlMs: number | undefined): boolean {
+/** Routes a message whose delay is over (no publisher any more: no returns, no confirms). */
+function routeLater(vh: Vhost, p: PendingPublish): void {
+  if (!vh.router.get(p.exchange)) return;
+  const queues = destinations(vh, p).filter((q) => !q.isDeleted);
+  if (queues.length === 0) return;
+  const extra = (p as Partial<Selected>).extraKeys;
+  const meta: AmqpMeta = extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
+  enqueueAll(undefined, queues, meta, p.body, p.scan.priority, p.ttlMs);
+}
+
+export function enqueueAll(ch: Channel | undefined, queues: (Queue | Stream)[], meta: AmqpMeta, body: Buffer, priority: number | undefined, ttlMs: number | undefined): boolean {
   let ok = true;
   for (const q of queues) {
+    if (q instanceof Stream) {
+      q.append(meta, body);
+      continue;
+    }
     const r = q.enqueue(priority === undefined ? (ttlMs === undefined ? { body, meta } : { body, meta, ttlMs }) : ttlMs === undefined ? { body, meta, priority } : { body, meta, priority, ttlMs });
     if (r.status === 'rejected') ok = false;
     // Only pure publisher connections are paused: a connection that also consumes must keep
@@ -130,15 +152,15 @@ function queueMemory(q: Queue): number {
 /** Bytes a stored message costs beyond its body (objects, header copy), measured roughly. */
 const MESSAGE_OVERHEAD = 320;
 
-function destinations(vh: Vhost, p: PendingPublish): Queue[] {
+function destinations(vh: Vhost, p: PendingPublish): (Queue | Stream)[] {
   const extra = (p as Partial<Selected>).extraKeys;
   if (extra && extra.length > 0) {
-    const all = new Set<Queue>();
+    const all = new Set<Queue | Stream>();
     for (const key of [p.routingKey, ...extra]) for (const q of destinations(vh, { ...p, routingKey: key, extraKeys: [] } as Selected)) all.add(q);
     return [...all];
   }
   if (p.exchange === '') {
-    const q = vh.queues.get(p.routingKey);
+    const q = vh.target(p.routingKey);
     return q ? [q] : [];
   }
   let headers: Record<string, unknown> | undefined | null = null;
@@ -149,9 +171,9 @@ function destinations(vh: Vhost, p: PendingPublish): Queue[] {
     }
     return headers;
   });
-  const out: Queue[] = [];
+  const out: (Queue | Stream)[] = [];
   for (const name of routed.queues) {
-    const q = vh.queues.get(name);
+    const q = vh.target(name);
     if (q) out.push(q);
   }
   return out;

@@ -9,14 +9,24 @@ import { decodeProperties, encodeContentHeader, Writer } from './codec.js';
 import { err } from './errors.js';
 import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
+import type { Vhost } from './vhost.js';
 
 export const REPLY_TO = 'amq.rabbitmq.reply-to';
 const PREFIX = REPLY_TO + '.';
 const DELIVER = methodByName('basic.deliver');
 const w = new Writer(512);
 
-/** Channels with a reply consumer, by the opaque key in their reply-to names. */
-const targets = new Map<string, { ch: Channel; tag: string }>();
+/** Channels with a reply consumer, per vhost (so servers in one process stay apart), by opaque key. */
+const byVhost = new WeakMap<Vhost, Map<string, { ch: Channel; tag: string }>>();
+
+function targetsOf(vh: Vhost): Map<string, { ch: Channel; tag: string }> {
+  let m = byVhost.get(vh);
+  if (!m) {
+    m = new Map();
+    byVhost.set(vh, m);
+  }
+  return m;
+}
 
 export function isReplyName(name: string): boolean {
   return name.startsWith(PREFIX);
@@ -25,13 +35,13 @@ export function isReplyName(name: string): boolean {
 export function startReplyConsumer(ch: Channel, tag: string, noAck: boolean): void {
   if (!noAck) throw err('PRECONDITION_FAILED', 'reply consumer cannot acknowledge');
   if (ch.replyKey !== undefined) throw err('PRECONDITION_FAILED', 'reply consumer already set');
-  ch.replyKey = `${ch.vhost.name}|${randomBytes(12).toString('base64url')}`;
+  ch.replyKey = randomBytes(12).toString('base64url');
   ch.replyTag = tag;
-  targets.set(ch.replyKey, { ch, tag });
+  targetsOf(ch.vhost).set(ch.replyKey, { ch, tag });
 }
 
 export function stopReplyConsumer(ch: Channel): void {
-  if (ch.replyKey !== undefined) targets.delete(ch.replyKey);
+  if (ch.replyKey !== undefined && ch.conn.vhost) targetsOf(ch.vhost).delete(ch.replyKey);
   ch.replyKey = undefined;
   ch.replyTag = undefined;
 }
@@ -40,24 +50,24 @@ export function stopReplyConsumer(ch: Channel): void {
 export function rewriteReplyTo(ch: Channel, header: Buffer): Buffer {
   if (ch.replyKey === undefined) throw err('PRECONDITION_FAILED', 'fast reply consumer does not exist');
   const { bodySize, properties } = decodeProperties(header);
-  properties['replyTo'] = PREFIX + (ch.replyKey.split('|')[1] as string);
+  properties['replyTo'] = PREFIX + ch.replyKey;
   w.reset();
   encodeContentHeader(w, bodySize, properties);
   return w.take();
 }
 
-function target(vhost: string, name: string): { ch: Channel; tag: string } | undefined {
-  const t = targets.get(`${vhost}|${name.slice(PREFIX.length)}`);
+function target(vhost: Vhost, name: string): { ch: Channel; tag: string } | undefined {
+  const t = targetsOf(vhost).get(name.slice(PREFIX.length));
   return t && t.ch.state === 'open' ? t : undefined;
 }
 
 /** Whether a reply name has a live consumer (passive declare answers 1 consumer or 404). */
-export function replyTargetExists(vhost: string, name: string): boolean {
+export function replyTargetExists(vhost: Vhost, name: string): boolean {
   return target(vhost, name) !== undefined;
 }
 
 /** Delivers a reply; false when the requester is gone (the reply is unroutable). */
-export function deliverReply(vhost: string, routingKey: string, header: Buffer, body: Buffer): boolean {
+export function deliverReply(vhost: Vhost, routingKey: string, header: Buffer, body: Buffer): boolean {
   const t = target(vhost, routingKey);
   if (!t) return false;
   const tag = t.ch.nextDeliveryTag();

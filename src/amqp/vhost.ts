@@ -4,9 +4,13 @@
 // its consumers (server-sent basic.cancel), as RabbitMQ does.
 
 import { randomBytes } from 'node:crypto';
-import type { Broker, Queue, QueueConsumer, QueueSpace } from '../core/index.js';
+import type { Broker, Clock, Queue, QueueConsumer, QueueSpace } from '../core/index.js';
 import { Router } from '../core/index.js';
 import type { FieldTable } from './codec.js';
+import { DelayedMessages } from './delayed.js';
+import type { Policy } from './policies.js';
+import type { QueueType } from './methods/queue-args.js';
+import type { Stream } from './stream.js';
 
 /** What a queue's owner connection must offer (kept abstract to avoid an import cycle). */
 export interface QueueOwner {
@@ -28,7 +32,7 @@ export interface QueueInfo {
   singleActive: boolean;
   /** x-consumer-timeout (ms), overriding the server's consumer timeout. */
   consumerTimeoutMs: number | undefined;
-  type: 'classic' | 'quorum';
+  type: QueueType;
 }
 
 /** A consumer the vhost can cancel when its queue goes away. */
@@ -44,17 +48,48 @@ export const PREDECLARED: readonly [string, 'direct' | 'fanout' | 'topic' | 'hea
   ['amq.match', 'headers'],
 ];
 
+/** RabbitMQ also predeclares the internal topic exchange used by the firehose tracer. */
+const TRACE_EXCHANGE = 'amq.rabbitmq.trace';
+
 export class Vhost {
   readonly router = new Router();
   readonly queues: QueueSpace;
+  readonly clock: Clock;
 
   constructor(readonly name: string, core: Broker) {
     this.queues = core.queues('amqp:' + name);
+    this.clock = core.clock;
     for (const [x, kind] of PREDECLARED) this.router.declare(x, { kind, durable: true, meta: [] as FieldTable });
+    this.router.declare(TRACE_EXCHANGE, { kind: 'topic', durable: true, internal: true, meta: [] as FieldTable });
   }
 
-  info(q: Queue): QueueInfo {
+  info(q: { meta: Record<string, unknown> }): QueueInfo {
     return q.meta['amqp'] as QueueInfo;
+  }
+
+  /** Policies (highest priority match applies at declaration) and limits from --config. */
+  policies: Policy[] = [];
+  maxConnections: number | undefined;
+  maxQueues: number | undefined;
+
+  /** Messages held by x-delayed-message exchanges. */
+  readonly delayed = new DelayedMessages();
+
+  /** Stream queues of this vhost (they live in core Logs, not core Queues). */
+  readonly streams = new Map<string, Stream>();
+
+  /** A queue or stream by name. */
+  target(name: string): Queue | Stream | undefined {
+    return this.queues.get(name) ?? this.streams.get(name);
+  }
+
+  /** Deletes a stream: bindings, consumers (server-cancelled), its log. */
+  deleteStream(s: Stream): void {
+    s.isDeleted = true;
+    this.router.removeQueue(s.name);
+    this.streams.delete(s.name);
+    for (const c of [...s.consumers]) c.serverCancel();
+    s.consumers.clear();
   }
 
   /** Deletes a queue: bindings, consumers (server-cancelled), timers, storage. */

@@ -179,11 +179,12 @@ describe('flow control', () => {
     for (let i = 0; i < 400; i++) ch.sendToQueue('slow-reader', body); // 25 MiB
     const queue = server.core.queues('amqp:/').require('slow-reader');
     // At most the socket high-water mark (4 MiB) plus kernel buffers go out; the rest waits.
-    await until(() => queue.counts().ready >= 250, 5000);
+    // Generous waits: 25 MiB through a loaded 2-core CI machine can take several seconds.
+    await until(() => queue.counts().ready >= 250, 15000);
     await sleep(100);
     expect(queue.counts().ready).toBeGreaterThanOrEqual(250);
     slow.socket.resume();
-    await until(() => queue.counts().ready === 0, 5000);
+    await until(() => queue.counts().ready === 0, 15000);
     slow.end();
     await pub.close();
   });

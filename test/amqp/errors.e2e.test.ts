@@ -280,6 +280,20 @@ describe('channel-level (soft) errors', () => {
       ['queue.declare', { queue: 'xp4', arguments: { 'x-single-active-consumer': 'yes' } }, "PRECONDITION_FAILED - invalid arg 'x-single-active-consumer' for queue 'xp4' in vhost '/': {unacceptable_type,longstr}"],
       ['queue.declare', { queue: '', durable: true, arguments: { 'x-queue-type': 'quorum' } }, 'PRECONDITION_FAILED - Cannot declare a server-named queue for type rabbit_quorum_queue'],
       ['queue.declare', { queue: 'qq-e', durable: true, exclusive: true, arguments: { 'x-queue-type': 'quorum' } }, "PRECONDITION_FAILED - invalid property 'exclusive-owner' for queue 'qq-e' in vhost '/'"],
+      ['queue.declare', { queue: 'eq-q', arguments: { 'x-message-ttl': 1000, 'x-queue-type': 'quorum' } }, "PRECONDITION_FAILED - inequivalent arg 'x-queue-type' for queue 'eq-q' in vhost '/': received the value 'quorum' of type 'longstr' but current is none"],
+      // Texts below were compared with a live RabbitMQ (3.10; unchanged in 4.2's rabbit_amqqueue).
+      ['queue.declare', { queue: 'xa1', arguments: { 'x-overflow': 1 } }, "PRECONDITION_FAILED - invalid arg 'x-overflow' for queue 'xa1' in vhost '/': {unacceptable_type,signedint}"],
+      ['queue.declare', { queue: 'xa2', arguments: { 'x-dead-letter-exchange': 'd', 'x-dead-letter-routing-key': 5 } }, "PRECONDITION_FAILED - invalid arg 'x-dead-letter-routing-key' for queue 'xa2' in vhost '/': {unacceptable_type,signedint}"],
+      ['queue.declare', { queue: 'xa3', arguments: { 'x-dead-letter-routing-key': 'k' } }, "PRECONDITION_FAILED - invalid arg 'x-dead-letter-routing-key' for queue 'xa3' in vhost '/': routing_key_but_no_dlx_defined"],
+      ['queue.declare', { queue: 'xa4', arguments: { 'x-queue-type': 'foo' } }, 'PRECONDITION_FAILED - invalid arg \'x-queue-type\' for queue \'xa4\' in vhost \'/\': "unsupported queue type \'foo\'"'],
+      ['queue.declare', { queue: 'xa5', arguments: { 'x-queue-type': 5 } }, "PRECONDITION_FAILED - invalid arg 'x-queue-type' for queue 'xa5' in vhost '/': {unacceptable_type,signedint}"],
+      ['queue.declare', { queue: 'xa6', arguments: { 'x-queue-mode': 'foo' } }, 'PRECONDITION_FAILED - invalid arg \'x-queue-mode\' for queue \'xa6\' in vhost \'/\': "unsupported queue mode \'foo\'"'],
+      ['queue.declare', { queue: 'xa7', arguments: { 'x-delivery-limit': 'a' } }, "PRECONDITION_FAILED - invalid arg 'x-delivery-limit' for queue 'xa7' in vhost '/' of queue type rabbit_classic_queue"],
+      ['queue.declare', { queue: 'xa8', arguments: { 'x-max-priority': -1 } }, "PRECONDITION_FAILED - invalid arg 'x-max-priority' for queue 'xa8' in vhost '/': {value_negative,-1}"],
+      ['queue.declare', { queue: 'xa9', arguments: { 'x-max-length': 'a' } }, 'PRECONDITION_FAILED - invalid arg \'x-max-length\' for queue \'xa9\' in vhost \'/\': "expected integer, got longstr"'],
+      ['queue.declare', { queue: 'xa10', arguments: { 'x-expires': -3 } }, "PRECONDITION_FAILED - invalid arg 'x-expires' for queue 'xa10' in vhost '/': {value_negative,-3}"],
+      ['queue.declare', { queue: 'xa11', arguments: { 'x-single-active-consumer': 1 } }, "PRECONDITION_FAILED - invalid arg 'x-single-active-consumer' for queue 'xa11' in vhost '/': {unacceptable_type,signedint}"],
+      ['queue.declare', { queue: 'qq-a', durable: true, autoDelete: true, arguments: { 'x-queue-type': 'quorum' } }, "PRECONDITION_FAILED - invalid property 'auto-delete' for queue 'qq-a' in vhost '/'"],
     ];
     for (const [m, args, text] of cases) {
       const d = await opened(1);
@@ -288,6 +302,8 @@ describe('channel-level (soft) errors', () => {
     }
     // Unknown x- arguments are not compared (RabbitMQ ignores them).
     c.send(1, 'queue.declare', { queue: 'eq-q', arguments: { 'x-message-ttl': 1000, 'x-whatever': 1 } });
+    await c.expect('queue.declare-ok');
+    c.send(1, 'queue.declare', { queue: 'eq-q', arguments: { 'x-message-ttl': 1000, 'x-queue-type': 'classic' } });
     await c.expect('queue.declare-ok');
     c.end();
   });
@@ -305,6 +321,10 @@ describe('channel-level (soft) errors', () => {
     await channelError(b, 1, 406, 'PRECONDITION_FAILED - cannot switch from tx to confirm mode');
     for (const [props, text] of [
       [{ expiration: '-5' }, "PRECONDITION_FAILED - invalid expiration '-5': {value_negative,-5}"],
+      [{ expiration: '5abc' }, 'PRECONDITION_FAILED - invalid expiration \'5abc\': {leftover_string,"abc"}'],
+      [{ expiration: '1.5' }, 'PRECONDITION_FAILED - invalid expiration \'1.5\': {leftover_string,".5"}'],
+      [{ expiration: ' 5' }, "PRECONDITION_FAILED - invalid expiration ' 5': no_integer"],
+      [{ expiration: '' }, "PRECONDITION_FAILED - invalid expiration '': no_integer"],
       [{ userId: 'bob' }, "PRECONDITION_FAILED - user_id property set to 'bob' but authenticated user was 'guest'"],
     ] as [Record<string, unknown>, string][]) {
       const x = await opened(1);

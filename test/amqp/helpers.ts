@@ -18,10 +18,10 @@ export function nextClose(emitter: { once(e: 'close' | 'error', fn: (err?: unkno
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until `fn` returns a truthy value (polling; for asynchronous deliveries). */
-export async function until<T>(fn: () => T | undefined | false, ms = 2000): Promise<T> {
+export async function until<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 2000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
     if (Date.now() > end) throw new Error('timed out waiting');
     await sleep(5);

@@ -22,7 +22,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-test.skipIf(!hasPika)('pika: topology, confirms, returns, get/nack/consume, channel errors', async () => {
+test.skipIf(!hasPika)('pika: topology, confirms, returns, get/nack/consume, channel errors, x-death', async () => {
   const script = fileURLToPath(new URL('./python/pika_client.py', import.meta.url));
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(PYTHON, [script, String(server.ports.amqp)], { timeout: 20000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
@@ -36,5 +36,7 @@ test.skipIf(!hasPika)('pika: topology, confirms, returns, get/nack/consume, chan
     consumed: ['0', '1', '2'],
     passive: [404, "NOT_FOUND - no queue 'pika-missing' in vhost '/'"],
     inequivalent: [406, "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'pika-eq' in vhost '/': received 'true' but current is 'false'"],
+    x_death: [['original-expiration', 'count', 'reason', 'queue', 'time', 'exchange', 'routing-keys'], 1, 'rejected', 'pika-work', '', ['pika-work'], '60000', 'datetime', null],
+    first_last: ['pika-work', 'rejected', ''],
   });
 });

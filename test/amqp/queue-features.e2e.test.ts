@@ -75,10 +75,28 @@ describe('queue arguments', () => {
     expect(await ch2.get('qq')).toBe(false);
     await ch2.deleteQueue('qq');
   });
+});
 
-  test('streams are refused with 406 (not supported)', async () => {
+describe('quorum queues: global qos and exclusive consumers', () => {
+  test('quorum queues ignore basic.consume exclusive', async () => {
     const ch = await channel();
-    await expect(ch.assertQueue('st', { durable: true, arguments: { 'x-queue-type': 'stream' } })).rejects.toThrow(/PRECONDITION_FAILED - invalid arg 'x-queue-type'.*not supported/);
+    await ch.assertQueue('qq-excl', { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await ch.consume('qq-excl', () => undefined, { exclusive: true });
+    await ch.consume('qq-excl', () => undefined, { exclusive: true });
+    expect((await ch.checkQueue('qq-excl')).consumerCount).toBe(2);
+    await ch.deleteQueue('qq-excl');
+  });
+
+  test('consuming a quorum queue on a channel with global qos is 540 (a connection error)', async () => {
+    const c = await connect(server);
+    c.on('error', () => undefined);
+    const closed = new Promise<Error>((resolve) => c.once('close', resolve));
+    const ch = await c.createChannel();
+    ch.on('error', () => undefined);
+    await ch.assertQueue('qq-global', { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await ch.prefetch(5, true);
+    ch.consume('qq-global', () => undefined).catch(() => undefined);
+    expect((await closed).message).toContain("NOT_IMPLEMENTED - queue 'qq-global' in vhost '/' does not support global qos");
   });
 });
 

@@ -107,14 +107,22 @@ test('random methods with random arguments never crash the server', async () => 
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const words = ['', 'q', 'amq.direct', 'amq.gen-x', 'x', 'topic', 'fanout', 'headers', 'direct', 'amq.rabbitmq.reply-to', '#', 'a.*'];
+  const words = ['', 'q', 'amq.direct', 'amq.gen-x', 'x', 'topic', 'fanout', 'headers', 'direct', 'amq.rabbitmq.reply-to', '#', 'a.*', 'x-delayed-message', 'st'];
+  // Random argument tables over the keys part 2 interprets, with values of every shape.
+  const keys = ['x-queue-type', 'x-stream-offset', 'x-delayed-type', 'x-max-age', 'x-message-ttl', 'x-expires', 'x-dead-letter-exchange', 'x-dead-letter-routing-key', 'x-max-length-bytes', 'x-overflow', 'x-max-priority', 'x-delivery-limit', 'x-single-active-consumer', 'x-priority', 'x-queue-mode', 'alternate-exchange'];
+  const values: unknown[] = ['stream', 'quorum', 'classic', 'first', 'last', 'next', '1h', '7D', 'bogus', 'direct', 'x-delayed-message', '', -1, 0, 3, 2 ** 40, true, 1.5, ['a'], { k: 1 }];
+  const table = (): Record<string, unknown> => {
+    const t: Record<string, unknown> = {};
+    for (let k = rand(4); k > 0; k--) t[keys[rand(keys.length)] as string] = values[rand(values.length)];
+    return t;
+  };
   for (let round = 0; round < 15; round++) {
     const c = await RawClient.open(port);
     for (let i = 0; i < 40 && !c.closed; i++) {
       const def = defs[rand(defs.length)] as (typeof defs)[number];
       const args: Record<string, unknown> = {};
       for (const a of def.args) {
-        args[a.key] = a.type === 'bit' ? rand(2) === 1 : a.type === 'shortstr' ? words[rand(words.length)] : a.type === 'longstr' ? Buffer.from('x') : a.type === 'table' ? [] : a.type === 'octet' ? rand(256) : rand(5);
+        args[a.key] = a.type === 'bit' ? rand(2) === 1 : a.type === 'shortstr' ? words[rand(words.length)] : a.type === 'longstr' ? Buffer.from('x') : a.type === 'table' ? table() : a.type === 'octet' ? rand(256) : rand(5);
       }
       const channel = rand(4);
       c.send(channel, def.name, args);

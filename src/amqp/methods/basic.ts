@@ -13,6 +13,7 @@ import { contentFrames } from '../output.js';
 import { methodByName } from '../spec.js';
 import { REPLY_TO, startReplyConsumer, stopReplyConsumer } from '../reply-to.js';
 import { findQueue, touchQueue } from './queue.js';
+import { consumeStream, Stream } from '../stream.js';
 
 type Handler = (ch: Channel, args: MethodArgs) => void;
 
@@ -43,11 +44,16 @@ const consume: Handler = (ch, a) => {
     if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'basic.consume-ok', { consumerTag: tag });
     return;
   }
+  ch.authorize('read', 'queue', (a['queue'] as string) || ch.lastQueue);
   const q = findQueue(ch, a['queue'] as string);
   let tag = a['consumerTag'] as string;
   if (tag === '') tag = 'amq.ctag-' + randomBytes(16).toString('base64url');
-  else if (ch.consumers.has(tag)) throw err('NOT_ALLOWED', `attempt to reuse consumer tag '${tag}'`);
-  const exclusive = a['exclusive'] === true;
+  else if (ch.consumers.has(tag) || ch.streamConsumers.has(tag)) throw err('NOT_ALLOWED', `attempt to reuse consumer tag '${tag}'`);
+  if (q instanceof Stream) return consumeStream(ch, q, tag, a);
+  // rabbit_quorum_queue:consume refuses a channel with global QoS (limiter_active).
+  if (ch.globalPrefetch > 0 && vh.info(q).type === 'quorum') throw err('NOT_IMPLEMENTED', `${rqueue(q.name, vh.name)} does not support global qos`);
+  // Quorum queues ignore the exclusive flag of basic.consume (RabbitMQ 4.x).
+  const exclusive = a['exclusive'] === true && vh.info(q).type !== 'quorum';
   const others = q.consumerList() as ChannelConsumer[];
   if (others.some((c) => c.exclusive) || (exclusive && others.length > 0)) {
     throw err('ACCESS_REFUSED', `${rqueue(q.name, vh.name)} in exclusive use`);
@@ -73,6 +79,7 @@ const consume: Handler = (ch, a) => {
 const cancel: Handler = (ch, a) => {
   const tag = a['consumerTag'] as string;
   if (tag === ch.replyTag) stopReplyConsumer(ch);
+  ch.streamConsumers.get(tag)?.cancel();
   const c = ch.consumers.get(tag);
   if (c) {
     ch.removeConsumer(c);
@@ -90,7 +97,9 @@ const publish: Handler = (ch, a) => {
 };
 
 const get: Handler = (ch, a) => {
+  ch.authorize('read', 'queue', (a['queue'] as string) || ch.lastQueue);
   const q = findQueue(ch, a['queue'] as string);
+  if (q instanceof Stream) throw err('NOT_IMPLEMENTED', `basic.get not supported by stream queues ${rqueue(q.name, ch.vhost.name)}`);
   touchQueue(ch.vhost, q);
   const [lease] = q.lease(1, Infinity);
   if (!lease) {

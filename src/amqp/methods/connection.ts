@@ -6,6 +6,7 @@
 import { plainTable, Reader, type FieldTable, type MethodArgs } from '../codec.js';
 import { unexpectedMethod, type Connection } from '../connection.js';
 import { err } from '../errors.js';
+import { isLoopback } from '../access.js';
 
 type Handler = (c: Connection, args: MethodArgs) => void;
 
@@ -51,13 +52,21 @@ const startOk: Handler = (c, a) => {
     setTimeout(() => c.socket.destroy(), 3000).unref();
     return;
   }
+  // ANONYMOUS logs in as RabbitMQ 4's anonymous_login_user, guest.
   let user = 'guest';
-  let ok = true;
+  let account = settings.users.get('guest');
+  let ok = account !== undefined;
   if (mechanism !== 'ANONYMOUS') {
     const cred = credentials(mechanism, a['response'] as Buffer);
-    const known = cred ? settings.users.get(cred.user) : undefined;
-    ok = cred !== undefined && known !== undefined && known.password === cred.password;
+    account = cred ? settings.users.get(cred.user) : undefined;
+    ok = cred !== undefined && account !== undefined && account.checkPassword(cred.password);
     user = cred?.user ?? '';
+  }
+  if (ok && settings.loopbackUsers.includes(user) && !isLoopback(c.socket.remoteAddress)) {
+    // rabbit_reader:auth_fail with rabbit_access_control:check_user_loopback's reason.
+    c.log.info({ user, peer: c.socket.remoteAddress }, 'login refused: loopback-only user');
+    refuse(c, `ACCESS_REFUSED - ${mechanism} login refused: user '${user}' can only connect via localhost`);
+    return;
   }
   if (!ok) {
     c.log.info({ user }, 'login refused');
@@ -70,6 +79,7 @@ const startOk: Handler = (c, a) => {
     return;
   }
   c.user = user;
+  c.account = account;
   c.state = 'tune';
   c.sendMethod(0, 'connection.tune', { channelMax: settings.channelMax, frameMax: settings.frameMax, heartbeat: settings.heartbeat });
 };
@@ -96,13 +106,33 @@ const tuneOk: Handler = (c, a) => {
   c.state = 'open';
 };
 
+/** A refused login: 403 close for clients that asked for it, else a plain close (RabbitMQ). */
+function refuse(c: Connection, text: string): void {
+  if (c.capabilities['authentication_failure_close'] === true) c.startClose(403, text);
+  else {
+    c.state = 'closed';
+    c.socket.end();
+  }
+}
+
 const open: Handler = (c, a) => {
   expectState(c, 'open');
   const name = a['virtualHost'] as string;
   const vhost = c.ctx.vhosts.get(name);
   if (!vhost) throw err('NOT_ALLOWED', `vhost ${name} not found`);
-  const allowed = c.ctx.settings.users.get(c.user)?.vhosts;
-  if (allowed && !allowed.includes(name)) throw err('NOT_ALLOWED', `access to vhost '${name}' refused for user '${c.user}'`);
+  // rabbit_reader: vhost access first, then the vhost's connection limit.
+  if (!c.account?.canOpen(name)) throw err('NOT_ALLOWED', `access to vhost '${name}' refused for user '${c.user}'`);
+  if (vhost.maxConnections !== undefined) {
+    let n = 0;
+    for (const other of c.ctx.connections) if (other.vhost === vhost && other.state === 'running') n++;
+    if (n >= vhost.maxConnections) throw err('NOT_ALLOWED', `access to vhost '${name}' refused for user '${c.user}': connection limit (${vhost.maxConnections}) is reached`);
+  }
+  const userLimit = c.account.maxConnections;
+  if (userLimit !== undefined) {
+    let n = 0;
+    for (const other of c.ctx.connections) if (other.account === c.account && other.state === 'running') n++;
+    if (n >= userLimit) throw err('NOT_ALLOWED', `connection refused for user '${c.user}': user connection limit (${userLimit}) is reached`);
+  }
   c.vhost = vhost;
   c.state = 'running';
   c.sendMethod(0, 'connection.open-ok', { knownHosts: '' });

@@ -2,14 +2,17 @@
 // queues, passive declares, exclusive queues locked to their connection (405), auto-delete,
 // the empty name meaning the channel's last declared queue, equivalence checks on durable,
 // auto_delete and the arguments RabbitMQ compares (406), idempotent delete and unbind.
+// Quorum queues and streams follow rabbit_queue_type_util's declare rules; streams live in
+// core Logs (stream.ts): purge on a stream is 540, delete ignores if-unused / if-empty.
 
 import type { Queue } from '../../core/index.js';
 import type { Channel } from '../channel.js';
-import { plainTable, type FieldTable, type MethodArgs } from '../codec.js';
-import { attachDeadLettering } from '../dead-letter.js';
+import { plainTable, tableGet, type FieldTable, type MethodArgs } from '../codec.js';
 import { err, rexchange, rqueue } from '../errors.js';
 import { isReplyName, replyTargetExists } from '../reply-to.js';
-import { serverName, type QueueInfo, type Vhost } from '../vhost.js';
+import { Stream } from '../stream.js';
+import { createQueue } from '../queue-create.js';
+import { serverName, type Vhost } from '../vhost.js';
 import { inequivalent, sameArg } from './equivalence.js';
 import { COMPARED_ARGS, parseQueueArgs } from './queue-args.js';
 
@@ -18,26 +21,27 @@ type Handler = (ch: Channel, args: MethodArgs) => void;
 const locked = (name: string, vhost: string): string =>
   `cannot obtain exclusive access to locked ${rqueue(name, vhost)}. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.`;
 
-/** The queue a method names ('' = last declared on the channel), checked for exclusivity. */
-export function findQueue(ch: Channel, name: string): Queue {
+/** The queue (or stream) a method names ('' = last declared on the channel), checked for exclusivity. */
+export function findQueue(ch: Channel, name: string): Queue | Stream {
   const vh = ch.vhost;
   if (name === '') {
     if (ch.lastQueue === '') throw err('NOT_FOUND', 'no previously declared queue');
     name = ch.lastQueue;
   }
-  const q = vh.queues.get(name);
+  const q = vh.target(name);
   if (!q) throw err('NOT_FOUND', `no ${rqueue(name, vh.name)}`);
   checkExclusive(ch, q);
   return q;
 }
 
-export function checkExclusive(ch: Channel, q: Queue): void {
+export function checkExclusive(ch: Channel, q: { meta: Record<string, unknown>; name: string }): void {
   const owner = ch.vhost.info(q).exclusiveOwner;
   if (owner && owner !== ch.conn) throw err('RESOURCE_LOCKED', locked(q.name, ch.vhost.name));
 }
 
 /** Restarts a queue's x-expires countdown (declare, get, consumer changes count as use). */
-export function touchQueue(vh: Vhost, q: Queue): void {
+export function touchQueue(vh: Vhost, q: Queue | Stream): void {
+  if (q instanceof Stream) return; // streams do not support x-expires
   const info = vh.info(q);
   if (info.expiresMs === undefined) return;
   if (info.expiryTimer) clearTimeout(info.expiryTimer);
@@ -50,9 +54,10 @@ export function touchQueue(vh: Vhost, q: Queue): void {
   info.expiryTimer.unref();
 }
 
-function declareOk(ch: Channel, a: MethodArgs, q: Queue): void {
+function declareOk(ch: Channel, a: MethodArgs, q: Queue | Stream): void {
   ch.lastQueue = q.name;
-  if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.declare-ok', { queue: q.name, messageCount: q.counts().ready, consumerCount: q.consumerCount });
+  const messageCount = q instanceof Stream ? q.messageCount : q.counts().ready;
+  if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.declare-ok', { queue: q.name, messageCount, consumerCount: q.consumerCount });
 }
 
 const declare: Handler = (ch, a) => {
@@ -65,7 +70,7 @@ const declare: Handler = (ch, a) => {
   const autoDelete = a['autoDelete'] === true;
   if (a['passive'] === true) {
     // A direct reply-to name: 0 messages and 1 consumer while its requester listens.
-    if (isReplyName(name) && replyTargetExists(vh.name, name)) {
+    if (isReplyName(name) && replyTargetExists(vh, name)) {
       if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.declare-ok', { queue: name, messageCount: 0, consumerCount: 1 });
       return;
     }
@@ -75,50 +80,49 @@ const declare: Handler = (ch, a) => {
   }
   if (name === '') name = serverName('amq.gen-');
   const res = rqueue(name, vh.name);
-  const existing = vh.queues.get(name);
+  ch.authorize('configure', 'queue', name);
+  const existing = vh.target(name);
   if (existing) {
     const info = vh.info(existing);
     if (info.exclusiveOwner ? info.exclusiveOwner !== ch.conn || !exclusive : exclusive) throw err('RESOURCE_LOCKED', locked(name, vh.name));
     if (info.durable !== durable) throw inequivalent('durable', res, `'${durable}'`, `'${info.durable}'`);
     if (info.autoDelete !== autoDelete) throw inequivalent('auto_delete', res, `'${autoDelete}'`, `'${info.autoDelete}'`);
     for (const key of COMPARED_ARGS) sameArg(key, res, info.arguments, args);
+    // x-queue-type: a different type is 406 (texts as RabbitMQ); leaving it out matches any
+    // type (RabbitMQ 4.x no longer fails redeclares that omit it).
+    const askedType = tableGet(args, 'x-queue-type');
+    if (askedType && !(askedType.type === 'S' && askedType.value.toString('utf8') === info.type)) sameArg('x-queue-type', res, info.arguments, args);
     touchQueue(vh, existing);
     return declareOk(ch, a, existing);
   }
   // As rabbit_channel: an existing queue is found first; the reserved prefix only blocks creation.
   if (name.startsWith('amq.') && (a['queue'] as string) !== '') throw err('ACCESS_REFUSED', `queue name '${name}' contains reserved prefix 'amq.*'`);
+  if (vh.maxQueues !== undefined && vh.queues.list().length + vh.streams.size >= vh.maxQueues) {
+    throw err('PRECONDITION_FAILED', `cannot declare queue '${name}': queue limit in vhost '${vh.name}' (${vh.maxQueues}) is reached`);
+  }
   const parsed = parseQueueArgs(args, res);
-  if (parsed.type === 'quorum') {
-    // rabbit_queue_type_util: quorum queues must be durable, shared, not auto-delete, named.
-    if ((a['queue'] as string) === '') throw err('PRECONDITION_FAILED', 'Cannot declare a server-named queue for type rabbit_quorum_queue');
+  if (parsed.deadLetterExchange !== undefined) {
+    // rabbit_channel: dead-lettering reads from this queue and writes to the DLX.
+    ch.authorize('read', 'queue', name);
+    ch.authorize('write', 'exchange', parsed.deadLetterExchange);
+  }
+  if (parsed.type !== 'classic') {
+    // rabbit_queue_type_util: quorum queues and streams must be durable, shared, not auto-delete, named.
+    if ((a['queue'] as string) === '') throw err('PRECONDITION_FAILED', `Cannot declare a server-named queue for type rabbit_${parsed.type}_queue`);
     if (!durable) throw err('PRECONDITION_FAILED', `invalid property 'non-durable' for ${res}`);
     if (exclusive) throw err('PRECONDITION_FAILED', `invalid property 'exclusive-owner' for ${res}`);
     if (autoDelete) throw err('PRECONDITION_FAILED', `invalid property 'auto-delete' for ${res}`);
   }
-  const q = vh.queues.create(name, parsed.options);
-  const info: QueueInfo = {
-    durable,
-    autoDelete,
-    exclusiveOwner: exclusive ? ch.conn : undefined,
-    arguments: args,
-    hadConsumer: false,
-    expiresMs: parsed.expiresMs,
-    expiryTimer: undefined,
-    deadLetterExchange: parsed.deadLetterExchange,
-    deadLetterRoutingKey: parsed.deadLetterRoutingKey,
-    singleActive: parsed.singleActive,
-    consumerTimeoutMs: parsed.consumerTimeoutMs,
-    type: parsed.type,
-  };
-  q.meta['amqp'] = info;
-  attachDeadLettering(vh, q);
+  const q = createQueue(vh, name, args, parsed, { durable, autoDelete, exclusiveOwner: exclusive ? ch.conn : undefined });
   touchQueue(vh, q);
   declareOk(ch, a, q);
 };
 
-function bindArgs(ch: Channel, a: MethodArgs): { q: Queue; exchange: string; key: string; args: Record<string, unknown> } {
+function bindArgs(ch: Channel, a: MethodArgs): { q: Queue | Stream; exchange: string; key: string; args: Record<string, unknown> } {
   const exchange = a['exchange'] as string;
   if (exchange === '') throw err('ACCESS_REFUSED', 'operation not permitted on the default exchange');
+  ch.authorize('write', 'queue', (a['queue'] as string) || ch.lastQueue);
+  ch.authorize('read', 'exchange', exchange);
   // RabbitMQ looks the source exchange up before the queue.
   if (!ch.vhost.router.get(exchange)) throw err('NOT_FOUND', `no ${rexchange(exchange, ch.vhost.name)}`);
   const q = findQueue(ch, a['queue'] as string);
@@ -138,7 +142,9 @@ const unbind: Handler = (ch, a) => {
   const exchange = a['exchange'] as string;
   if (exchange === '') throw err('ACCESS_REFUSED', 'operation not permitted on the default exchange');
   const vh = ch.vhost;
-  const q = vh.queues.get((a['queue'] as string) || ch.lastQueue);
+  ch.authorize('write', 'queue', (a['queue'] as string) || ch.lastQueue);
+  ch.authorize('read', 'exchange', exchange);
+  const q = vh.target((a['queue'] as string) || ch.lastQueue);
   if (q) {
     checkExclusive(ch, q);
     vh.router.unbindMatching(exchange, 'queue', q.name, a['routingKey'] as string, plainTable(a['arguments'] as FieldTable));
@@ -147,7 +153,9 @@ const unbind: Handler = (ch, a) => {
 };
 
 const purge: Handler = (ch, a) => {
+  ch.authorize('read', 'queue', (a['queue'] as string) || ch.lastQueue);
   const q = findQueue(ch, a['queue'] as string);
+  if (q instanceof Stream) throw err('NOT_IMPLEMENTED', `queue.purge not supported by stream queues ${rqueue(q.name, ch.vhost.name)}`);
   const n = q.purge();
   if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.purge-ok', { messageCount: n });
 };
@@ -155,9 +163,13 @@ const purge: Handler = (ch, a) => {
 const del: Handler = (ch, a) => {
   const vh = ch.vhost;
   const name = (a['queue'] as string) || ch.lastQueue;
-  const q = vh.queues.get(name);
+  ch.authorize('configure', 'queue', name);
+  const q = vh.target(name);
   let count = 0;
-  if (q) {
+  if (q instanceof Stream) {
+    // rabbit_stream_queue:delete ignores if-unused and if-empty.
+    vh.deleteStream(q);
+  } else if (q) {
     checkExclusive(ch, q);
     if (a['ifUnused'] === true && q.consumerCount > 0) throw err('PRECONDITION_FAILED', `${rqueue(name, vh.name)} in use`);
     if (a['ifEmpty'] === true && q.counts().ready > 0) throw err('PRECONDITION_FAILED', `${rqueue(name, vh.name)} not empty`);

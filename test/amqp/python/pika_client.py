@@ -55,5 +55,20 @@ except pika.exceptions.ChannelClosedByBroker as e:
     out["inequivalent"] = [e.reply_code, e.reply_text]
 ch3 = conn.channel()
 ch3.queue_delete("pika-eq")
+# Dead-lettering: reject into a DLX, then read the x-death entry field by field.
+dead = ch3.queue_declare(queue="", exclusive=True).method.queue
+work = ch3.queue_declare(queue="pika-work", exclusive=True, arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": dead}).method.queue
+ch3.basic_publish("", work, b"bad", pika.BasicProperties(expiration="60000"))
+method, p, body = ch3.basic_get(work)
+ch3.basic_reject(method.delivery_tag, requeue=False)
+method, p, body = None, None, None
+for _ in range(100):
+    method, p, body = ch3.basic_get(dead, auto_ack=True)
+    if method:
+        break
+    conn.sleep(0.01)
+death = p.headers["x-death"][0]
+out["x_death"] = [list(death.keys()), death["count"], death["reason"], death["queue"], death["exchange"], death["routing-keys"], death["original-expiration"], type(death["time"]).__name__, p.expiration]
+out["first_last"] = [p.headers["x-first-death-queue"], p.headers["x-first-death-reason"], p.headers["x-last-death-exchange"]]
 conn.close()
 print(json.dumps(out))
