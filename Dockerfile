@@ -9,8 +9,11 @@ RUN npm ci --ignore-scripts && npx tsc -p tsconfig.build.json
 
 # Runtime stage: production dependencies and the compiled output only, as a non-root user.
 FROM node:22-bookworm-slim
+# Clients reach a container through a port mapping, never from its loopback: like RabbitMQ's
+# official image, let guest/guest log in from any address there.
 ENV NODE_ENV=production \
-    OMNIBROKER_HOST=0.0.0.0
+    OMNIBROKER_HOST=0.0.0.0 \
+    AMQP_LOOPBACK_USERS=none
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
