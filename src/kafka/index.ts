@@ -5,10 +5,12 @@ import { randomBytes } from 'node:crypto';
 import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
 import { expectArray, expectInteger, expectObject, expectString, expectStringMap, optional, ShapeError } from '../shared/json-shape.js';
 import { listenTcp, type TcpServer } from '../shared/tcp-server.js';
+import { fileStoreOf } from '../core/index.js';
 import { buildRegistry } from './apis/index.js';
 import { invalidTopicName, KafkaBroker, settingsFrom } from './broker.js';
 import { inRange, loadMessages } from './codec.js';
 import { KafkaConnection } from './connection.js';
+import { KafkaPersistence } from './persistence.js';
 import { planListeners, type Advertised } from './listeners.js';
 import { validateTopicConfig } from './topic-configs.js';
 
@@ -59,6 +61,9 @@ export const kafka: FrontEndModule = {
       }
     }
     const broker = new KafkaBroker(core, settingsFrom(config.extra, core.store.kind === 'file' ? config.dataDir : undefined), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
+    // With --data-dir: rebuild topics, batches and offsets before declared topics are added.
+    const files = fileStoreOf(core.store);
+    if (files) broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));
     const section = config.resources.kafka;
     if (section !== undefined) {
       for (const t of readTopics(section, '$.kafka')) {
@@ -115,6 +120,7 @@ export const kafka: FrontEndModule = {
         state = 'stopping';
         broker.stopRetention();
         for (const s of servers) await s.close();
+        await broker.persistence?.drain();
         state = 'stopped';
       },
     };
