@@ -1,7 +1,7 @@
 // Kafka state across a clean restart on the same --data-dir, through kafkajs: topics keep their
 // ids, partition counts and configs; every record comes back at its offset with key, value,
 // headers and timestamp (plain and gzip batches); committed group offsets are resumed;
-// DeleteRecords' log start offset is kept; deleted topics stay deleted and lose their files;
+// DeleteRecords' and retention's log start offsets are kept; deleted topics stay deleted and lose their files;
 // offsets continue after the restart. kcat reads back what it wrote before the restart.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +87,7 @@ describe('Kafka durable restart (kafkajs)', () => {
         { topic: 'dur-a', numPartitions: 3, configEntries: [{ name: 'retention.ms', value: '86400000' }, { name: 'max.message.bytes', value: '2000000' }] },
         { topic: 'dur-b', numPartitions: 1 },
         { topic: 'dur-gone', numPartitions: 2 },
+        { topic: 'dur-ret', numPartitions: 1, configEntries: [{ name: 'retention.bytes', value: '300' }] },
       ],
     });
     const producer = kafka.producer();
@@ -105,6 +106,8 @@ describe('Kafka durable restart (kafkajs)', () => {
     }
     await producer.send({ topic: 'dur-b', acks: 1, messages: Array.from({ length: 10 }, (_, i) => ({ key: `b${i}`, value: `bv${i}` })) });
     await producer.send({ topic: 'dur-gone', messages: [{ partition: 1, value: 'bye' }] });
+    // Size retention moves the log start on every append; it must survive too.
+    for (let i = 0; i < 12; i++) await producer.send({ topic: 'dur-ret', acks: -1, messages: [{ value: `ret-${i}-${'r'.repeat(60)}` }] });
     await producer.disconnect();
 
     const before = await readAll(kafka, 'dur-a', 60);
@@ -116,6 +119,8 @@ describe('Kafka durable restart (kafkajs)', () => {
     await admin.createPartitions({ topicPartitions: [{ topic: 'dur-b', count: 3 }] });
     await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'dur-b', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
     await admin.deleteTopics({ topics: ['dur-gone'] });
+    const retained = (await admin.fetchTopicOffsets('dur-ret'))[0];
+    expect(Number(retained?.low)).toBeGreaterThan(0);
     await admin.disconnect();
     await stop(server);
     // A deleted topic's files go with it.
@@ -124,7 +129,8 @@ describe('Kafka durable restart (kafkajs)', () => {
     ({ server, kafka } = await start(dir));
     admin = kafka.admin();
     await admin.connect();
-    expect((await admin.listTopics()).sort()).toEqual(['dur-a', 'dur-b']);
+    expect((await admin.listTopics()).sort()).toEqual(['dur-a', 'dur-b', 'dur-ret']);
+    expect((await admin.fetchTopicOffsets('dur-ret'))[0]).toMatchObject({ low: retained?.low, high: '12' });
     expect(server.core.topics.get('dur-a')?.id).toBe(idA);
     const meta = await admin.fetchTopicMetadata({ topics: ['dur-a', 'dur-b'] });
     expect(meta.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([['dur-a', 3], ['dur-b', 3]]);
