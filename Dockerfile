@@ -13,7 +13,7 @@ ENV NODE_ENV=production \
     OMNIBROKER_HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=optional --ignore-scripts && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY protocols ./protocols
 RUN mkdir -p /data && chown node:node /data

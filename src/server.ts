@@ -110,7 +110,6 @@ function prepareDataDir(dir: string, log: Logger): void {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new StartupError(`--data-dir ${dir} cannot be written (${code}); choose another directory with --data-dir`);
   }
-  // The engine is active (lock, format checks) but front-ends do not write their state to it
-  // yet: say so rather than pretend.
-  log.warn({ dataDir: dir }, 'durable storage engine active; protocol state is not persisted across restarts yet');
+  // SQS state is journaled; AMQP and Kafka state is not written yet: say so rather than pretend.
+  log.warn({ dataDir: dir }, 'durable storage: SQS state is persisted; AMQP and Kafka state is not persisted across restarts yet');
 }

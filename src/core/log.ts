@@ -211,6 +211,28 @@ export class Log {
     return removed;
   }
 
+  /**
+   * Rewrites entries in place without moving offsets (log compaction): for each live entry
+   * with baseOffset < `upTo`, `fn` returns undefined (keep), null (drop) or new bytes (same
+   * baseOffset/lastOffset, fewer records inside). The log start offset and high watermark never
+   * change, so readers land inside the gaps. Synchronous, like every core mutation.
+   */
+  rewriteEntries(upTo: number, fn: (e: LogEntry) => Buffer | null | undefined): void {
+    const kept: LogEntry[] = [];
+    for (let i = this.first; i < this.entries.length; i++) {
+      const e = this.entries[i] as LogEntry;
+      const r = e.baseOffset < upTo ? fn(e) : undefined;
+      if (r === undefined) kept.push(e);
+      else if (r === null) this.bytes -= e.bytes.length;
+      else {
+        this.bytes += r.length - e.bytes.length;
+        kept.push({ ...e, bytes: r });
+      }
+    }
+    this.entries = kept;
+    this.first = 0;
+  }
+
   /** Every live entry, oldest first. */
   *all(): IterableIterator<LogEntry> {
     for (let i = this.first; i < this.entries.length; i++) yield this.entries[i] as LogEntry;

@@ -562,21 +562,30 @@ export class Queue {
    * a restart: a message leased when the server stopped is available again at its stored
    * `availableAt` (the lease deadline, if the front-end recorded one). A `dedupKey` still inside
    * the dedup window is remembered again. Limits are not applied: this is state, not new input.
+   * A message given a `lease` whose deadline is still ahead comes back *leased* (not ready, its
+   * group blocked) until that deadline, for protocols whose leases outlive the server (SQS
+   * visibility); find those leases with `leasesOf(lease.consumerTag)`.
    */
-  restore(messages: ReadonlyArray<Omit<StoredMessage, 'seq'> & { dedupKey?: string | undefined }>): StoredMessage[] {
+  restore(messages: ReadonlyArray<Omit<StoredMessage, 'seq'> & { dedupKey?: string | undefined; lease?: { deadline: number; consumerTag: string } | undefined }>): StoredMessage[] {
     this.assertLive();
     const now = this.clock.now();
     const out: StoredMessage[] = [];
     for (const r of messages) {
-      const { dedupKey, ...fields } = r;
+      const { dedupKey, lease, ...fields } = r;
       const msg: StoredMessage = { ...fields, seq: this.seq++ };
       if (dedupKey !== undefined && this.options.dedupWindowMs > 0 && msg.enqueuedAt + this.options.dedupWindowMs > now) {
         this.dedup.set(dedupKey, { expiresAt: msg.enqueuedAt + this.options.dedupWindowMs, message: msg });
       }
-      if (msg.availableAt > now) this.delayed.push(msg);
+      if (lease && lease.deadline > now) {
+        const l: Lease = { id: leaseIds++, message: msg, deadline: lease.deadline, consumerTag: lease.consumerTag };
+        this.leases.set(l.id, l);
+        this.ready.leased(msg);
+        if (Number.isFinite(l.deadline)) this.deadlines.push({ at: l.deadline, id: l.id });
+      } else if (msg.availableAt > now) this.delayed.push(msg);
       else this.ready.append(msg);
       out.push(msg);
     }
+    this.armLeaseTimer();
     this.armDelayTimer();
     this.armExpiryTimer();
     this.drain();

@@ -118,6 +118,8 @@ export class KafkaBroker {
     const retentionMs = numericConfig(topic.configs, 'retention.ms');
     const retentionBytes = numericConfig(topic.configs, 'retention.bytes');
     if (retentionMs < 0 && retentionBytes < 0) return;
+    // Time and size retention apply only with the delete policy (compact-only topics keep everything).
+    if (!topicConfig(topic.configs, 'cleanup.policy').split(',').some((p) => p.trim() === 'delete')) return;
     for (const log of topic.partitions) log.applyRetention({ retentionMs, retentionBytes, keepNewest: false });
   }
 

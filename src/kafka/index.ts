@@ -11,8 +11,11 @@ import { invalidTopicName, KafkaBroker, settingsFrom } from './broker.js';
 import { inRange, loadMessages } from './codec.js';
 import { KafkaConnection } from './connection.js';
 import { KafkaPersistence } from './persistence.js';
+import { recoverProducerState } from './producer-recovery.js';
 import { planListeners, type Advertised } from './listeners.js';
 import { validateTopicConfig } from './topic-configs.js';
+import { exactlyOnce } from './exactly-once.js';
+import { startLogCleaner } from './log-cleaner.js';
 
 interface TopicDecl {
   name: string;
@@ -63,7 +66,12 @@ export const kafka: FrontEndModule = {
     const broker = new KafkaBroker(core, settingsFrom(config.extra, core.store.kind === 'file' ? config.dataDir : undefined), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
     // With --data-dir: rebuild topics, batches and offsets before declared topics are added.
     const files = fileStoreOf(core.store);
-    if (files) broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));
+    if (files) {
+      broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));
+      const aborted = recoverProducerState(broker);
+      if (aborted > 0) log.warn({ aborted }, 'transactions left open by the previous run were aborted');
+      await broker.persistence.settle();
+    }
     const section = config.resources.kafka;
     if (section !== undefined) {
       for (const t of readTopics(section, '$.kafka')) {
@@ -110,6 +118,8 @@ export const kafka: FrontEndModule = {
     broker.port = server.port;
     broker.listenersText = { ...plan.describe(bound, config.advertisedHost), protocolMap: [...bound.keys()].map((n) => `${n}:PLAINTEXT`).join(','), primary: plan.primary };
     broker.startRetention();
+    const backoff = Number(config.extra.KAFKA_LOG_CLEANER_BACKOFF_MS ?? '');
+    const cleaner = startLogCleaner(broker, Number.isFinite(backoff) && backoff > 0 ? backoff : 15_000);
     let state: FrontEndState = 'running';
     return {
       name: 'kafka',
@@ -119,6 +129,8 @@ export const kafka: FrontEndModule = {
       async close() {
         state = 'stopping';
         broker.stopRetention();
+        exactlyOnce(broker).txns.close();
+        cleaner.stop();
         for (const s of servers) await s.close();
         await broker.persistence?.drain();
         state = 'stopped';

@@ -5,8 +5,9 @@
 // observers (Log, TopicSpace, OffsetStore), so every path that changes that state is covered
 // without touching it; handlers only wait for `settle()` before they answer. Recovery rebuilds
 // the core state at startup, before any client is served. Unused in memory mode.
-// Skips: producer-id / transaction state (owned by the idempotence work), serving big logs
-// from file ranges (recovered batches are held in memory, as before the restart).
+// Producer state is rebuilt from the recovered batches (producer-recovery.ts). Skips: serving
+// big logs from file ranges (recovered batches are held in memory, as before the restart);
+// compaction's in-memory rewrites (the cleaner redoes them after a restart).
 
 import type { Broker, CommittedOffset, FileStore, KeyValueJournal, Log, LogEntry, LogStore, Topic } from '../core/index.js';
 import type { Logger } from '../shared/logger.js';

@@ -21,6 +21,8 @@ export interface BatchInfo {
   maxTimestamp: number;
   codec: number;
   producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
   transactional: boolean;
 }
 
@@ -65,6 +67,8 @@ export function validateProduceBatch(records: Buffer, produceVersion: number): B
     maxTimestamp: Number(records.readBigInt64BE(35)),
     codec,
     producerId: Number(records.readBigInt64BE(43)),
+    producerEpoch: records.readInt16BE(51),
+    baseSequence: records.readInt32BE(53),
     transactional: (attributes & 0x10) !== 0,
   };
 }

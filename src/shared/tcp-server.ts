@@ -33,10 +33,15 @@ export async function listenTcp(options: TcpListenOptions): Promise<TcpServer> {
   const connections = new Map<net.Socket, ConnectionHandle>();
   const server = net.createServer({ noDelay: true }, (socket) => {
     const id = ++connectionIds;
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    options.log.info({ conn: id, remote }, 'connection opened');
     try {
       const handle = options.onConnection(socket, id);
       connections.set(socket, handle);
-      socket.once('close', () => connections.delete(socket));
+      socket.once('close', (hadError) => {
+        connections.delete(socket);
+        options.log.info({ conn: id, remote, hadError }, 'connection closed');
+      });
     } catch (err) {
       options.log.error({ err, conn: id }, 'connection setup failed');
       socket.destroy();

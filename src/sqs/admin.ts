@@ -40,7 +40,7 @@ export function registerSqsAdmin(app: FastifyInstance, ctx: SqsContext): void {
 
   app.post('/sqs/reset', async () => {
     const queues = ctx.queues.size;
-    ctx.reset();
+    await ctx.reset();
     return { reset: true, queuesDeleted: queues };
   });
 }

@@ -10,6 +10,20 @@ import { HANDLERS } from './operations/index.js';
 import { decodeJsonRequest, jsonError, jsonReply, type WireReply } from './wire/json.js';
 import { decodeQueryRequest, queryError, queryReply } from './wire/query.js';
 
+/** Actions that change queue definitions, tags, name-reuse timers or move tasks. */
+const DEFINITION_ACTIONS = new Set([
+  'CreateQueue',
+  'DeleteQueue',
+  'SetQueueAttributes',
+  'TagQueue',
+  'UntagQueue',
+  'AddPermission',
+  'RemovePermission',
+  'PurgeQueue',
+  'StartMessageMoveTask',
+  'CancelMessageMoveTask',
+]);
+
 /** Large enough for a 1 MiB batch after URL/base64 encoding; larger bodies are cut off unread. */
 export const BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -97,6 +111,8 @@ export function buildApp(ctx: SqsContext, opts: AppOptions): FastifyInstance {
       const handler = HANDLERS.get(action);
       if (!handler) throw new SqsError('UnsupportedOperation', `${action} is not supported.`);
       const output = await handler(ctx, decoded.input, info);
+      // With --data-dir a definition change is on disk before SQS answers.
+      if (ctx.durable && DEFINITION_ACTIONS.has(action)) await ctx.durable.save();
       if (aborted()) return reply;
       return send(reply, isJson ? jsonReply(output, requestId) : queryReply(action, output, requestId));
     } catch (err) {

@@ -2,11 +2,13 @@
 // queue, recently deleted names (60-second reuse rule) and message move tasks. Also the
 // per-request facts handlers need: the origin queue URLs are minted from and the region.
 
-import type { Broker, Clock, QueueSpace, StoredMessage } from '../core/index.js';
+import type { Broker, Clock, Lease, QueueSpace, StoredMessage } from '../core/index.js';
 import { queueNotFound } from './errors.js';
 import type { MoveTask } from './model/move-task.js';
+import type { Receipt } from './model/receipt.js';
 import { metaOf } from './model/message-meta.js';
 import { ACCOUNT_ID, SqsQueue } from './model/sqs-queue.js';
+import type { SqsPersistence } from './persistence/sqs-persistence.js';
 
 export interface RequestInfo {
   /** scheme://host[:port] taken from the request's Host header. */
@@ -27,6 +29,8 @@ export class SqsContext {
   readonly queues = new Map<string, SqsQueue>();
   readonly deletedAt = new Map<string, number>();
   readonly tasks: MoveTask[] = [];
+  /** Set with --data-dir: where queues, messages and FIFO state are journalled. */
+  durable: SqsPersistence | undefined;
 
   constructor(readonly core: Broker) {
     this.space = core.queues('sqs');
@@ -51,21 +55,40 @@ export class SqsContext {
     return q && q.arn === arn ? q : undefined;
   }
 
-  /** The stored message a stale receipt handle points at, if it still exists (rare path: a scan). */
-  findMessage(q: SqsQueue, seq: number, id: string): { state: string; message: StoredMessage } | undefined {
-    return q.queue.peekAll().find((e) => e.message.seq === seq && e.message.id === id);
+  /** The lease a receipt handle names while it is current (also one issued before a restart). */
+  currentLease(q: SqsQueue, r: Receipt): Lease | undefined {
+    const lease = q.queue.getLease(r.leaseId);
+    if (lease && lease.message.seq === r.seq && lease.message.id === r.messageId) return lease;
+    const restored = q.durable?.restoredLeases.get(r.messageId);
+    if (restored === undefined) return undefined;
+    const l = q.queue.getLease(restored);
+    if (!l) {
+      q.durable?.restoredLeases.delete(r.messageId);
+      return undefined;
+    }
+    return l.message.id === r.messageId && l.message.receiveCount === r.receive ? l : undefined;
   }
 
-  /** Drops every SQS queue and all bookkeeping (admin reset). */
-  reset(): void {
+  /** The stored message a stale receipt handle points at, if it still exists (rare path: a scan). */
+  findMessage(q: SqsQueue, seq: number, id: string): { state: string; message: StoredMessage } | undefined {
+    // Messages restored after a restart got new seqs (below restoredCount): match them by id.
+    const restored = q.durable?.restoredCount ?? 0;
+    return q.queue.peekAll().find((e) => e.message.id === id && (e.message.seq === seq || e.message.seq < restored));
+  }
+
+  /** Drops every SQS queue and all bookkeeping (admin reset); resolves when that is durable. */
+  async reset(): Promise<void> {
     for (const t of this.tasks) t.cancel('CANCELLED');
     this.tasks.length = 0;
+    const dropped: Promise<void>[] = [];
     for (const [name, q] of this.queues) {
       this.space.delete(name);
       q.queue.waiters.wake();
+      if (this.durable) dropped.push(this.durable.drop(q));
     }
     this.queues.clear();
     this.deletedAt.clear();
+    if (this.durable) await Promise.all([...dropped, this.durable.save()]);
   }
 }
 

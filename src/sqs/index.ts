@@ -1,12 +1,14 @@
 // SQS front-end entry point: builds the HTTP app over the core's `sqs` queue namespace,
-// loads predeclared queues from --config, and adds admin routes (peek, reset) to the HTTP
-// admin listener.
+// restores queues and messages from --data-dir (src/sqs/persistence/), loads predeclared
+// queues from --config, and adds admin routes (peek, reset) to the HTTP admin listener.
 
+import { fileStoreOf } from '../core/index.js';
 import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
 import { listenError } from '../shared/tcp-server.js';
 import { registerSqsAdmin } from './admin.js';
 import { buildApp } from './app.js';
 import { SqsContext } from './context.js';
+import { SqsPersistence } from './persistence/sqs-persistence.js';
 import { checkSqsResources, loadSqsResources } from './resources.js';
 
 export const sqs: FrontEndModule = {
@@ -14,6 +16,9 @@ export const sqs: FrontEndModule = {
   checkResources: checkSqsResources,
   async start(core, config, log) {
     const ctx = new SqsContext(core);
+    // --data-dir: queues, messages and FIFO state come back before the port opens.
+    const files = fileStoreOf(core.store);
+    if (files) SqsPersistence.restore(ctx, files, log);
     let port = config.sqsPort;
     const shutdown = new AbortController();
     const app = buildApp(ctx, {
@@ -22,6 +27,7 @@ export const sqs: FrontEndModule = {
       onError: (err) => log.error({ err }, 'SQS request failed'),
     });
     loadSqsResources(ctx, config.resources.sqs, () => `http://${config.advertisedHost}:${port}`);
+    await ctx.durable?.save();
     try {
       await app.listen({ host: config.host, port: config.sqsPort });
     } catch (err) {
@@ -38,9 +44,18 @@ export const sqs: FrontEndModule = {
       registerAdmin: (admin) => registerSqsAdmin(admin, ctx),
       async close() {
         state = 'stopping';
-        for (const t of ctx.tasks) t.cancel();
+        // A task running at shutdown resumes after a restart with --data-dir.
+        for (const t of ctx.tasks) {
+          if (ctx.durable) t.stop();
+          else t.cancel();
+        }
         shutdown.abort();
         await app.close();
+        if (ctx.durable) {
+          // Dead-letter and move-task copies that became durable still write their source's removal.
+          await ctx.durable.state.settled();
+          await ctx.durable.save().catch((err: unknown) => log.error({ err }, 'cannot save SQS definitions'));
+        }
         state = 'stopped';
       },
     };

@@ -67,7 +67,9 @@ export function checkSqsResources(section: unknown, path: string): void {
 export function loadSqsResources(ctx: SqsContext, section: unknown, origin: () => string): void {
   if (section === undefined) return;
   const decls = readDecls(section, '$.sqs');
-  const pending = [...decls];
+  // A queue restored from --data-dir keeps its stored state (attributes may have been changed
+  // through the API since): the declaration only creates queues that do not exist.
+  const pending = decls.filter((d) => !ctx.queues.has(d.name));
   const byName = new Map(decls.map((d) => [d.name, d]));
   const req = (d: QueueDecl): RequestInfo => ({ origin: origin(), region: d.region ?? 'us-east-1', traceHeader: undefined, pathQueue: undefined, signal: new AbortController().signal });
   // Create dead-letter targets before the queues that point at them.

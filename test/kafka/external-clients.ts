@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 const PYTHON = '/usr/bin/python3';
 const DRIVERS = {
   confluent: fileURLToPath(new URL('./clients/confluent_driver.py', import.meta.url)),
+  confluentTxn: fileURLToPath(new URL('./clients/confluent_txn_driver.py', import.meta.url)),
   kafkaPython: fileURLToPath(new URL('./clients/kafka_python_driver.py', import.meta.url)),
 };
 

@@ -3,14 +3,16 @@
 // for librdkafka's compression feature check). Each partition must carry exactly one magic-2
 // batch with a valid CRC; it is stored as sent, only its header rewritten (records.ts).
 // acks 0 (no response), 1 and -1 (identical on a single broker); max.message.bytes ->
-// MESSAGE_TOO_LARGE; LogAppendTime topics. Skips: idempotence/transactions (producer id and
-// sequence are stored, not checked), so InitProducerId is not advertised. With --data-dir the
-// answer waits until the batches are durable (produce-durable.ts).
+// MESSAGE_TOO_LARGE; LogAppendTime topics. Batches with a producer id go through the
+// idempotence and transaction checks of produce-checks.ts (duplicates answer their original
+// base offset). With --data-dir the answer waits until the batches are durable
+// (produce-durable.ts).
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
 import { BatchError, setLogAppendTime, stampBatch, validateProduceBatch } from '../records.js';
 import { numericConfig } from '../topic-configs.js';
+import { afterProduce, checkProduce } from './produce-checks.js';
 import { acknowledgeDurable, KAFKA_STORAGE_ERROR, STORAGE_ERROR_MESSAGE } from '../produce-durable.js';
 
 export const produceApi: ApiModule = {
@@ -48,6 +50,9 @@ export const produceApi: ApiModule = {
           }
           // Keep a copy when the batch is a small part of a large receive buffer, so a stored
           // 100-byte batch does not pin a 64 KiB socket chunk.
+          const verdict = checkProduce(ctx, topic.name, index, log, info);
+          if (verdict.kind === 'error') return { ...fail(verdict.errorCode, verdict.message), recordErrors: verdict.recordErrors ?? [] };
+          if (verdict.kind === 'duplicate') return { index, errorCode: E.NONE, baseOffset: verdict.baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset, errorMessage: null };
           const bytes = records.byteLength * 4 < records.buffer.byteLength ? Buffer.from(records) : records;
           const appendTime = b.logAppendTime(topic);
           if (appendTime) setLogAppendTime(bytes, now);
@@ -58,6 +63,7 @@ export const produceApi: ApiModule = {
             meta: { producerId: info.producerId, transactional: info.transactional },
             stamp: (base, buf) => stampBatch(buf, base),
           });
+          afterProduce(ctx, log, info, entry.baseOffset);
           b.applyRetention(topic);
           return { index, errorCode: E.NONE, baseOffset: entry.baseOffset, logAppendTimeMs: appendTime ? now : -1, logStartOffset: log.logStartOffset, errorMessage: null };
         }),

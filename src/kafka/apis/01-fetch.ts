@@ -3,11 +3,13 @@
 // the first batch is returned even when it exceeds max_bytes/partition_max_bytes so consumers
 // always progress. Waits up to max_wait_ms until min_bytes are available, woken by appends.
 // Fetch sessions (KIP-227) are not kept: session id 0 is answered, so clients send full fetches.
-// v13+ address topics by id. read_committed reads up to the high watermark (no transactions).
+// v13+ address topics by id. read_committed stops at the last stable offset and lists the
+// aborted transactions of the returned range (fetch-isolation.ts).
 import type { Log, LogEntry, Topic } from '../../core/index.js';
 import type { Msg } from '../codec.js';
 import type { ApiModule, RequestContext } from '../api.js';
 import { E } from '../errors.js';
+import { abortedTransactions, lastStableOffset, READ_COMMITTED } from './fetch-isolation.js';
 
 interface Collected {
   response: Msg;
@@ -31,20 +33,22 @@ function collect(req: Msg, ctx: RequestContext): Collected {
         const base = { partitionIndex, abortedTransactions: null, preferredReadReplica: -1 };
         if (!log) return { ...base, errorCode: byId && !topic ? E.UNKNOWN_TOPIC_ID : E.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null };
         const offset = p.fetchOffset as number;
-        const marks = { highWatermark: log.highWatermark, lastStableOffset: log.highWatermark, logStartOffset: log.logStartOffset };
+        const lso = lastStableOffset(ctx, log);
+        const end = req.isolationLevel === READ_COMMITTED ? lso : log.highWatermark;
+        const marks = { highWatermark: log.highWatermark, lastStableOffset: lso, logStartOffset: log.logStartOffset };
         if (offset < log.logStartOffset || offset > log.highWatermark) return { ...base, ...marks, errorCode: E.OFFSET_OUT_OF_RANGE, records: null };
         let entries: LogEntry[] = [];
-        if (offset < log.highWatermark) {
+        if (offset < end) {
           const limit = Math.min(budget, p.partitionMaxBytes as number);
           // Only the very first batch of the response may exceed the limits (KIP-74).
-          entries = log.read(offset, Math.max(0, limit));
+          entries = log.read(offset, Math.max(0, limit), end);
           if (bytes > 0 && entries.length > 0 && (entries[0] as LogEntry).bytes.length > limit) entries = [];
         }
         let size = 0;
         for (const e of entries) size += e.bytes.length;
         bytes += size;
         budget = Math.max(0, budget - size);
-        return { ...base, ...marks, errorCode: E.NONE, records: entries.map((e) => e.bytes) };
+        return { ...base, ...marks, abortedTransactions: abortedTransactions(ctx, log, req.isolationLevel as number, offset, entries), errorCode: E.NONE, records: entries.map((e) => e.bytes) };
       }),
     };
   });

@@ -1,5 +1,5 @@
-// ListOffsets (key 2), v1-9. Timestamp -1 = latest (high watermark; read_committed gives the
-// same since there are no transactions), -2 = earliest (log start offset), -3 = max timestamp
+// ListOffsets (key 2), v1-9. Timestamp -1 = latest (high watermark; the last stable offset
+// under read_committed, v2+), -2 = earliest (log start offset), -3 = max timestamp
 // (KIP-734, v7+), otherwise the first record whose timestamp >= the target. Offsets are exact
 // per record for uncompressed batches; compressed batches (never inflated here) answer with
 // their base offset and max timestamp, one batch granularity.
@@ -8,6 +8,7 @@ import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
 import { recordTimestamps } from '../records.js';
+import { lastStableOffset, READ_COMMITTED } from './fetch-isolation.js';
 
 export const listOffsetsApi: ApiModule = {
   key: 2,
@@ -29,7 +30,7 @@ export const listOffsetsApi: ApiModule = {
             if (!log) return { partitionIndex, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1, leaderEpoch: -1 };
             const ts = p.timestamp as number;
             const ok = (offset: number, timestamp = -1): Msg => ({ partitionIndex, errorCode: E.NONE, timestamp, offset, leaderEpoch: 0 });
-            if (ts === -1) return ok(log.highWatermark);
+            if (ts === -1) return ok(req.isolationLevel === READ_COMMITTED ? lastStableOffset(ctx, log) : log.highWatermark);
             if (ts === -2) return ok(log.logStartOffset);
             if (ts === -3) {
               const e = log.entryWithMaxTimestamp();

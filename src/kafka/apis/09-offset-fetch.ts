@@ -1,12 +1,13 @@
 // OffsetFetch (key 9), v1-9. Committed offsets with metadata and leader epoch; -1 with empty
 // metadata for partitions without a commit. A null topic list (v2+) means every committed
-// partition of the group. v8+ fetch several groups per request. require_stable (v7+) never
-// waits: there are no transactional offset commits.
+// partition of the group. v8+ fetch several groups per request. require_stable (v7+) answers
+// UNSTABLE_OFFSET_COMMIT for partitions whose offsets an open transaction holds (KIP-447).
 import type { Msg } from '../codec.js';
 import type { ApiModule, RequestContext } from '../api.js';
-import { E } from '../errors.js';
+import { code, E } from '../errors.js';
+import { exactlyOnce } from '../exactly-once.js';
 
-function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null): { topics: Msg[]; errorCode: number } {
+function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null, requireStable: boolean): { topics: Msg[]; errorCode: number } {
   const offsets = ctx.broker.core.offsets;
   if (groupId === '' && ctx.version >= 8) return { topics: [], errorCode: E.INVALID_GROUP_ID };
   const wanted = topics ?? groupTopics(ctx, groupId);
@@ -15,6 +16,9 @@ function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null):
     topics: wanted.map((t) => ({
       name: t.name,
       partitions: (t.partitionIndexes as number[]).map((partitionIndex) => {
+        if (requireStable && exactlyOnce(ctx.broker).txns.hasPendingOffset(groupId, t.name as string, partitionIndex)) {
+          return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: code('UNSTABLE_OFFSET_COMMIT') };
+        }
         const c = offsets.get(groupId, t.name as string, partitionIndex);
         return { partitionIndex, committedOffset: c?.offset ?? -1, committedLeaderEpoch: c?.epoch ?? -1, metadata: c ? c.metadata : '', errorCode: E.NONE };
       }),
@@ -41,10 +45,10 @@ export const offsetFetchApi: ApiModule = {
     if (ctx.version >= 8) {
       return {
         throttleTimeMs: 0,
-        groups: (req.groups as Msg[]).map((g) => ({ groupId: g.groupId, ...fetchGroup(ctx, g.groupId as string, g.topics as Msg[] | null) })),
+        groups: (req.groups as Msg[]).map((g) => ({ groupId: g.groupId, ...fetchGroup(ctx, g.groupId as string, g.topics as Msg[] | null, req.requireStable as boolean) })),
       };
     }
-    const r = fetchGroup(ctx, req.groupId as string, req.topics as Msg[] | null);
+    const r = fetchGroup(ctx, req.groupId as string, req.topics as Msg[] | null, req.requireStable as boolean);
     return { throttleTimeMs: 0, topics: r.topics, errorCode: r.errorCode };
   },
 };

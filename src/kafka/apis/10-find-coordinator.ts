@@ -1,9 +1,8 @@
-// FindCoordinator (key 10), v0-6. This broker (node 1) coordinates every group; batched keys
-// from v4. Key type 1 (transaction coordinator) answers COORDINATOR_NOT_AVAILABLE since
-// transactions are not served (and InitProducerId is not advertised). Empty group ids get
-// INVALID_REQUEST, as Kafka answers for key type 0 with an empty key.
+// FindCoordinator (key 10), v0-6. This broker (node 1) coordinates every group (key type 0)
+// and every transactional id (key type 1); batched keys from v4. Empty keys get
+// INVALID_REQUEST, as Kafka answers.
 import type { ApiModule } from '../api.js';
-import { E, message } from '../errors.js';
+import { E } from '../errors.js';
 
 export const findCoordinatorApi: ApiModule = {
   key: 10,
@@ -13,9 +12,8 @@ export const findCoordinatorApi: ApiModule = {
   handle(req, ctx) {
     const b = ctx.broker;
     const one = (key: string) => {
-      if (req.keyType === 1) return { key, nodeId: -1, host: '', port: -1, errorCode: E.COORDINATOR_NOT_AVAILABLE, errorMessage: message('COORDINATOR_NOT_AVAILABLE') };
-      if (req.keyType !== 0) return { key, nodeId: -1, host: '', port: -1, errorCode: E.INVALID_REQUEST, errorMessage: `Invalid coordinator type ${String(req.keyType)}` };
-      if (key === '') return { key, nodeId: -1, host: '', port: -1, errorCode: E.INVALID_REQUEST, errorMessage: 'Group ID cannot be empty' };
+      if (req.keyType !== 0 && req.keyType !== 1) return { key, nodeId: -1, host: '', port: -1, errorCode: E.INVALID_REQUEST, errorMessage: `Invalid coordinator type ${String(req.keyType)}` };
+      if (key === '') return { key, nodeId: -1, host: '', port: -1, errorCode: E.INVALID_REQUEST, errorMessage: req.keyType === 1 ? 'Transactional ID cannot be empty' : 'Group ID cannot be empty' };
       return { key, nodeId: b.nodeId, host: ctx.listener.host, port: ctx.listener.port, errorCode: E.NONE, errorMessage: null };
     };
     if (ctx.version >= 4) return { throttleTimeMs: 0, coordinators: (req.coordinatorKeys as string[]).map(one) };

@@ -20,6 +20,11 @@ import { createTopicsApi } from './19-create-topics.js';
 import { deleteTopicsApi } from './20-delete-topics.js';
 import { deleteRecordsApi } from './21-delete-records.js';
 import { offsetForLeaderEpochApi } from './23-offset-for-leader-epoch.js';
+import { initProducerIdApi } from './22-init-producer-id.js';
+import { addPartitionsToTxnApi } from './24-add-partitions-to-txn.js';
+import { addOffsetsToTxnApi } from './25-add-offsets-to-txn.js';
+import { endTxnApi } from './26-end-txn.js';
+import { txnOffsetCommitApi } from './28-txn-offset-commit.js';
 import { describeAclsApi } from './29-describe-acls.js';
 import { createAclsApi } from './30-create-acls.js';
 import { deleteAclsApi } from './31-delete-acls.js';
@@ -50,6 +55,11 @@ export function buildRegistry(): Map<number, ApiModule> {
     deleteGroupsApi,
     deleteRecordsApi,
     offsetForLeaderEpochApi,
+    initProducerIdApi,
+    addPartitionsToTxnApi,
+    addOffsetsToTxnApi,
+    endTxnApi,
+    txnOffsetCommitApi,
     describeAclsApi,
     createAclsApi,
     deleteAclsApi,

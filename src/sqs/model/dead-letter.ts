@@ -2,6 +2,8 @@
 // maxReceives (SQS's lazy move, made during that receive) and when a message's retention
 // ran out. SQS drops expired messages and moves over-received ones to the RedrivePolicy
 // target, keeping MessageId, body and attributes and adding DeadLetterQueueSourceArn.
+// With --data-dir the move is journalled: the copy first, the source's removal once the
+// copy is durable (a crash in between leaves a duplicate, never a loss).
 
 import type { DeadLetterReason, StoredMessage } from '../../core/index.js';
 import type { SqsContext } from '../context.js';
@@ -10,12 +12,15 @@ import type { SqsQueue } from './sqs-queue.js';
 
 export function attachDeadLetter(ctx: SqsContext, q: SqsQueue): void {
   q.queue.deadLetterSink = (m: StoredMessage, reason: DeadLetterReason) => {
-    if (reason !== 'delivery_limit' || !q.redrive) return;
-    const target = ctx.byArn(q.redrive.deadLetterTargetArn);
-    if (!target) return;
+    const target = reason === 'delivery_limit' && q.redrive ? ctx.byArn(q.redrive.deadLetterTargetArn) : undefined;
+    if (!target) {
+      // Expired, or no dead-letter queue to go to: the message is gone for good.
+      q.durable?.removed(m);
+      return;
+    }
     const meta = metaOf(m);
     const now = ctx.clock.now();
-    target.queue.enqueue({
+    const result = target.queue.enqueue({
       body: m.body,
       id: m.id,
       size: m.size,
@@ -25,5 +30,7 @@ export function attachDeadLetter(ctx: SqsContext, q: SqsQueue): void {
       // Retention counts from the original send, not from the move (AWS documents this).
       ttlMs: Math.max(1, target.num('MessageRetentionPeriod') * 1000 - (now - meta.sentAt)),
     });
+    const copy = target.durable && result.status !== 'rejected' ? target.durable.copied(result.message) : undefined;
+    q.durable?.movedTo(m, copy);
   };
 }

@@ -10,14 +10,26 @@ import type { SqsQueue } from './sqs-queue.js';
 
 export type TaskStatus = 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
 
+/** A task's progress as --data-dir keeps it; a RUNNING task resumes after a restart. */
+export interface TaskRecord {
+  id: string;
+  status: TaskStatus;
+  moved: number;
+  toMove: number;
+  startedAt: number;
+  failureReason: string | undefined;
+}
+
 export class MoveTask {
-  readonly id = randomUUID();
+  readonly id: string;
   readonly handle: string;
   status: TaskStatus = 'RUNNING';
   moved = 0;
   readonly toMove: number;
   readonly startedAt: number;
   failureReason: string | undefined;
+  /** Told after each step and status change (durable mode saves the task list). */
+  onChange: (() => void) | undefined;
   private timer: TimerHandle | undefined;
 
   constructor(
@@ -26,16 +38,32 @@ export class MoveTask {
     readonly ratePerSecond: number | undefined,
     private readonly clock: Clock,
     private readonly lookup: (arn: string) => SqsQueue | undefined,
+    restored?: TaskRecord,
   ) {
-    this.startedAt = clock.now();
-    this.toMove = source.queue.counts().ready;
+    this.id = restored?.id ?? randomUUID();
+    this.startedAt = restored?.startedAt ?? clock.now();
+    this.toMove = restored?.toMove ?? source.queue.counts().ready;
+    if (restored) {
+      this.status = restored.status;
+      this.moved = restored.moved;
+      this.failureReason = restored.failureReason;
+    }
     this.handle = Buffer.from(JSON.stringify({ taskId: this.id, sourceArn: source.arn })).toString('base64');
-    this.timer = clock.at(this.startedAt, () => this.step());
+    if (this.status === 'RUNNING') this.timer = clock.at(clock.now(), () => this.step());
+  }
+
+  record(): TaskRecord {
+    return { id: this.id, status: this.status, moved: this.moved, toMove: this.toMove, startedAt: this.startedAt, failureReason: this.failureReason };
   }
 
   private step(): void {
     this.timer = undefined;
     if (this.status !== 'RUNNING') return;
+    this.moveBatch();
+    this.onChange?.();
+  }
+
+  private moveBatch(): void {
     const budget = this.ratePerSecond ?? 500;
     for (let i = 0; i < budget; i++) {
       const [lease] = this.source.queue.lease(1, 60_000);
@@ -55,7 +83,7 @@ export class MoveTask {
         return;
       }
       const now = this.clock.now();
-      target.queue.enqueue({
+      const result = target.queue.enqueue({
         body: m.body,
         id: m.id,
         size: m.size,
@@ -63,7 +91,9 @@ export class MoveTask {
         ...(target.fifo ? { groupKey: meta.groupId ?? '' } : {}),
         ttlMs: Math.max(1, target.num('MessageRetentionPeriod') * 1000 - (now - meta.sentAt)),
       });
+      const copy = target.durable && result.status !== 'rejected' ? target.durable.copied(result.message) : undefined;
       this.source.queue.ack(lease.id);
+      this.source.durable?.movedTo(m, copy);
       this.moved++;
     }
     this.timer = this.clock.at(this.clock.now() + 1000, () => this.step());
@@ -73,5 +103,11 @@ export class MoveTask {
     this.timer?.cancel();
     this.timer = undefined;
     if (this.status === 'RUNNING') this.status = status;
+  }
+
+  /** Stops the timer without changing the status (server shutdown: a RUNNING task resumes). */
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
   }
 }

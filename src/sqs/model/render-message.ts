@@ -55,7 +55,7 @@ export function renderMessage(lease: Lease, fifo: boolean, systemNames: readonly
   const meta = metaOf(m);
   const out: WireMessage = {
     MessageId: m.id,
-    ReceiptHandle: encodeReceipt({ leaseId: lease.id, seq: m.seq, messageId: m.id }),
+    ReceiptHandle: encodeReceipt({ leaseId: lease.id, seq: m.seq, messageId: m.id, receive: m.receiveCount }),
     MD5OfBody: meta.md5Body,
     Body: m.body.toString('utf8'),
   };

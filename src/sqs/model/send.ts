@@ -31,6 +31,11 @@ export interface SendResult {
 // AWS sequence numbers are large decimal strings (~20 digits); clients treat them as text.
 let sequence = 18_000_000_000_000_000_000n;
 
+/** After a restart (--data-dir): numbers continue at or above `floor`, never repeating. */
+export function raiseSequence(floor: bigint): void {
+  if (floor - 1n > sequence) sequence = floor - 1n;
+}
+
 const ID_SYNTAX = /^[\x21-\x7E]{1,128}$/;
 
 /** FIFO rules that SendMessageBatch checks for the whole request before any entry. */
@@ -109,15 +114,27 @@ export function prepareSend(q: SqsQueue, input: SendInput, req: RequestInfo, now
 
 /** Enqueues a prepared message and reports what SQS returns for it. */
 export function commitSend(q: SqsQueue, p: PreparedSend): SendResult {
+  const durable = q.durable;
+  if (durable) {
+    durable.checkWritable();
+    // A dedup entry from before a restart is still in force (the core only knows newer ones).
+    const earlier = p.enqueue.dedupKey !== undefined ? durable.restoredDuplicate(p.enqueue.dedupKey) : undefined;
+    if (earlier) return result(p, earlier.messageId, earlier.sequenceNumber);
+  }
   if (q.fifo) p.meta.sequenceNumber = String(++sequence);
-  const result = q.queue.enqueue(p.enqueue);
+  const r = q.queue.enqueue(p.enqueue);
+  if (durable && (r.status === 'ready' || r.status === 'delayed')) durable.enqueued(r.message, p.enqueue.dedupKey);
   // A duplicate within the dedup window is accepted but not stored: SQS answers with the
   // first copy's MessageId and SequenceNumber.
-  const stored = result.status === 'rejected' ? undefined : metaOf(result.message);
-  const out: SendResult = { MessageId: result.status === 'rejected' ? '' : result.message.id, MD5OfMessageBody: p.meta.md5Body };
+  if (r.status === 'rejected') return result(p, '', undefined);
+  return result(p, r.message.id, metaOf(r.message).sequenceNumber);
+}
+
+function result(p: PreparedSend, messageId: string, sequenceNumber: string | undefined): SendResult {
+  const out: SendResult = { MessageId: messageId, MD5OfMessageBody: p.meta.md5Body };
   if (p.meta.md5Attributes !== undefined) out.MD5OfMessageAttributes = p.meta.md5Attributes;
   if (p.md5System !== undefined) out.MD5OfMessageSystemAttributes = p.md5System;
-  if (stored?.sequenceNumber !== undefined) out.SequenceNumber = stored.sequenceNumber;
+  if (sequenceNumber !== undefined) out.SequenceNumber = sequenceNumber;
   return out;
 }
 

@@ -4,6 +4,7 @@
 // redrive maxReceiveCount -> maxReceives, FIFO -> grouped + 5-minute dedup window).
 
 import type { Queue, QueueOptions } from '../../core/index.js';
+import type { DurableQueue } from '../persistence/durable-queue.js';
 
 export const ACCOUNT_ID = '000000000000';
 export const DEDUP_WINDOW_MS = 5 * 60 * 1000;
@@ -46,11 +47,13 @@ export class SqsQueue {
   redrive: RedrivePolicy | undefined;
   /** FIFO ReceiveRequestAttemptId -> the leases that receive returned (kept 5 minutes). */
   readonly attempts = new Map<string, AttemptRecord>();
+  /** The queue's journal and restart bookkeeping with --data-dir; undefined in memory mode. */
+  durable: DurableQueue | undefined;
 
-  constructor(readonly name: string, readonly region: string, readonly queue: Queue, now: number) {
+  constructor(readonly name: string, readonly region: string, readonly queue: Queue, now: number, createdAt = now) {
     this.fifo = name.endsWith('.fifo');
     this.arn = `arn:aws:sqs:${region}:${ACCOUNT_ID}:${name}`;
-    this.createdAt = now;
+    this.createdAt = createdAt;
     this.lastModified = now;
     for (const [k, v] of Object.entries(DEFAULTS)) this.attrs.set(k, v);
     if (this.fifo) for (const [k, v] of Object.entries(FIFO_DEFAULTS)) this.attrs.set(k, v);

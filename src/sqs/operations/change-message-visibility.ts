@@ -25,13 +25,15 @@ export function changeByHandle(ctx: SqsContext, q: SqsQueue, handle: string | un
   const v = seconds;
   if (v < 0 || v > MAX_VISIBILITY_S) throw invalidValue('VisibilityTimeout', v, entryPath === undefined ? TEXT.changeVisibilityRange : TEXT.batchVisibilityRange);
   const r = decodeReceipt(handle);
-  const lease = q.queue.getLease(r.leaseId);
-  if (lease && lease.message.seq === r.seq) {
+  const lease = ctx.currentLease(q, r);
+  if (lease) {
     const now = ctx.clock.now();
     const elapsed = (now - metaOf(lease.message).leasedAt) / 1000;
     if (elapsed + v > MAX_VISIBILITY_S) throw invalidValue('VisibilityTimeout', v, TEXT.totalVisibility);
-    if (v === 0) q.queue.release(r.leaseId, true);
-    else q.queue.extendLease(r.leaseId, v * 1000);
+    if (v === 0) q.queue.release(lease.id, true);
+    else q.queue.extendLease(lease.id, v * 1000);
+    // Journalled without waiting: a change lost in a crash only makes the message visible earlier.
+    q.durable?.changed(lease.message, v === 0 ? now : lease.deadline);
     return;
   }
   const found = ctx.findMessage(q, r.seq, r.messageId);

@@ -55,6 +55,7 @@ export const createQueue: Handler<CreateQueueInput> = (ctx, input, req) => {
   q.lastModified = now;
   for (const [k, v] of Object.entries(input.tags ?? {})) q.tags.set(k, v);
   attachDeadLetter(ctx, q);
+  ctx.durable?.attach(q);
   ctx.queues.set(name, q);
   return { QueueUrl: ctx.url(req, name) };
 };

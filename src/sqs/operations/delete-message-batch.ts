@@ -1,5 +1,6 @@
 // DeleteMessageBatch: DeleteMessage for up to 10 entries; each entry succeeds or fails on
 // its own (ReceiptHandleIsInvalid, expired FIFO handle). Batch id rules as SQS checks them.
+// With --data-dir all deletes share one durable commit before the answer.
 
 import { batchOutput, checkBatch, failure, type BatchFailure } from '../model/batch.js';
 import { deleteByHandle } from './delete-message.js';
@@ -23,5 +24,6 @@ export const deleteMessageBatch: Handler<DeleteMessageBatchInput> = (ctx, input,
       failed.push(failure(e.Id, err));
     }
   }
-  return batchOutput(successful, failed);
+  const out = batchOutput(successful, failed);
+  return q.durable ? q.durable.committed().then(() => out) : out;
 };

@@ -15,5 +15,6 @@ export const deleteQueue: Handler<QueueOnlyInput> = (ctx, input, req) => {
   q.queue.waiters.wake();
   ctx.deletedAt.set(q.name, ctx.clock.now());
   for (const t of ctx.tasks) if (t.source === q) t.cancel('FAILED');
-  return {};
+  // With --data-dir the queue's journal and FIFO state are removed before SQS answers.
+  return ctx.durable ? ctx.durable.drop(q).then(() => ({})) : {};
 };

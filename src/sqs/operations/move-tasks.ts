@@ -35,6 +35,7 @@ export const startMessageMoveTask: Handler<StartMessageMoveTaskInput> = (ctx, in
     throw new SqsError('InvalidParameterValue', TEXT.taskRunning);
   }
   const task = new MoveTask(source, input.DestinationArn, rate, ctx.clock, (arn) => ctx.byArn(arn));
+  ctx.durable?.track(task);
   ctx.tasks.push(task);
   return { TaskHandle: task.handle };
 };

@@ -3,6 +3,7 @@
 // on a core waiter that answers as soon as one message is ready and is cancelled when the
 // client disconnects. FIFO ReceiveRequestAttemptId replays the same messages and handles
 // while they are still in flight. Dead-letter moves happen inside the core lease call.
+// With --data-dir each receive's count and visibility deadline are journalled.
 
 import type { Lease } from '../../core/index.js';
 import { TEXT, invalidValue, queueNotFound } from '../errors.js';
@@ -33,6 +34,10 @@ function take(ctx: SqsContext, q: SqsQueue, max: number, visibilityMs: number): 
   }
   // VisibilityTimeout=0: the message is visible again at once (not after a timer tick).
   if (visibilityMs === 0) for (const l of leases) q.queue.release(l.id, true);
+  // With --data-dir the receive count and visibility deadline are journalled (not awaited:
+  // a receive lost in a crash only makes the message visible again earlier).
+  const durable = q.durable;
+  if (durable) for (const l of leases) durable.changed(l.message, visibilityMs === 0 ? now : l.deadline);
   return leases;
 }
 

@@ -1,11 +1,13 @@
 // SendMessageBatch: up to 10 entries, 1 MiB in total. Entry id rules and FIFO group/dedup
 // presence are request-level errors (as SQS answers them); an entry's own problem (size,
-// characters, attributes) fails only that entry in `Failed`. Entries are enqueued in order.
+// characters, attributes) fails only that entry in `Failed`. Entries are enqueued in order;
+// with --data-dir the answer waits for one shared durable commit of all of them.
 
 import { SqsError, TEXT } from '../errors.js';
 import { batchOutput, checkBatch, failure, type BatchFailure } from '../model/batch.js';
 import { checkFifoIds, commitSend, prepareSend, sendOne, type PreparedSend, type SendInput, type SendResult } from '../model/send.js';
-import type { Handler } from './types.js';
+import type { SqsQueue } from '../model/sqs-queue.js';
+import type { Handler, Output } from './types.js';
 
 export interface SendMessageBatchInput {
   QueueUrl: string;
@@ -36,7 +38,7 @@ export const sendMessageBatch: Handler<SendMessageBatchInput> = (ctx, input, req
     // is enqueued (so group order never has gaps).
     const prepared = input.Entries.map((e, i) => prepareSend(q, e, req, now, true, `SendMessageBatchRequestEntry.${i + 1}.`));
     input.Entries.forEach((e, i) => successful.push({ Id: e.Id, ...commitSend(q, prepared[i] as PreparedSend) }));
-    return batchOutput(successful, failed);
+    return durably(q, batchOutput(successful, failed));
   }
   for (const [i, e] of input.Entries.entries()) {
     try {
@@ -45,5 +47,10 @@ export const sendMessageBatch: Handler<SendMessageBatchInput> = (ctx, input, req
       failed.push(failure(e.Id, err));
     }
   }
-  return batchOutput(successful, failed);
+  return durably(q, batchOutput(successful, failed));
 };
+
+/** With --data-dir the answer waits until every entry is durable (one shared commit). */
+function durably(q: SqsQueue, out: Output): Output | Promise<Output> {
+  return q.durable ? q.durable.committed().then(() => out) : out;
+}

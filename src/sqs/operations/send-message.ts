@@ -11,5 +11,7 @@ export interface SendMessageInput extends SendInput {
 
 export const sendMessage: Handler<SendMessageInput> = (ctx, input, req) => {
   const q = ctx.resolve(input.QueueUrl, req);
-  return { ...sendOne(q, input, req, ctx.clock.now(), false) };
+  const out = { ...sendOne(q, input, req, ctx.clock.now(), false) };
+  // With --data-dir SQS answers once the message is durable (concurrent sends share a commit).
+  return q.durable ? q.durable.committed().then(() => out) : out;
 };
