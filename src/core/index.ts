@@ -2,9 +2,9 @@
 export { Broker, QueueSpace, type BrokerOptions } from './broker.js';
 export { ManualClock, SystemClock, type Clock, type TimerHandle } from './clock.js';
 export { BrokerError, isBrokerError, type BrokerErrorCode } from './errors.js';
-export { Log, type AppendInput, type LogEntry, type RetentionPolicy } from './log.js';
+export { Log, type AppendInput, type LogEntry, type LogObserver, type RetentionPolicy } from './log.js';
 export type { DeadLetterReason, EnqueueInput, StoredMessage } from './message.js';
-export { OffsetStore, type CommittedOffset } from './offsets.js';
+export { OffsetStore, type CommittedOffset, type OffsetObserver } from './offsets.js';
 export {
   Queue,
   type DeadLetterSink,
@@ -16,7 +16,7 @@ export {
   type QueueOptions,
 } from './queue.js';
 export { MemoryStore, type Store } from './store.js';
-export { TopicSpace, type Topic } from './topics.js';
+export { TopicSpace, type RestoredTopic, type Topic, type TopicObserver } from './topics.js';
 export { WaiterList, type Waiter } from './waiters.js';
 export {
   createStore,

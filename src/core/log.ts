@@ -39,7 +39,19 @@ export interface RetentionPolicy {
   keepNewest?: boolean;
 }
 
+/**
+ * Told about every change to a log's contents after it happens, synchronously (a durable
+ * store writes it through). Unset in memory mode, so the hot path pays one property check.
+ */
+export interface LogObserver {
+  appended(entry: LogEntry): void;
+  /** The log start offset moved forward (DeleteRecords, retention). */
+  truncated(logStartOffset: number): void;
+}
+
 export class Log {
+  /** Set by a front-end that persists this log; restore() is never reported. */
+  observer: LogObserver | undefined = undefined;
   private entries: LogEntry[] = [];
   /** Index of the first live entry in `entries` (removed entries are compacted lazily). */
   private first = 0;
@@ -81,6 +93,7 @@ export class Log {
     this.entries.push(entry);
     this.nextOffset = entry.lastOffset + 1;
     this.bytes += input.bytes.length;
+    if (this.observer !== undefined) this.observer.appended(entry);
     this.waiters.wake();
     return entry;
   }
@@ -174,6 +187,7 @@ export class Log {
     this.startOffset = offset;
     while (this.first < this.entries.length && (this.entries[this.first] as LogEntry).lastOffset < offset) this.dropFirst();
     this.compact();
+    this.observer?.truncated(offset);
   }
 
   /** Applies time and size retention; returns how many entries were removed. */
@@ -193,6 +207,7 @@ export class Log {
       removed++;
     }
     this.compact();
+    if (removed > 0) this.observer?.truncated(this.startOffset);
     return removed;
   }
 

@@ -9,8 +9,16 @@ export interface CommittedOffset {
   epoch: number;
 }
 
+/** Told about every committed-offset change after it happens (a durable store records it). */
+export interface OffsetObserver {
+  committed(group: string, stream: string, partition: number, value: CommittedOffset): void;
+  deleted(group: string, stream: string, partition: number): void;
+}
+
 export class OffsetStore {
   private groups = new Map<string, Map<string, CommittedOffset>>();
+  /** Set by a front-end that persists offsets; unset in memory mode. */
+  observer: OffsetObserver | undefined = undefined;
 
   private static key(stream: string, partition: number): string {
     return `${stream}\u0000${partition}`;
@@ -23,6 +31,7 @@ export class OffsetStore {
       this.groups.set(group, g);
     }
     g.set(OffsetStore.key(stream, partition), value);
+    this.observer?.committed(group, stream, partition, value);
   }
 
   get(group: string, stream: string, partition: number): CommittedOffset | undefined {
@@ -30,7 +39,9 @@ export class OffsetStore {
   }
 
   delete(group: string, stream: string, partition: number): boolean {
-    return this.groups.get(group)?.delete(OffsetStore.key(stream, partition)) ?? false;
+    const removed = this.groups.get(group)?.delete(OffsetStore.key(stream, partition)) ?? false;
+    if (removed) this.observer?.deleted(group, stream, partition);
+    return removed;
   }
 
   /** All committed offsets of a group as [stream, partition, offset]. */
@@ -48,13 +59,18 @@ export class OffsetStore {
   }
 
   deleteGroup(group: string): boolean {
+    if (this.observer) for (const o of this.list(group)) this.observer.deleted(group, o.stream, o.partition);
     return this.groups.delete(group);
   }
 
   /** Drops every offset of a stream (the topic was deleted). */
   deleteStream(stream: string): void {
-    for (const g of this.groups.values()) {
-      for (const key of [...g.keys()]) if (key.startsWith(`${stream}\u0000`)) g.delete(key);
+    for (const [group, g] of this.groups) {
+      for (const key of [...g.keys()]) {
+        if (!key.startsWith(`${stream}\u0000`)) continue;
+        g.delete(key);
+        this.observer?.deleted(group, stream, Number(key.slice(key.lastIndexOf('\u0000') + 1)));
+      }
     }
   }
 }

@@ -15,8 +15,26 @@ export interface Topic {
   readonly createdAt: number;
 }
 
+/** Told about topic-level changes after they happen (a durable store records them). */
+export interface TopicObserver {
+  created(topic: Topic): void;
+  partitionsAdded(topic: Topic, previousCount: number): void;
+  deleted(topic: Topic): void;
+}
+
+/** A topic as recovered from durable storage: its original id and creation time are kept. */
+export interface RestoredTopic {
+  name: string;
+  id: string;
+  partitionCount: number;
+  configs: Map<string, string>;
+  createdAt: number;
+}
+
 export class TopicSpace {
   private topics = new Map<string, Topic>();
+  /** Set by a front-end that persists topics; restore() is never reported. */
+  observer: TopicObserver | undefined = undefined;
 
   constructor(private readonly clock: Clock) {}
 
@@ -33,6 +51,21 @@ export class TopicSpace {
       createdAt: this.clock.now(),
     };
     this.topics.set(name, topic);
+    this.observer?.created(topic);
+    return topic;
+  }
+
+  /** Puts back a topic recovered from durable storage (startup), with empty logs to restore into. */
+  restore(t: RestoredTopic): Topic {
+    if (this.topics.has(t.name)) throw new BrokerError('already_exists', `topic '${t.name}' already exists`);
+    const topic: Topic = {
+      name: t.name,
+      id: t.id,
+      partitions: Array.from({ length: Math.max(1, t.partitionCount) }, () => new Log(this.clock)),
+      configs: t.configs,
+      createdAt: t.createdAt,
+    };
+    this.topics.set(t.name, topic);
     return topic;
   }
 
@@ -52,12 +85,18 @@ export class TopicSpace {
     if (count <= topic.partitions.length) {
       throw new BrokerError('invalid_argument', `topic '${name}' already has ${topic.partitions.length} partitions`);
     }
+    const previous = topic.partitions.length;
     while (topic.partitions.length < count) topic.partitions.push(new Log(this.clock));
+    this.observer?.partitionsAdded(topic, previous);
     return topic;
   }
 
   delete(name: string): boolean {
-    return this.topics.delete(name);
+    const topic = this.topics.get(name);
+    if (!topic) return false;
+    this.topics.delete(name);
+    this.observer?.deleted(topic);
+    return true;
   }
 
   list(): Topic[] {

@@ -6,6 +6,7 @@ import type { Broker, TimerHandle, Topic } from '../core/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { MessageDef } from './codec.js';
 import { GroupCoordinator } from './groups.js';
+import type { KafkaPersistence } from './persistence.js';
 import { numericConfig, topicConfig } from './topic-configs.js';
 
 export interface KafkaSettings {
@@ -69,6 +70,8 @@ export function invalidTopicName(name: string | null): string | null {
 export class KafkaBroker {
   readonly nodeId = 1;
   readonly groups: GroupCoordinator;
+  /** Writes state through to --data-dir; undefined in memory mode (nothing to wait for). */
+  persistence: KafkaPersistence | undefined = undefined;
   private retentionTimer: TimerHandle | null = null;
   /** listeners / advertised.listeners as DescribeConfigs reports them (set once bound). */
   listenersText = { listeners: '', advertised: '', protocolMap: 'PLAINTEXT:PLAINTEXT', primary: 'PLAINTEXT' };
@@ -118,6 +121,15 @@ export class KafkaBroker {
     // Time and size retention apply only with the delete policy (compact-only topics keep everything).
     if (!topicConfig(topic.configs, 'cleanup.policy').split(',').some((p) => p.trim() === 'delete')) return;
     for (const log of topic.partitions) log.applyRetention({ retentionMs, retentionBytes, keepNewest: false });
+  }
+
+  /**
+   * The response once every write made so far is durable (with --data-dir), as Kafka answers
+   * admin and commit requests only after their metadata or offsets records are written.
+   * In memory mode the response itself, with no await.
+   */
+  durable<T>(response: T): T | Promise<T> {
+    return this.persistence ? this.persistence.settle().then(() => response) : response;
   }
 
   logAppendTime(topic: Topic): boolean {

@@ -42,7 +42,10 @@ export function changeResource(b: KafkaBroker, resource: Msg, validateOnly: bool
     const problem = validateTopicConfig(k, v);
     if (problem) return { errorCode: E.INVALID_CONFIG, errorMessage: problem };
   }
-  if (!validateOnly) topic.configs = result;
+  if (!validateOnly) {
+    topic.configs = result;
+    b.persistence?.topicsChanged();
+  }
   return OK;
 }
 

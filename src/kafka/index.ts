@@ -5,10 +5,13 @@ import { randomBytes } from 'node:crypto';
 import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
 import { expectArray, expectInteger, expectObject, expectString, expectStringMap, optional, ShapeError } from '../shared/json-shape.js';
 import { listenTcp, type TcpServer } from '../shared/tcp-server.js';
+import { fileStoreOf } from '../core/index.js';
 import { buildRegistry } from './apis/index.js';
 import { invalidTopicName, KafkaBroker, settingsFrom } from './broker.js';
 import { inRange, loadMessages } from './codec.js';
 import { KafkaConnection } from './connection.js';
+import { KafkaPersistence } from './persistence.js';
+import { recoverProducerState } from './producer-recovery.js';
 import { planListeners, type Advertised } from './listeners.js';
 import { validateTopicConfig } from './topic-configs.js';
 import { exactlyOnce } from './exactly-once.js';
@@ -61,6 +64,14 @@ export const kafka: FrontEndModule = {
       }
     }
     const broker = new KafkaBroker(core, settingsFrom(config.extra, core.store.kind === 'file' ? config.dataDir : undefined), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
+    // With --data-dir: rebuild topics, batches and offsets before declared topics are added.
+    const files = fileStoreOf(core.store);
+    if (files) {
+      broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));
+      const aborted = recoverProducerState(broker);
+      if (aborted > 0) log.warn({ aborted }, 'transactions left open by the previous run were aborted');
+      await broker.persistence.settle();
+    }
     const section = config.resources.kafka;
     if (section !== undefined) {
       for (const t of readTopics(section, '$.kafka')) {
@@ -121,6 +132,7 @@ export const kafka: FrontEndModule = {
         exactlyOnce(broker).txns.close();
         cleaner.stop();
         for (const s of servers) await s.close();
+        await broker.persistence?.drain();
         state = 'stopped';
       },
     };

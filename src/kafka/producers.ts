@@ -81,6 +81,16 @@ export class ProducerStates {
     this.issued.set(producerId, { epoch, lastUsed: now });
   }
 
+  /**
+   * A producer id found in a recovered log (--data-dir): known again with its latest epoch,
+   * and never handed out to another producer.
+   */
+  restore(producerId: number, epoch: number, now: number): void {
+    const p = this.issued.get(producerId);
+    if (!p || p.epoch < epoch) this.issued.set(producerId, { epoch, lastUsed: now });
+    if (producerId >= this.nextId) this.nextId = producerId + 1;
+  }
+
   isKnown(producerId: number, now: number): boolean {
     const p = this.issued.get(producerId);
     if (!p) return false;

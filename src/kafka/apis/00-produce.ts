@@ -5,13 +5,15 @@
 // acks 0 (no response), 1 and -1 (identical on a single broker); max.message.bytes ->
 // MESSAGE_TOO_LARGE; LogAppendTime topics. Batches with a producer id go through the
 // idempotence and transaction checks of produce-checks.ts (duplicates answer their original
-// base offset).
+// base offset). With --data-dir the answer waits until the batches are durable
+// (produce-durable.ts).
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
 import { BatchError, setLogAppendTime, stampBatch, validateProduceBatch } from '../records.js';
 import { numericConfig } from '../topic-configs.js';
 import { afterProduce, checkProduce } from './produce-checks.js';
+import { acknowledgeDurable, KAFKA_STORAGE_ERROR, STORAGE_ERROR_MESSAGE } from '../produce-durable.js';
 
 export const produceApi: ApiModule = {
   key: 0,
@@ -33,6 +35,7 @@ export const produceApi: ApiModule = {
           if (acks !== 0 && acks !== 1 && acks !== -1) return fail(E.INVALID_REQUIRED_ACKS);
           const log = topic?.partitions[index];
           if (!topic || !log) return fail(E.UNKNOWN_TOPIC_OR_PARTITION);
+          if (b.persistence?.refuses(log)) return fail(KAFKA_STORAGE_ERROR, STORAGE_ERROR_MESSAGE);
           const records = pd.records as Buffer | null;
           if (records === null || records.length === 0) return fail(E.CORRUPT_MESSAGE, 'Produce request has no records');
           if (records.length > numericConfig(topic.configs, 'max.message.bytes')) {
@@ -67,6 +70,7 @@ export const produceApi: ApiModule = {
       };
     });
     if (acks === 0) return null;
-    return { responses, throttleTimeMs: 0 };
+    // With --data-dir, acks=1/-1 are answered once the batches are durable per --fsync.
+    return b.persistence ? acknowledgeDurable(b.persistence, responses) : { responses, throttleTimeMs: 0 };
   },
 };

@@ -39,6 +39,6 @@ export const offsetCommitApi: ApiModule = {
       };
     });
     if (stored) b.groups.ensure(groupId);
-    return { throttleTimeMs: 0, topics };
+    return b.durable({ throttleTimeMs: 0, topics });
   },
 };

@@ -55,6 +55,6 @@ export const createTopicsApi: ApiModule = {
       const topic = b.core.topics.create(name, partitions, configs);
       return { ...result, topicId: topic.id };
     });
-    return { throttleTimeMs: 0, topics };
+    return b.durable({ throttleTimeMs: 0, topics });
   },
 };

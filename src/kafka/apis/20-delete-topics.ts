@@ -29,6 +29,6 @@ export const deleteTopicsApi: ApiModule = {
       for (const log of topic.partitions) log.waiters.wake();
       return { name: topic.name, topicId: topic.id, errorCode: E.NONE, errorMessage: null };
     });
-    return { throttleTimeMs: 0, responses };
+    return b.durable({ throttleTimeMs: 0, responses });
   },
 };

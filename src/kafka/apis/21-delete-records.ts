@@ -29,6 +29,6 @@ export const deleteRecordsApi: ApiModule = {
         }),
       };
     });
-    return { throttleTimeMs: 0, topics };
+    return b.durable({ throttleTimeMs: 0, topics });
   },
 };

@@ -24,6 +24,6 @@ export const alterConfigsApi: ApiModule = {
       });
       return { ...result, resourceType: r.resourceType, resourceName: r.resourceName };
     });
-    return { throttleTimeMs: 0, responses };
+    return ctx.broker.durable({ throttleTimeMs: 0, responses });
   },
 };

@@ -43,6 +43,6 @@ export const createPartitionsApi: ApiModule = {
       if (!req.validateOnly) b.core.topics.addPartitions(name, count);
       return { name, errorCode: E.NONE, errorMessage: null };
     });
-    return { throttleTimeMs: 0, results };
+    return b.durable({ throttleTimeMs: 0, results });
   },
 };

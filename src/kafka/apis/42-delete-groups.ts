@@ -19,6 +19,6 @@ export const deleteGroupsApi: ApiModule = {
       b.core.offsets.deleteGroup(groupId);
       return { groupId, errorCode: E.NONE };
     });
-    return { throttleTimeMs: 0, results };
+    return b.durable({ throttleTimeMs: 0, results });
   },
 };

@@ -54,6 +54,6 @@ export const incrementalAlterConfigsApi: ApiModule = {
       });
       return { ...result, resourceType: r.resourceType, resourceName: r.resourceName };
     });
-    return { throttleTimeMs: 0, responses };
+    return ctx.broker.durable({ throttleTimeMs: 0, responses });
   },
 };

@@ -38,6 +38,6 @@ export const offsetDeleteApi: ApiModule = {
         }),
       };
     });
-    return { errorCode: E.NONE, throttleTimeMs: 0, topics };
+    return b.durable({ errorCode: E.NONE, throttleTimeMs: 0, topics });
   },
 };

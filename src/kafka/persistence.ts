@@ -1,0 +1,211 @@
+// Kafka state on the durable storage engine (--data-dir): topics (name, id, partition count,
+// configs) in the snapshot "kafka-topics"; each partition's record batches, stored as the
+// producer sent them (base offset stamped), in the log store "kafka.<topic>-<partition>";
+// committed offsets in the key-value journal "kafka-offsets". Writes go through the core's
+// observers (Log, TopicSpace, OffsetStore), so every path that changes that state is covered
+// without touching it; handlers only wait for `settle()` before they answer. Recovery rebuilds
+// the core state at startup, before any client is served. Unused in memory mode.
+// Producer state is rebuilt from the recovered batches (producer-recovery.ts). Skips: serving
+// big logs from file ranges (recovered batches are held in memory, as before the restart);
+// compaction's in-memory rewrites (the cleaner redoes them after a restart).
+
+import type { Broker, CommittedOffset, FileStore, KeyValueJournal, Log, LogEntry, LogStore, Topic } from '../core/index.js';
+import type { Logger } from '../shared/logger.js';
+
+const TOPICS_SNAPSHOT = 'kafka-topics';
+const OFFSETS_JOURNAL = 'kafka-offsets';
+/** Log store names carry a prefix so other front-ends' logs in the same directory are never taken for Kafka's. */
+const LOG_PREFIX = 'kafka.';
+
+interface TopicRecord {
+  name: string;
+  id: string;
+  partitions: number;
+  configs: Record<string, string>;
+  createdAt: number;
+}
+
+export function partitionLogName(topic: string, partition: number): string {
+  return `${LOG_PREFIX}${topic}-${partition}`;
+}
+
+/** Entry meta (producer id, transactional flag, …) is the front-end's plain data: kept as JSON. */
+function encodeMeta(meta: unknown): Buffer | undefined {
+  return meta === undefined ? undefined : Buffer.from(JSON.stringify(meta));
+}
+
+function decodeMeta(meta: Buffer | undefined): unknown {
+  return meta === undefined ? undefined : JSON.parse(meta.toString('utf8'));
+}
+
+function offsetKey(group: string, topic: string, partition: number): string {
+  return JSON.stringify([group, topic, partition]);
+}
+
+export class KafkaPersistence {
+  private readonly stores = new Map<Log, LogStore>();
+  /** Log stores written since the last settle(): the next answer waits for their commit. */
+  private readonly dirty = new Set<LogStore>();
+  private offsetsDirty = false;
+  private snapshot: Promise<void> | undefined;
+  /** A write the engine refused synchronously, reported to the next settle(). */
+  private writeError: unknown = undefined;
+
+  private constructor(
+    private readonly core: Broker,
+    private readonly files: FileStore,
+    private readonly offsets: KeyValueJournal,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Rebuilds topics, partitions, batches, log start offsets and committed offsets from the
+   * data directory, removes the logs of topics deleted before a crash, then starts writing
+   * every change through. `ensureGroup` makes a group with committed offsets known again
+   * (Kafka loads such groups as Empty).
+   */
+  static async recover(core: Broker, files: FileStore, log: Logger, ensureGroup: (id: string) => void): Promise<KafkaPersistence> {
+    const raw = files.readSnapshot(TOPICS_SNAPSHOT);
+    const records = raw ? (JSON.parse(raw.toString('utf8')) as { topics: TopicRecord[] }).topics : [];
+    const kv = files.openKeyValues(OFFSETS_JOURNAL);
+    const p = new KafkaPersistence(core, files, kv.journal, log);
+    const expected = new Set<string>();
+    let batches = 0;
+    for (const t of records) {
+      if (core.topics.get(t.name)) continue;
+      const topic = core.topics.restore({ name: t.name, id: t.id, partitionCount: t.partitions, configs: new Map(Object.entries(t.configs)), createdAt: t.createdAt });
+      topic.partitions.forEach((partition, index) => {
+        const name = partitionLogName(t.name, index);
+        expected.add(name);
+        const r = files.openLog(name);
+        for (const e of r.entries) {
+          // Entries are recovered with their bytes (loadBytes default): views into the read buffers.
+          partition.restore({ baseOffset: e.baseOffset, recordCount: e.recordCount, bytes: e.bytes as Buffer, maxTimestamp: e.maxTimestamp, appendedAt: e.appendedAt, meta: decodeMeta(e.meta) });
+        }
+        partition.restoreBounds(r.logStartOffset, r.nextOffset);
+        batches += r.entries.length;
+        p.attach(partition, r.store);
+      });
+    }
+    // Logs whose topic is gone: deleted while the files were being removed, or never recorded.
+    for (const name of files.logNames()) {
+      if (name.startsWith(LOG_PREFIX) && !expected.has(name)) await files.deleteLog(name);
+    }
+    for (const [key, value] of kv.entries) {
+      const [group, topic, partition] = JSON.parse(key) as [string, string, number];
+      if (!core.topics.get(topic)?.partitions[partition]) {
+        kv.journal.delete(key); // the topic was deleted before its offsets' removal was written
+        continue;
+      }
+      core.offsets.commit(group, topic, partition, JSON.parse(value.toString('utf8')) as CommittedOffset);
+      ensureGroup(group);
+    }
+    log.info({ topics: records.length, batches, offsets: kv.entries.size }, 'kafka state recovered');
+    p.observe();
+    return p;
+  }
+
+  /** Starts writing every topic, log and offset change through to the files. */
+  private observe(): void {
+    this.core.topics.observer = {
+      created: (topic) => {
+        topic.partitions.forEach((log, i) => this.attach(log, this.files.createLog(partitionLogName(topic.name, i))));
+        this.topicsChanged();
+      },
+      partitionsAdded: (topic, previous) => {
+        for (let i = previous; i < topic.partitions.length; i++) this.attach(topic.partitions[i] as Log, this.files.createLog(partitionLogName(topic.name, i)));
+        this.topicsChanged();
+      },
+      deleted: (topic) => {
+        this.topicsChanged();
+        topic.partitions.forEach((log, i) => {
+          log.observer = undefined;
+          const store = this.stores.get(log);
+          if (store) this.dirty.delete(store);
+          this.stores.delete(log);
+          this.files.deleteLog(partitionLogName(topic.name, i)).catch((err: unknown) => this.log.warn({ err, topic: topic.name }, 'could not remove a deleted topic\'s files'));
+        });
+      },
+    };
+    this.core.offsets.observer = {
+      committed: (group, topic, partition, value) => {
+        this.offsets.put(offsetKey(group, topic, partition), Buffer.from(JSON.stringify(value)));
+        this.offsetsDirty = true;
+      },
+      deleted: (group, topic, partition) => {
+        this.offsets.delete(offsetKey(group, topic, partition));
+        this.offsetsDirty = true;
+      },
+    };
+  }
+
+  private attach(log: Log, store: LogStore): void {
+    this.stores.set(log, store);
+    log.observer = {
+      appended: (entry: LogEntry) => {
+        try {
+          store.append({ baseOffset: entry.baseOffset, recordCount: entry.lastOffset - entry.baseOffset + 1, maxTimestamp: entry.maxTimestamp, appendedAt: entry.appendedAt, meta: encodeMeta(entry.meta), bytes: entry.bytes });
+        } catch (err) {
+          // Produce checks refuses() first; an appender that did not is told at settle().
+          this.failed(err);
+        }
+        this.dirty.add(store);
+      },
+      truncated: (logStartOffset: number) => {
+        try {
+          store.truncateBefore(logStartOffset).catch((err: unknown) => this.log.warn({ err }, 'could not remove log segments below the log start offset'));
+        } catch (err) {
+          this.failed(err);
+        }
+        this.dirty.add(store);
+      },
+    };
+  }
+
+  /** The topic list changed (created, deleted, partitions added, configs altered): rewrite the snapshot. */
+  topicsChanged(): void {
+    const topics: TopicRecord[] = this.core.topics.list().map((t: Topic) => ({ name: t.name, id: t.id, partitions: t.partitions.length, configs: Object.fromEntries(t.configs), createdAt: t.createdAt }));
+    const write = this.files.writeSnapshot(TOPICS_SNAPSHOT, Buffer.from(JSON.stringify({ topics })));
+    const tracked: Promise<void> = write.finally(() => {
+      if (this.snapshot === tracked) this.snapshot = undefined;
+    });
+    tracked.catch(() => {}); // reported to whoever settles
+    this.snapshot = tracked;
+  }
+
+  /** Set when the partition's files refuse writes (disk full, I/O error): Kafka answers KAFKA_STORAGE_ERROR. */
+  refuses(log: Log): boolean {
+    return this.stores.get(log)?.failure !== undefined;
+  }
+
+  private failed(err: unknown): void {
+    this.log.error({ err }, 'a Kafka write could not be stored');
+    this.writeError ??= err;
+  }
+
+  /** Resolves when every write made so far is durable per the --fsync policy (group commit). */
+  settle(): Promise<void> {
+    const waits: Promise<void>[] = [];
+    if (this.writeError !== undefined) {
+      waits.push(Promise.reject(this.writeError));
+      this.writeError = undefined;
+    }
+    for (const s of this.dirty) waits.push(s.commit());
+    this.dirty.clear();
+    if (this.offsetsDirty) {
+      waits.push(this.offsets.commit());
+      this.offsetsDirty = false;
+    }
+    if (this.snapshot) waits.push(this.snapshot);
+    return Promise.all(waits).then(() => undefined);
+  }
+
+  /** Waits for what is pending (shutdown), reporting instead of throwing. */
+  async drain(): Promise<void> {
+    try {
+      await this.settle();
+    } catch (err) {
+      this.log.error({ err }, 'kafka state could not be made durable at shutdown');
+    }
+  }
+}
