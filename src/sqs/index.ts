@@ -29,11 +29,17 @@ export const sqs: FrontEndModule = {
     loadSqsResources(ctx, config.resources.sqs, () => `http://${config.advertisedHost}:${port}`);
     await ctx.durable?.save();
     try {
-      await app.listen({ host: config.host, port: config.sqsPort });
+      await new Promise<void>((resolve, reject) => {
+        app.once('error', reject);
+        app.listen({ host: config.host, port: config.sqsPort }, () => {
+          app.off('error', reject);
+          resolve();
+        });
+      });
     } catch (err) {
       throw listenError(err as NodeJS.ErrnoException, { host: config.host, port: config.sqsPort, label: 'SQS', flag: '--sqs-port' });
     }
-    port = (app.server.address() as { port: number }).port;
+    port = (app.address() as { port: number }).port;
     let state: FrontEndState = 'running';
     log.debug({ proto: 'sqs', port }, 'listening');
     return {
@@ -50,7 +56,11 @@ export const sqs: FrontEndModule = {
           else t.cancel();
         }
         shutdown.abort();
-        await app.close();
+        // Idle keep-alive sockets go now; busy ones close once their answer is written.
+        await new Promise<void>((resolve) => {
+          app.close(() => resolve());
+          app.closeIdleConnections();
+        });
         if (ctx.durable) {
           // Dead-letter and move-task copies that became durable still write their source's removal.
           await ctx.durable.state.settled();
