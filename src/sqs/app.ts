@@ -49,14 +49,15 @@ export interface AppOptions {
 const EMPTY = Buffer.alloc(0);
 
 function send(res: ServerResponse, w: WireReply, closing: boolean): void {
-  const body = Buffer.from(w.body, 'utf8');
   // A flat header list written once; the bare media type (no '; charset=...'), as SQS sends.
-  const headers: string[] = ['content-length', String(body.length)];
+  // The body goes to end() as a string: node:http then sends head and body in one write.
+  const body = w.body;
+  const headers: string[] = ['content-length', String(Buffer.byteLength(body, 'utf8'))];
   for (const name in w.headers) headers.push(name, w.headers[name] as string);
   // While the server stops, keep-alive sockets close after their last answer (so close() ends).
   if (closing) headers.push('connection', 'close');
   res.writeHead(w.status, headers);
-  res.end(body);
+  res.end(body, 'utf8');
 }
 
 /** One SQS request from decoded body to written answer. */
