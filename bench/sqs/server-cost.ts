@@ -6,7 +6,7 @@
 // (OMNIBROKER_BENCH_ARGS="--data-dir /tmp/x" for the durable path; BENCH_ROUNDS=N to repeat).
 import http from 'node:http';
 import { startOmnibroker } from '../lib/omnibroker.js';
-import { cpuMs } from '../lib/proc.js';
+import { cpuMs, startServer } from '../lib/proc.js';
 
 const CONCURRENCY = 32;
 const MAX_REQUESTS = 20_000;
@@ -110,6 +110,32 @@ async function round(pid: number): Promise<Row[]> {
   return rows;
 }
 
+// The floor under any node:http server on this machine: one that reads the body and answers a
+// canned SendMessage result, no SQS work. Printed as the last row for comparison.
+const FLOOR_SERVER = `
+const body = JSON.stringify({ MD5OfMessageBody: '0'.repeat(32), MessageId: '00000000-0000-4000-8000-000000000000' });
+const s = require('node:http').createServer((req, res) => {
+  req.on('data', () => {}).on('end', () => {
+    res.writeHead(200, ['content-length', String(body.length), 'content-type', 'application/x-amz-json-1.0']);
+    res.end(body);
+  });
+});
+s.keepAliveTimeout = 72000;
+s.listen(0, '127.0.0.1', () => console.log('floor ready ' + s.address().port));`;
+
+async function floorRow(): Promise<Row> {
+  const floor = await startServer(process.execPath, ['-e', FLOOR_SERVER], { ready: /^floor ready (\d+)$/, timeoutMs: 10_000 });
+  const saved = port;
+  try {
+    port = Number(floor.readyMatch[1]);
+    const send = json('SendMessage', { QueueUrl: 'http://127.0.0.1/000000000000/floor', MessageBody: BODY });
+    return await measure(floor.pid, 'bare node:http floor (canned answer)', async () => (await call(send), 1));
+  } finally {
+    port = saved;
+    await floor.stop();
+  }
+}
+
 // BENCH_PORT + BENCH_PID measure a server started by hand (e.g. under `node --cpu-prof`).
 const ob = process.env.BENCH_PORT ? undefined : await startOmnibroker(['sqs']);
 try {
@@ -118,6 +144,7 @@ try {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
   for (let i = 0; i < rounds; i++) {
     const rows = await round(pid);
+    rows.push(await floorRow());
     console.log(`| request (32 in flight, keep-alive) | server CPU µs/request | requests/s | server % of a core |`);
     console.log(`|---|---|---|---|`);
     for (const r of rows) console.log(`| ${r.name} | ${r.usPerRequest.toFixed(1)} | ${Math.round(r.requestsPerSecond)} | ${r.serverShare.toFixed(0)} |`);
