@@ -3,8 +3,8 @@
 // queue name cached, and the disconnect signal (an AbortController, not free) only made when
 // a long poll asks for it.
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestInfo } from './context.js';
+import type { LeanRequest, Responder } from './lean-http.js';
 
 /** Small caches: a server sees few distinct Host values and queue paths; cleared when full. */
 const CACHE_LIMIT = 1024;
@@ -57,8 +57,8 @@ export class HttpRequestInfo implements RequestInfo {
   #signal: AbortSignal | undefined;
 
   constructor(
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    req: LeanRequest,
+    private readonly res: Responder,
     private readonly shutdown: AbortSignal,
     fallbackOrigin: () => string,
   ) {
@@ -67,18 +67,15 @@ export class HttpRequestInfo implements RequestInfo {
     this.region = regionOf(h.authorization);
     const trace = h['x-amzn-trace-id'];
     this.traceHeader = typeof trace === 'string' ? trace : undefined;
-    this.pathQueue = pathQueueOf(req.url ?? '/');
+    this.pathQueue = pathQueueOf(req.url);
   }
 
   /** Aborted when the client goes away or the server shuts down (ends long polls). */
   get signal(): AbortSignal {
     if (this.#signal) return this.#signal;
     const ac = new AbortController();
-    const res = this.res;
-    if (this.req.socket.destroyed) ac.abort();
-    else res.on('close', () => {
-      if (!res.writableFinished) ac.abort();
-    });
+    if (this.res.gone) ac.abort();
+    else this.res.onGone(() => ac.abort());
     this.#signal = AbortSignal.any([ac.signal, this.shutdown]);
     return this.#signal;
   }

@@ -29,17 +29,10 @@ export const sqs: FrontEndModule = {
     loadSqsResources(ctx, config.resources.sqs, () => `http://${config.advertisedHost}:${port}`);
     await ctx.durable?.save();
     try {
-      await new Promise<void>((resolve, reject) => {
-        app.once('error', reject);
-        app.listen({ host: config.host, port: config.sqsPort }, () => {
-          app.off('error', reject);
-          resolve();
-        });
-      });
+      port = await app.listen(config.host, config.sqsPort);
     } catch (err) {
       throw listenError(err as NodeJS.ErrnoException, { host: config.host, port: config.sqsPort, label: 'SQS', flag: '--sqs-port' });
     }
-    port = (app.address() as { port: number }).port;
     let state: FrontEndState = 'running';
     log.debug({ proto: 'sqs', port }, 'listening');
     return {
@@ -56,11 +49,8 @@ export const sqs: FrontEndModule = {
           else t.cancel();
         }
         shutdown.abort();
-        // Idle keep-alive sockets go now; busy ones close once their answer is written.
-        await new Promise<void>((resolve) => {
-          app.close(() => resolve());
-          app.closeIdleConnections();
-        });
+        // Idle keep-alive sockets close now, busy ones once their answer is written.
+        await app.close();
         if (ctx.durable) {
           // Dead-letter and move-task copies that became durable still write their source's removal.
           await ctx.durable.state.settled();
