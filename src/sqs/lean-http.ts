@@ -34,6 +34,7 @@ export interface LeanHandler {
 }
 
 const MAX_HEAD = 16 * 1024;
+const MAX_AHEAD = 1024 * 1024;
 const FIRST_WINS = new Set(['host', 'content-type', 'content-length', 'authorization']);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/;
@@ -104,6 +105,8 @@ class Connection implements Responder {
 
   private onData(b: Buffer): void {
     this.pending = this.pending.length === 0 ? b : Buffer.concat([this.pending, b]);
+    // A client pipelining far ahead of a slow answer (a long poll) is held back by TCP.
+    if (this.busy && this.body === Body.None && this.pending.length > MAX_AHEAD) this.socket.pause();
     this.pump();
   }
 
@@ -282,6 +285,7 @@ class Connection implements Responder {
   private next(): void {
     this.busy = false;
     this.req = undefined;
+    if (this.socket.isPaused()) this.socket.resume();
     if (this.pending.length > 0) queueMicrotask(() => this.pump());
   }
 
