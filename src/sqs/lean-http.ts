@@ -133,7 +133,11 @@ class Connection implements Responder {
   }
 
   private readHead(): boolean {
-    const buf = this.pending;
+    let buf = this.pending;
+    // RFC 9112 2.2: empty lines before a request line are ignored (some clients send a stray
+    // CRLF after a body).
+    while (buf.length >= 2 && buf[0] === 13 && buf[1] === 10) buf = buf.subarray(2);
+    this.pending = buf;
     const end = buf.indexOf('\r\n\r\n');
     if (end < 0) {
       if (buf.length > MAX_HEAD) this.fatal(431);
