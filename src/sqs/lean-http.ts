@@ -87,10 +87,6 @@ class Connection implements Responder {
     socket.on('close', () => this.onClose());
   }
 
-  get idle(): boolean {
-    return !this.busy && this.pending.length === 0;
-  }
-
   onGone(fn: () => void): void {
     (this.goneFns ??= []).push(fn);
   }
@@ -274,7 +270,7 @@ class Connection implements Responder {
     if (this.owner.closing) this.keepAlive = false;
     let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ndate: ${httpDate()}\r\n`;
     for (let i = 0; i + 1 < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    head += this.keepAlive ? 'connection: keep-alive\r\n\r\n' : 'connection: close\r\n\r\n';
+    head += this.keepAlive ? this.owner.keepAliveHeader : 'connection: close\r\n\r\n';
     this.socket.write(this.headOnly ? head : head + body, 'utf8');
     this.goneFns = undefined;
     if (!this.keepAlive) {
@@ -295,7 +291,8 @@ class Connection implements Responder {
 
   /** Server stopping: an idle connection closes now, a busy one after its answer. */
   shutdown(): void {
-    if (this.idle) this.socket.end();
+    // A half-received head is dropped too: close() must not wait for a slow client.
+    if (!this.busy) this.socket.end();
   }
 }
 
@@ -303,7 +300,10 @@ export class LeanServer {
   readonly server: Server;
   readonly connections = new Set<Connection>();
   closing = false;
-  idleTimeoutMs = 72_000;
+  /** Idle keep-alive connections close after this (fastify's default, longer than SDK pools'). */
+  readonly idleTimeoutMs = 72_000;
+  /** Announced like node:http does, so clients retire a pooled socket before the server does. */
+  readonly keepAliveHeader = `connection: keep-alive\r\nkeep-alive: timeout=${this.idleTimeoutMs / 1000}\r\n\r\n`;
 
   constructor(handler: LeanHandler) {
     this.server = createServer((socket) => {
