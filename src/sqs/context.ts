@@ -92,10 +92,18 @@ export class SqsContext {
   }
 }
 
+// Clients send the same few queue URLs over and over: parse each once (bounded cache).
+const urlNames = new Map<string, string | undefined>();
+
 export function nameFromUrl(url: string): string | undefined {
+  let name = urlNames.get(url);
+  if (name !== undefined || urlNames.has(url)) return name;
   const path = url.replace(/^[a-z]+:\/\/[^/]*/i, '').split('?')[0] ?? '';
   const parts = path.split('/').filter(Boolean);
-  return parts[parts.length - 1];
+  name = parts[parts.length - 1];
+  if (urlNames.size >= 1024) urlNames.clear();
+  urlNames.set(url, name);
+  return name;
 }
 
 export function senderOf(m: StoredMessage): string {

@@ -29,11 +29,10 @@ export const sqs: FrontEndModule = {
     loadSqsResources(ctx, config.resources.sqs, () => `http://${config.advertisedHost}:${port}`);
     await ctx.durable?.save();
     try {
-      await app.listen({ host: config.host, port: config.sqsPort });
+      port = await app.listen(config.host, config.sqsPort);
     } catch (err) {
       throw listenError(err as NodeJS.ErrnoException, { host: config.host, port: config.sqsPort, label: 'SQS', flag: '--sqs-port' });
     }
-    port = (app.server.address() as { port: number }).port;
     let state: FrontEndState = 'running';
     log.debug({ proto: 'sqs', port }, 'listening');
     return {
@@ -50,6 +49,7 @@ export const sqs: FrontEndModule = {
           else t.cancel();
         }
         shutdown.abort();
+        // Idle keep-alive sockets close now, busy ones once their answer is written.
         await app.close();
         if (ctx.durable) {
           // Dead-letter and move-task copies that became durable still write their source's removal.

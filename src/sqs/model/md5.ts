@@ -2,11 +2,12 @@
 // AWS's documented encoding: names sorted; per attribute a 4-byte big-endian length + UTF-8
 // name, length + DataType, one transport byte (1 = String/Number, 2 = Binary), length + value.
 
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { AttributeValue } from './message-meta.js';
 
+/** One-shot crypto.hash (Node >= 20.12): no Hash object per message on the send path. */
 export function md5Hex(data: Buffer | string): string {
-  return createHash('md5').update(data).digest('hex');
+  return hash('md5', data, 'hex');
 }
 
 function lengthPrefixed(hash: ReturnType<typeof createHash>, bytes: Buffer): void {
