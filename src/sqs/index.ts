@@ -35,6 +35,14 @@ export const sqs: FrontEndModule = {
     }
     let state: FrontEndState = 'running';
     log.debug({ proto: 'sqs', port }, 'listening');
+    // One line per HTTP connection opened and closed, as for the binary protocols.
+    let connectionIds = 0;
+    app.server.on('connection', (socket) => {
+      const conn = ++connectionIds;
+      const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+      log.info({ conn, remote }, 'connection opened');
+      socket.once('close', (hadError) => log.info({ conn, remote, hadError }, 'connection closed'));
+    });
     return {
       name: 'sqs',
       port,
