@@ -17,7 +17,10 @@ import { headerFor } from './delivery-count.js';
 import { completePublish, type PendingPublish } from './publish.js';
 import { stopReplyConsumer } from './reply-to.js';
 import { FRAME, methodByName, type MethodDef } from './spec.js';
-import type { Vhost } from './vhost.js';
+import type { QueueInfo, Vhost } from './vhost.js';
+
+/** Methods that change exchanges, queues or bindings (saved under --data-dir). */
+const DEFINITION_METHODS = new Set(['exchange.declare', 'exchange.delete', 'exchange.bind', 'exchange.unbind', 'queue.declare', 'queue.bind', 'queue.unbind', 'queue.delete']);
 
 /** What the AMQP front-end stores with each message in the core (opaque to the core). */
 export interface AmqpMeta {
@@ -125,6 +128,7 @@ export class Channel {
         const handler = CHANNEL_METHODS[m.def.name];
         if (!handler) throw err('COMMAND_INVALID', `unimplemented method '${m.def.name}'`);
         handler(this, m.args);
+        if (DEFINITION_METHODS.has(m.def.name)) this.vhost.persistence?.changed();
       } else if (type === FRAME.header) {
         if (this.publishing !== 'header') throw err('UNEXPECTED_FRAME', 'expected method frame, got non method frame instead');
         this.onHeader(payload);
@@ -201,11 +205,13 @@ export class Channel {
 
   deliver(c: ChannelConsumer, lease: Lease): void {
     const tag = ++this.nextTag;
+    const m = lease.message;
+    const store = (c.queue.meta['amqp'] as QueueInfo).store;
     if (!c.noAck) {
       this.track(tag, { queue: c.queue, leaseId: lease.id, consumer: c, at: Date.now() });
       c.unacked++;
-    }
-    const m = lease.message;
+      store?.delivered(m);
+    } else store?.removed(m);
     const meta = m.meta as AmqpMeta;
     this.conn.write(
       contentFrames(this.id, DELIVER, { consumerTag: c.tag, deliveryTag: tag, redelivered: m.redelivered, exchange: meta.exchange, routingKey: meta.routingKey }, headerFor(this.vhost, c.queue, m), m.body, this.conn.frameMax),
@@ -285,8 +291,14 @@ export class Channel {
     const queues = new Set<AckTarget>();
     for (const { u, requeue } of entries) {
       if (u.queue.isDeleted) continue;
-      if (requeue === 'ack') u.queue.ack(u.leaseId);
-      else u.queue.release(u.leaseId, requeue);
+      if (requeue === 'ack') {
+        const store = (u.queue.meta['amqp'] as QueueInfo | undefined)?.store;
+        if (store) {
+          const lease = (u.queue as Queue).getLease(u.leaseId);
+          if (lease) store.removed(lease.message);
+        }
+        u.queue.ack(u.leaseId);
+      } else u.queue.release(u.leaseId, requeue);
       queues.add(u.queue);
     }
     for (const q of queues) if (!q.isDeleted) q.drain();
@@ -304,6 +316,46 @@ export class Channel {
     }
     this.flushConfirms();
     this.conn.sendMethod(this.id, 'basic.nack', { deliveryTag: seq, multiple: false, requeue: false });
+  }
+
+  /** Replies waiting for journal writes to be durable (--data-dir), in order. */
+  private durableChain: Promise<void> | undefined;
+  private flushSoon = false;
+
+  get confirmsWaiting(): boolean {
+    return this.durableChain !== undefined;
+  }
+
+  /**
+   * Runs `then(ok)` once `waits` are durable (ok false if one failed) and every earlier
+   * waiting reply has run, so confirms and tx.commit-ok keep publish order.
+   */
+  whenDurable(waits: Promise<void>[], then: (ok: boolean) => void): void {
+    const saving = this.conn.ctx.durable?.saving;
+    if (saving) waits.push(saving); // the queue's definition must be on disk too
+    const before = this.durableChain ?? Promise.resolve();
+    const p: Promise<void> = before
+      .then(() => Promise.all(waits))
+      .then(() => true, () => false)
+      .then((ok) => {
+        if (this.durableChain === p) this.durableChain = undefined;
+        if (this.state === 'open') then(ok);
+      });
+    this.durableChain = p;
+  }
+
+  /** A confirm sent once the message is durable (nack if the disk failed). */
+  confirmWhen(seq: number, ok: boolean, waits: Promise<void>[]): void {
+    this.whenDurable(waits, (durable) => {
+      this.confirm(seq, ok && durable);
+      if (this.flushSoon) return;
+      // Confirms that became durable together go out as one multiple ack.
+      this.flushSoon = true;
+      process.nextTick(() => {
+        this.flushSoon = false;
+        this.flushConfirms();
+      });
+    });
   }
 
   /** One (multiple) basic.ack for the confirms gathered while handling a chunk of input. */

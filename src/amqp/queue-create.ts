@@ -39,6 +39,8 @@ export function createQueue(vh: Vhost, name: string, args: FieldTable, declared:
   }
   const q = vh.queues.create(name, parsed.options);
   q.meta['amqp'] = info;
+  // Exclusive queues are deleted with their connection, so RabbitMQ never recovers them.
+  if (props.durable && !props.exclusiveOwner) vh.persistence?.created(vh, q);
   attachDeadLettering(vh, q);
   return q;
 }
