@@ -128,7 +128,7 @@ export class Channel {
         const handler = CHANNEL_METHODS[m.def.name];
         if (!handler) throw err('COMMAND_INVALID', `unimplemented method '${m.def.name}'`);
         handler(this, m.args);
-        if (DEFINITION_METHODS.has(m.def.name)) this.vhost.persistence?.changed();
+        if (this.vhost.persistence && DEFINITION_METHODS.has(m.def.name)) this.vhost.persistence.changed();
       } else if (type === FRAME.header) {
         if (this.publishing !== 'header') throw err('UNEXPECTED_FRAME', 'expected method frame, got non method frame instead');
         this.onHeader(payload);

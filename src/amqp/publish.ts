@@ -53,9 +53,9 @@ export function completePublish(ch: Channel, args: MethodArgs, header: Buffer, s
     return;
   }
   // Persistent messages routed to durable queues (--data-dir) are confirmed once on disk.
-  const waits: Promise<void>[] = [];
+  const waits: Promise<void>[] | undefined = ch.conn.ctx.durable ? [] : undefined;
   const ok = routeAndEnqueue(ch, p, waits);
-  if (waits.length === 0 && !ch.confirmsWaiting) ch.confirm(seq, ok);
+  if (!waits || (waits.length === 0 && !ch.confirmsWaiting)) ch.confirm(seq, ok);
   else ch.confirmWhen(seq, ok, waits);
 }
 
@@ -109,7 +109,11 @@ export function enqueueAll(ch: Channel | undefined, queues: (Queue | Stream)[], 
   let persistent: boolean | undefined;
   for (const q of queues) {
     if (q instanceof Stream) {
-      q.append(meta, body);
+      const durable = q.append(meta, body);
+      if (durable) {
+        if (waits) waits.push(durable);
+        else durable.catch(() => {});
+      }
       continue;
     }
     const store = (q.meta['amqp'] as QueueInfo).store;

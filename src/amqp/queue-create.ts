@@ -35,6 +35,7 @@ export function createQueue(vh: Vhost, name: string, args: FieldTable, declared:
   if (parsed.type === 'stream') {
     const s = new Stream(name, vh.name, vh.clock, info, parsed.maxAgeMs, parsed.maxLengthBytes);
     vh.streams.set(name, s);
+    vh.persistence?.created(vh, s);
     return s;
   }
   const q = vh.queues.create(name, parsed.options);

@@ -40,12 +40,12 @@ export interface QueueInfo {
 
 /** What a vhost tells the durable definitions (--data-dir only). */
 export interface VhostPersistence {
-  /** A durable queue was created at runtime: it gets its journal. */
-  created(vh: Vhost, q: Queue): void;
+  /** A durable queue or stream was created at runtime: it gets its journal or log. */
+  created(vh: Vhost, q: Queue | Stream): void;
   /** Exchanges, queues or bindings changed: the definitions are saved. */
   changed(): void;
-  /** A durable queue was deleted: its journal goes. */
-  dropped(vh: Vhost, q: Queue): void;
+  /** A durable queue or stream was deleted: its journal or log goes. */
+  dropped(vh: Vhost, q: Queue | Stream): void;
 }
 
 /** A consumer the vhost can cancel when its queue goes away. */
@@ -105,7 +105,7 @@ export class Vhost {
     this.streams.delete(s.name);
     for (const c of [...s.consumers]) c.serverCancel();
     s.consumers.clear();
-    this.persistence?.changed();
+    this.persistence?.dropped(this, s);
   }
 
   /** Deletes a queue: bindings, consumers (server-cancelled), timers, storage. */

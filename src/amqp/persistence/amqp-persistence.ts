@@ -68,6 +68,11 @@ export class AmqpPersistence implements VhostPersistence {
     return 'amqp:' + vhost;
   }
 
+  /** A stream's log name (NUL cannot occur in vhost or queue names on the wire path). */
+  static logName(vhost: string, stream: string): string {
+    return `amqp\u0000${vhost}\u0000${stream}`;
+  }
+
   /** Reads the stored definitions and messages back (synchronous reads: call before serving). */
   static restore(core: Broker, files: FileStore, log: Logger): { persistence: AmqpPersistence; restored: RestoredDefinitions } {
     const p = new AmqpPersistence(files, log);
@@ -96,12 +101,17 @@ export class AmqpPersistence implements VhostPersistence {
       if (x.delayed) vh.delayed.declare(x.name);
     }
     const known = new Set<string>();
+    const knownLogs = new Set<string>();
     for (const r of defs?.queues ?? []) {
       const vh = vhosts.get(r.vhost);
       if (!vh) continue;
       const args = tableFromText(r.args);
       const q = createQueue(vh, r.name, args, parseQueueArgs(args, rqueue(r.name, r.vhost)), { durable: true, autoDelete: r.autoDelete, exclusiveOwner: undefined });
-      if (q instanceof Stream) continue;
+      if (q instanceof Stream) {
+        knownLogs.add(AmqpPersistence.logName(r.vhost, r.name));
+        p.restoreStream(vh, q);
+        continue;
+      }
       known.add(`${AmqpPersistence.namespace(r.vhost)}\u0000${r.name}`);
       p.restoreMessages(vh, q);
     }
@@ -118,6 +128,10 @@ export class AmqpPersistence implements VhostPersistence {
         void files.deleteQueue(ns, name).catch((err: unknown) => log.warn({ err, queue: name }, 'cannot remove an orphaned AMQP queue journal'));
       }
     }
+    for (const name of files.logNames()) {
+      if (!name.startsWith('amqp\u0000') || knownLogs.has(name)) continue;
+      void files.deleteLog(name).catch((err: unknown) => log.warn({ err, stream: name }, 'cannot remove an orphaned AMQP stream log'));
+    }
     return { persistence: p, restored: { vhosts, users, fresh: defs === undefined } };
   }
 
@@ -132,17 +146,29 @@ export class AmqpPersistence implements VhostPersistence {
         const info = vh.info(q);
         if (info.durable && !info.store) this.created(vh, q);
       }
+      for (const st of vh.streams.values()) if (!st.store) this.created(vh, st);
     }
   }
 
-  created(vh: Vhost, q: Queue): void {
+  created(vh: Vhost, q: Queue | Stream): void {
+    if (q instanceof Stream) {
+      q.store = this.files.createLog(AmqpPersistence.logName(vh.name, q.name));
+      this.changed();
+      return;
+    }
     const info = vh.info(q);
     info.store = new DurableQueue(this.files.createQueue(AmqpPersistence.namespace(vh.name), q.name));
     attachDeadLettering(vh, q);
     this.changed();
   }
 
-  dropped(vh: Vhost, q: Queue): void {
+  dropped(vh: Vhost, q: Queue | Stream): void {
+    if (q instanceof Stream) {
+      q.store = undefined;
+      this.changed();
+      this.files.deleteLog(AmqpPersistence.logName(vh.name, q.name)).catch((err: unknown) => this.log.warn({ err, stream: q.name }, 'cannot remove a deleted AMQP stream log'));
+      return;
+    }
     const info = vh.info(q);
     info.store?.close();
     info.store = undefined;
@@ -187,6 +213,24 @@ export class AmqpPersistence implements VhostPersistence {
     // Unacked deliveries are not leases any more: they are ready again, flagged redelivered.
     const stored = q.restore(inputs);
     stored.forEach((m, i) => store.adopt(m, keys[i] as number));
+  }
+
+  private restoreStream(vh: Vhost, s: Stream): void {
+    const found = this.files.openLog(AmqpPersistence.logName(vh.name, s.name));
+    for (const e of found.entries) {
+      let meta;
+      try {
+        meta = decodeMeta(e.meta);
+      } catch (err) {
+        // The offset stays taken (restoreBounds below), as a lost entry's would.
+        this.log.warn({ stream: s.name, vhost: vh.name, offset: e.baseOffset }, `AMQP stream entry cannot be read (${(err as Error).message}); skipped`);
+        continue;
+      }
+      s.log.restore({ baseOffset: e.baseOffset, recordCount: e.recordCount, maxTimestamp: e.maxTimestamp, appendedAt: e.appendedAt, bytes: e.bytes ?? Buffer.alloc(0), meta });
+    }
+    s.log.restoreBounds(found.logStartOffset, found.nextOffset);
+    s.store = found.store;
+    s.retain();
   }
 
   private definitions(): Definitions {
