@@ -298,7 +298,13 @@ export class Channel {
           if (lease) store.removed(lease.message);
         }
         u.queue.ack(u.leaseId);
-      } else u.queue.release(u.leaseId, requeue);
+      } else {
+        const store = requeue ? (u.queue.meta['amqp'] as QueueInfo | undefined)?.store : undefined;
+        const m = store ? (u.queue as Queue).getLease(u.leaseId)?.message : undefined;
+        u.queue.release(u.leaseId, requeue);
+        // Still queued (not dead-lettered over a delivery limit): keep its return count.
+        if (store && m) store.returned(m);
+      }
       queues.add(u.queue);
     }
     for (const q of queues) if (!q.isDeleted) q.drain();

@@ -261,3 +261,31 @@ describe('AMQP streams on disk', () => {
     await stop(s);
   });
 });
+
+describe('AMQP quorum queue return counts', () => {
+  it('keeps x-delivery-count across a restart', async () => {
+    const dir = dataDir();
+    let s = await boot(dir);
+    let conn = await connect(s);
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('qq', { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    ch.sendToQueue('qq', Buffer.from('counted'), { persistent: true });
+    await ch.waitForConfirms();
+    for (let i = 0; i < 2; i++) {
+      const m = await ch.get('qq');
+      if (!m) throw new Error('no message');
+      ch.nack(m, false, true);
+    }
+    await sleep(30);
+    await conn.close();
+    await stop(s);
+    s = await boot(dir);
+    conn = await connect(s);
+    const c = await conn.createChannel();
+    const m = await c.get('qq', { noAck: true });
+    expect(m && m.fields.redelivered).toBe(true);
+    expect(m && m.properties.headers?.['x-delivery-count']).toBe(2);
+    await conn.close();
+    await stop(s);
+  });
+});

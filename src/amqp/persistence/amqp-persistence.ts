@@ -13,6 +13,7 @@ import { StartupError } from '../../shared/startup-error.js';
 import { AmqpUser, type HashAlgorithm, type Permission } from '../access.js';
 import { attachDeadLettering } from '../dead-letter.js';
 import { rqueue } from '../errors.js';
+import { touchQueue } from '../methods/queue.js';
 import { parseQueueArgs } from '../methods/queue-args.js';
 import type { Policy } from '../policies.js';
 import { createQueue } from '../queue-create.js';
@@ -114,6 +115,7 @@ export class AmqpPersistence implements VhostPersistence {
       }
       known.add(`${AmqpPersistence.namespace(r.vhost)}\u0000${r.name}`);
       p.restoreMessages(vh, q);
+      touchQueue(vh, q); // x-expires counts again from the restart, as in RabbitMQ
     }
     for (const b of defs?.bindings ?? []) {
       const vh = vhosts.get(b.vhost);

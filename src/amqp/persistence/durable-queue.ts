@@ -92,6 +92,25 @@ export class DurableQueue {
     }
   }
 
+  /** Requeued (nack, reject, recover, lost channel): its return count survives a restart. */
+  returned(m: StoredMessage): void {
+    const key = this.keys.get(m);
+    if (key === undefined || this.closed || this.journal.failure) return;
+    this.marked.add(key);
+    try {
+      this.journal.update(key, {
+        availableAt: m.availableAt,
+        expiresAt: m.expiresAt,
+        receiveCount: m.receiveCount,
+        returnCount: m.returnCount,
+        firstLeasedAt: m.firstLeasedAt,
+        redelivered: true,
+      });
+    } catch {
+      // As in delivered().
+    }
+  }
+
   /** Acked, rejected, expired or dropped for good. Never throws (runs inside core changes). */
   removed(m: StoredMessage): void {
     const key = this.keys.get(m);
