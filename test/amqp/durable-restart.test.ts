@@ -289,3 +289,32 @@ describe('AMQP quorum queue return counts', () => {
     await stop(s);
   });
 });
+
+describe('AMQP durable edge cases', () => {
+  it('a queue deleted and declared again keeps only the new messages and its new arguments', async () => {
+    const dir = dataDir();
+    let s = await boot(dir);
+    let conn = await connect(s);
+    const ch = await conn.createConfirmChannel();
+    await ch.assertQueue('again', { durable: true });
+    ch.sendToQueue('again', Buffer.from('old'), { persistent: true });
+    await ch.waitForConfirms();
+    await ch.deleteQueue('again');
+    await ch.assertQueue('again', { durable: true, arguments: { 'x-max-priority': 5 } });
+    ch.sendToQueue('again', Buffer.from('new'), { persistent: true, priority: 1 });
+    ch.sendToQueue('again', Buffer.from('urgent'), { persistent: true, priority: 5 });
+    await ch.waitForConfirms();
+    await conn.close();
+    await stop(s);
+
+    s = await boot(dir);
+    conn = await connect(s);
+    const c = await conn.createChannel();
+    // The priority argument came back with the queue: the urgent message is first.
+    const got = await drain(conn, 'again', 2);
+    expect(got.map((m) => m.body)).toEqual(['urgent', 'new']);
+    expect((await c.checkQueue('again')).messageCount).toBe(0);
+    await conn.close();
+    await stop(s);
+  });
+});
