@@ -16,6 +16,7 @@ import { contentFrames } from './output.js';
 import { headerFor } from './delivery-count.js';
 import { completePublish, type PendingPublish } from './publish.js';
 import { stopReplyConsumer } from './reply-to.js';
+import { DurableReplies } from './persistence/durable-replies.js';
 import { FRAME, methodByName, type MethodDef } from './spec.js';
 import type { QueueInfo, Vhost } from './vhost.js';
 
@@ -324,44 +325,15 @@ export class Channel {
     this.conn.sendMethod(this.id, 'basic.nack', { deliveryTag: seq, multiple: false, requeue: false });
   }
 
-  /** Replies waiting for journal writes to be durable (--data-dir), in order. */
-  private durableChain: Promise<void> | undefined;
-  private flushSoon = false;
+  /** Confirms and tx.commit-ok waiting for the disk (--data-dir only; made on first use). */
+  get durable(): DurableReplies {
+    return (this.durableReplies ??= new DurableReplies(this));
+  }
+
+  private durableReplies: DurableReplies | undefined;
 
   get confirmsWaiting(): boolean {
-    return this.durableChain !== undefined;
-  }
-
-  /**
-   * Runs `then(ok)` once `waits` are durable (ok false if one failed) and every earlier
-   * waiting reply has run, so confirms and tx.commit-ok keep publish order.
-   */
-  whenDurable(waits: Promise<void>[], then: (ok: boolean) => void): void {
-    const saving = this.conn.ctx.durable?.saving;
-    if (saving) waits.push(saving); // the queue's definition must be on disk too
-    const before = this.durableChain ?? Promise.resolve();
-    const p: Promise<void> = before
-      .then(() => Promise.all(waits))
-      .then(() => true, () => false)
-      .then((ok) => {
-        if (this.durableChain === p) this.durableChain = undefined;
-        if (this.state === 'open') then(ok);
-      });
-    this.durableChain = p;
-  }
-
-  /** A confirm sent once the message is durable (nack if the disk failed). */
-  confirmWhen(seq: number, ok: boolean, waits: Promise<void>[]): void {
-    this.whenDurable(waits, (durable) => {
-      this.confirm(seq, ok && durable);
-      if (this.flushSoon) return;
-      // Confirms that became durable together go out as one multiple ack.
-      this.flushSoon = true;
-      process.nextTick(() => {
-        this.flushSoon = false;
-        this.flushConfirms();
-      });
-    });
+    return this.durableReplies !== undefined && this.durableReplies.waiting;
   }
 
   /** One (multiple) basic.ack for the confirms gathered while handling a chunk of input. */

@@ -56,7 +56,7 @@ export function completePublish(ch: Channel, args: MethodArgs, header: Buffer, s
   const waits: Promise<void>[] | undefined = ch.conn.ctx.durable ? [] : undefined;
   const ok = routeAndEnqueue(ch, p, waits);
   if (!waits || (waits.length === 0 && !ch.confirmsWaiting)) ch.confirm(seq, ok);
-  else ch.confirmWhen(seq, ok, waits);
+  else ch.durable.confirm(seq, ok, waits);
 }
 
 /** RabbitMQ's rabbit_basic:parse_expiration: a string holding a non-negative integer (ms). */

@@ -36,7 +36,7 @@ export const CONFIRM_TX_CLASS: Record<string, Handler> = {
       return;
     }
     // --data-dir: persistent messages in durable queues are on disk before commit-ok.
-    ch.whenDurable(waits, (ok) => {
+    ch.durable.when(waits, (ok) => {
       if (ok) ch.conn.sendMethod(ch.id, 'tx.commit-ok', {});
       else ch.closeWithError(err('INTERNAL_ERROR', 'cannot write the transaction to disk'));
     });
