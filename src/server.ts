@@ -110,6 +110,6 @@ function prepareDataDir(dir: string, log: Logger): void {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new StartupError(`--data-dir ${dir} cannot be written (${code}); choose another directory with --data-dir`);
   }
-  // SQS and Kafka state is journaled; AMQP state is not written yet: say so rather than pretend.
-  log.warn({ dataDir: dir }, 'durable storage: SQS and Kafka state is persisted; AMQP state is not persisted across restarts yet');
+  // All three front-ends journal their state; docs/storage.md lists the little that is not kept.
+  log.info({ dataDir: dir }, 'durable storage enabled');
 }

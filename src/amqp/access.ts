@@ -32,13 +32,15 @@ interface CompiledPermission {
 
 export class AmqpUser {
   private readonly perms = new Map<string, CompiledPermission>();
+  /** The patterns as given, for the durable definitions (persistence/). */
+  private readonly sources = new Map<string, Permission>();
   /** Every vhost allowed with full permissions (the --config shorthand without permissions). */
   allVhosts = false;
   /** User limits (rabbitmqctl set_user_limits): open connections and channels. */
   maxConnections: number | undefined;
   maxChannels: number | undefined;
 
-  constructor(readonly name: string, private readonly hash: Buffer | undefined, private readonly algorithm: HashAlgorithm, readonly tags: readonly string[]) {}
+  constructor(readonly name: string, private readonly hash: Buffer | undefined, readonly algorithm: HashAlgorithm, readonly tags: readonly string[]) {}
 
   static withPassword(name: string, password: string, tags: readonly string[] = []): AmqpUser {
     return new AmqpUser(name, Buffer.from(hashPassword(password, 'sha256'), 'base64'), 'sha256', tags);
@@ -56,6 +58,16 @@ export class AmqpUser {
     // RabbitMQ: an empty pattern matches nothing.
     const re = (s: string): RegExp | undefined => (s === '' ? undefined : new RegExp(s));
     this.perms.set(vhost, { configure: re(p.configure), write: re(p.write), read: re(p.read) });
+    this.sources.set(vhost, { configure: p.configure, write: p.write, read: p.read });
+  }
+
+  /** The stored password hash as in a definitions export ('' = no password). */
+  get passwordHash(): string {
+    return this.hash ? this.hash.toString('base64') : '';
+  }
+
+  permissions(): [string, Permission][] {
+    return [...this.sources];
   }
 
   canOpen(vhost: string): boolean {

@@ -16,8 +16,12 @@ import { contentFrames } from './output.js';
 import { headerFor } from './delivery-count.js';
 import { completePublish, type PendingPublish } from './publish.js';
 import { stopReplyConsumer } from './reply-to.js';
+import { DurableReplies } from './persistence/durable-replies.js';
 import { FRAME, methodByName, type MethodDef } from './spec.js';
-import type { Vhost } from './vhost.js';
+import type { QueueInfo, Vhost } from './vhost.js';
+
+/** Methods that change exchanges, queues or bindings (saved under --data-dir). */
+const DEFINITION_METHODS = new Set(['exchange.declare', 'exchange.delete', 'exchange.bind', 'exchange.unbind', 'queue.declare', 'queue.bind', 'queue.unbind', 'queue.delete']);
 
 /** What the AMQP front-end stores with each message in the core (opaque to the core). */
 export interface AmqpMeta {
@@ -125,6 +129,7 @@ export class Channel {
         const handler = CHANNEL_METHODS[m.def.name];
         if (!handler) throw err('COMMAND_INVALID', `unimplemented method '${m.def.name}'`);
         handler(this, m.args);
+        if (this.vhost.persistence && DEFINITION_METHODS.has(m.def.name)) this.vhost.persistence.changed();
       } else if (type === FRAME.header) {
         if (this.publishing !== 'header') throw err('UNEXPECTED_FRAME', 'expected method frame, got non method frame instead');
         this.onHeader(payload);
@@ -201,11 +206,13 @@ export class Channel {
 
   deliver(c: ChannelConsumer, lease: Lease): void {
     const tag = ++this.nextTag;
+    const m = lease.message;
+    const store = (c.queue.meta['amqp'] as QueueInfo).store;
     if (!c.noAck) {
       this.track(tag, { queue: c.queue, leaseId: lease.id, consumer: c, at: Date.now() });
       c.unacked++;
-    }
-    const m = lease.message;
+      store?.delivered(m);
+    } else store?.removed(m);
     const meta = m.meta as AmqpMeta;
     this.conn.write(
       contentFrames(this.id, DELIVER, { consumerTag: c.tag, deliveryTag: tag, redelivered: m.redelivered, exchange: meta.exchange, routingKey: meta.routingKey }, headerFor(this.vhost, c.queue, m), m.body, this.conn.frameMax),
@@ -285,8 +292,20 @@ export class Channel {
     const queues = new Set<AckTarget>();
     for (const { u, requeue } of entries) {
       if (u.queue.isDeleted) continue;
-      if (requeue === 'ack') u.queue.ack(u.leaseId);
-      else u.queue.release(u.leaseId, requeue);
+      if (requeue === 'ack') {
+        const store = (u.queue.meta['amqp'] as QueueInfo | undefined)?.store;
+        if (store) {
+          const lease = (u.queue as Queue).getLease(u.leaseId);
+          if (lease) store.removed(lease.message);
+        }
+        u.queue.ack(u.leaseId);
+      } else {
+        const store = requeue ? (u.queue.meta['amqp'] as QueueInfo | undefined)?.store : undefined;
+        const m = store ? (u.queue as Queue).getLease(u.leaseId)?.message : undefined;
+        u.queue.release(u.leaseId, requeue);
+        // Still queued (not dead-lettered over a delivery limit): keep its return count.
+        if (store && m) store.returned(m);
+      }
       queues.add(u.queue);
     }
     for (const q of queues) if (!q.isDeleted) q.drain();
@@ -304,6 +323,17 @@ export class Channel {
     }
     this.flushConfirms();
     this.conn.sendMethod(this.id, 'basic.nack', { deliveryTag: seq, multiple: false, requeue: false });
+  }
+
+  /** Confirms and tx.commit-ok waiting for the disk (--data-dir only; made on first use). */
+  get durable(): DurableReplies {
+    return (this.durableReplies ??= new DurableReplies(this));
+  }
+
+  private durableReplies: DurableReplies | undefined;
+
+  get confirmsWaiting(): boolean {
+    return this.durableReplies !== undefined && this.durableReplies.waiting;
   }
 
   /** One (multiple) basic.ack for the confirms gathered while handling a chunk of input. */

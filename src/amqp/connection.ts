@@ -46,6 +46,8 @@ export interface ServerContext {
   version: string;
   /** Set by index.ts; undefined only in unit setups. */
   alarm?: { active: boolean; apply(c: Connection): void };
+  /** Under --data-dir: the definitions save in progress, which confirms wait for too. */
+  durable?: { readonly saving: Promise<void> | undefined };
 }
 
 /** RabbitMQ's 504 for a method the connection state does not allow, with its state names. */

@@ -23,11 +23,20 @@ const BROKER_HEADERS = new Set([
 
 export function attachDeadLettering(vh: Vhost, q: Queue): void {
   const info = vh.info(q);
+  // A durable queue's journal forgets a message leaving this way (expired, rejected, dropped
+  // by max-length, over the delivery limit). Like RabbitMQ's classic queues, dead-lettering is
+  // at most once: a crash between the removal and the copy's write can lose the copy.
+  const store = info.store;
   if (info.deadLetterExchange === undefined) {
-    q.deadLetterSink = undefined;
+    q.deadLetterSink = store ? (m) => store.removed(m) : undefined;
     return;
   }
-  q.deadLetterSink = (m, reason) => deadLetter(vh, q, m, reason);
+  q.deadLetterSink = store
+    ? (m, reason) => {
+      store.removed(m);
+      deadLetter(vh, q, m, reason);
+    }
+    : (m, reason) => deadLetter(vh, q, m, reason);
 }
 
 /** The death history after one more death of `meta`'s message in `queue` (mc:record_death). */

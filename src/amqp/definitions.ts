@@ -33,6 +33,9 @@ export interface AmqpResources {
   exchanges: ExchangeDef[];
   queues: QueueDef[];
   bindings: BindingDef[];
+  /** The '/' vhost and guest user were added because the config names none (first boot only). */
+  defaultVhost: boolean;
+  defaultUser: boolean;
 }
 
 const DOC_KEYS = ['users', 'vhosts', 'permissions', 'topic_permissions', 'parameters', 'global_parameters', 'policies', 'queues', 'exchanges', 'bindings', 'rabbit_version', 'rabbitmq_version', 'product_name', 'product_version', 'explicit_id'];
@@ -99,7 +102,7 @@ export function parseResources(section: unknown, path: string): AmqpResources {
     const lb = optional(s, 'loopback_users', path, expectArray);
     if (lb) loopbackUsers = lb.map((v, i) => expectString(v, `${path}.loopback_users[${i}]`));
   }
-  const out: AmqpResources = { users: new Map(), vhosts: new Map(), loopbackUsers, exchanges: [], queues: [], bindings: [] };
+  const out: AmqpResources = { users: new Map(), vhosts: new Map(), loopbackUsers, exchanges: [], queues: [], bindings: [], defaultVhost: !raw.sawVhosts, defaultUser: !raw.sawUsers };
 
   for (const { item, p } of raw.vhosts) {
     const v = typeof item === 'string' ? { name: item } : expectObject(item, p, ['name', 'description', 'tags', 'metadata', 'default_queue_type', 'limits', 'tracing']);

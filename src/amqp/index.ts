@@ -2,12 +2,14 @@
 // core, and on close() sends every client connection.close 320 CONNECTION_FORCED first, as a
 // stopping RabbitMQ node does. Limits come from AMQP_* options (see docs/amqp.md).
 
+import { fileStoreOf } from '../core/index.js';
 import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
 import { listenTcp } from '../shared/tcp-server.js';
 import { totalmem } from 'node:os';
 import v8 from 'node:v8';
 import { MemoryAlarm } from './alarm.js';
 import { Connection, type AmqpSettings, type ServerContext } from './connection.js';
+import { AmqpPersistence } from './persistence/amqp-persistence.js';
 import { applyResources, parseResources } from './resources.js';
 import { LIMITS } from './spec.js';
 
@@ -26,6 +28,14 @@ export const amqp: FrontEndModule = {
   },
   async start(core, config, log) {
     const resources = parseResources(config.resources['amqp'], '$.amqp');
+    // --data-dir: stored definitions and messages come back first, then --config is merged.
+    const files = fileStoreOf(core.store);
+    const stored = files ? AmqpPersistence.restore(core, files, log) : undefined;
+    const { vhosts, users } = applyResources(core, resources, stored?.restored);
+    if (stored) {
+      stored.persistence.attach(vhosts, users);
+      await stored.persistence.save();
+    }
     const x = config.extra;
     const settings: AmqpSettings = {
       frameMax: intOption(x, 'AMQP_FRAME_MAX', LIMITS.frameMax),
@@ -34,7 +44,7 @@ export const amqp: FrontEndModule = {
       maxMessageSize: intOption(x, 'AMQP_MAX_MESSAGE_SIZE', LIMITS.maxMessageSize),
       handshakeTimeoutMs: intOption(x, 'AMQP_HANDSHAKE_TIMEOUT_MS', LIMITS.handshakeTimeoutMs),
       mechanisms: (x['AMQP_AUTH_MECHANISMS'] ?? 'PLAIN AMQPLAIN ANONYMOUS').split(/[ ,]+/).filter(Boolean),
-      users: resources.users,
+      users,
       // AMQP_LOOPBACK_USERS overrides the section's loopback_users ('none' = nobody restricted).
       loopbackUsers: x['AMQP_LOOPBACK_USERS'] !== undefined ? x['AMQP_LOOPBACK_USERS'].split(/[ ,]+/).filter((u) => u !== '' && u !== 'none') : resources.loopbackUsers,
       socketHighWater: intOption(x, 'AMQP_SOCKET_HIGH_WATER', 4 * 1024 * 1024),
@@ -44,8 +54,9 @@ export const amqp: FrontEndModule = {
     const ctx: ServerContext = {
       core,
       settings,
-      vhosts: applyResources(core, resources),
+      vhosts,
       log,
+      ...(stored ? { durable: stored.persistence } : {}),
       connections: new Set(),
       product: 'RabbitMQ',
       version: '4.2.0',
@@ -86,6 +97,7 @@ export const amqp: FrontEndModule = {
         alarm.stop();
         await server.close();
         for (const vh of ctx.vhosts.values()) vh.delayed.clear();
+        await stored?.persistence.save().catch((err: unknown) => log.error({ err }, 'cannot save AMQP definitions'));
         state = 'stopped';
       },
     };

@@ -12,7 +12,8 @@ import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
 import { deliverReply, isReplyName, REPLY_TO, rewriteReplyTo } from './reply-to.js';
 import { Stream } from './stream.js';
-import type { Vhost } from './vhost.js';
+import type { QueueInfo, Vhost } from './vhost.js';
+import { isPersistent } from './persistence/message-codec.js';
 
 export interface PendingPublish {
   readonly exchange: string;
@@ -47,8 +48,15 @@ export function completePublish(ch: Channel, args: MethodArgs, header: Buffer, s
     return;
   }
   const seq = ch.mode === 'confirm' ? ++ch.publishSeq : 0;
-  const ok = routeAndEnqueue(ch, p);
-  if (seq > 0) ch.confirm(seq, ok);
+  if (seq === 0) {
+    routeAndEnqueue(ch, p);
+    return;
+  }
+  // Persistent messages routed to durable queues (--data-dir) are confirmed once on disk.
+  const waits: Promise<void>[] | undefined = ch.conn.ctx.durable ? [] : undefined;
+  const ok = routeAndEnqueue(ch, p, waits);
+  if (!waits || (waits.length === 0 && !ch.confirmsWaiting)) ch.confirm(seq, ok);
+  else ch.durable.confirm(seq, ok, waits);
 }
 
 /** RabbitMQ's rabbit_basic:parse_expiration: a string holding a non-negative integer (ms). */
@@ -63,7 +71,7 @@ function parseExpiration(s: string): number {
 }
 
 /** Routes and enqueues; false when some queue refused the message (confirm nack). */
-export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
+export function routeAndEnqueue(ch: Channel, p: PendingPublish, waits?: Promise<void>[]): boolean {
   const vh = ch.vhost;
   const selected = senderSelected(p);
   if (selected) p = selected;
@@ -79,7 +87,7 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish): boolean {
   }
   const extra = (p as Partial<Selected>).extraKeys;
   const meta: AmqpMeta = extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
-  return enqueueAll(ch, queues, meta, p.body, p.scan.priority, p.ttlMs);
+  return enqueueAll(ch, queues, meta, p.body, p.scan.priority, p.ttlMs, waits);
 }
 
 /** Routes a message whose delay is over (no publisher any more: no returns, no confirms). */
@@ -92,15 +100,32 @@ function routeLater(vh: Vhost, p: PendingPublish): void {
   enqueueAll(undefined, queues, meta, p.body, p.scan.priority, p.ttlMs);
 }
 
-export function enqueueAll(ch: Channel | undefined, queues: (Queue | Stream)[], meta: AmqpMeta, body: Buffer, priority: number | undefined, ttlMs: number | undefined): boolean {
+/**
+ * Enqueues into every queue. Under --data-dir a persistent message entering a durable queue is
+ * journalled; `waits` (when given) collects the promises of it being durable.
+ */
+export function enqueueAll(ch: Channel | undefined, queues: (Queue | Stream)[], meta: AmqpMeta, body: Buffer, priority: number | undefined, ttlMs: number | undefined, waits?: Promise<void>[]): boolean {
   let ok = true;
+  let persistent: boolean | undefined;
   for (const q of queues) {
     if (q instanceof Stream) {
-      q.append(meta, body);
+      const durable = q.append(meta, body);
+      if (durable) {
+        if (waits) waits.push(durable);
+        else durable.catch(() => {});
+      }
       continue;
     }
+    const store = (q.meta['amqp'] as QueueInfo).store;
+    const journal = store !== undefined && (persistent ??= isPersistent(meta.header));
+    if (journal) store.expect();
     const r = q.enqueue(priority === undefined ? (ttlMs === undefined ? { body, meta } : { body, meta, ttlMs }) : ttlMs === undefined ? { body, meta, priority } : { body, meta, priority, ttlMs });
     if (r.status === 'rejected') ok = false;
+    if (journal) {
+      const durable = store.enqueued(r.status === 'rejected' || r.status === 'duplicate' ? undefined : r.message);
+      if (waits) waits.push(durable);
+      else durable.catch(() => {}); // no publisher waits (dead-letter copy, delayed message)
+    }
     // Only pure publisher connections are paused: a connection that also consumes must keep
     // reading, or its own acks could never arrive to drain the queue.
     if (ch && q.consumerCount > 0 && !ch.conn.consumes()) {

@@ -35,10 +35,13 @@ export function createQueue(vh: Vhost, name: string, args: FieldTable, declared:
   if (parsed.type === 'stream') {
     const s = new Stream(name, vh.name, vh.clock, info, parsed.maxAgeMs, parsed.maxLengthBytes);
     vh.streams.set(name, s);
+    vh.persistence?.created(vh, s);
     return s;
   }
   const q = vh.queues.create(name, parsed.options);
   q.meta['amqp'] = info;
+  // Exclusive queues are deleted with their connection, so RabbitMQ never recovers them.
+  if (props.durable && !props.exclusiveOwner) vh.persistence?.created(vh, q);
   attachDeadLettering(vh, q);
   return q;
 }

@@ -6,7 +6,7 @@
 // Retention: x-max-age and x-max-length-bytes, applied on append and on attach (RabbitMQ
 // applies them per segment; here an entry is the unit). Not supported: stream filtering.
 
-import type { Clock, LogEntry } from '../core/index.js';
+import type { Clock, LogEntry, LogStore } from '../core/index.js';
 import { Log } from '../core/index.js';
 import type { AmqpMeta, Channel } from './channel.js';
 import { decodeProperties, encodeContentHeader, plain, tableGet, Writer, type FieldTable, type FieldValue, type MethodArgs } from './codec.js';
@@ -14,6 +14,7 @@ import { err, rqueue } from './errors.js';
 import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
 import { TYPE_NAMES } from './methods/queue-args.js';
+import { encodeMeta } from './persistence/message-codec.js';
 import type { QueueInfo } from './vhost.js';
 
 const DELIVER = methodByName('basic.deliver');
@@ -28,6 +29,8 @@ export class Stream {
   private readonly leases = new Map<number, StreamConsumer>();
   private nextLease = 1;
   isDeleted = false;
+  /** Under --data-dir: the stream's log on disk (RabbitMQ streams keep every message). */
+  store: LogStore | undefined;
 
   constructor(readonly name: string, readonly vhost: string, private readonly clock: Clock, info: QueueInfo, readonly maxAgeMs: number | undefined, readonly maxLengthBytes: number | undefined) {
     this.log = new Log(clock);
@@ -38,8 +41,11 @@ export class Stream {
     return this.log.highWatermark - this.log.logStartOffset;
   }
 
-  /** Appends one message; its content header gains the x-stream-offset it will be read with. */
-  append(meta: AmqpMeta, body: Buffer): void {
+  /**
+   * Appends one message; its content header gains the x-stream-offset it will be read with.
+   * Under --data-dir, resolves when the message is durable (per --fsync).
+   */
+  append(meta: AmqpMeta, body: Buffer): Promise<void> | undefined {
     const offset = this.log.highWatermark;
     const { bodySize, properties } = decodeProperties(meta.header);
     const headers = ((properties['headers'] as FieldTable | undefined) ?? []).filter(([k]) => k !== 'x-stream-offset');
@@ -48,14 +54,30 @@ export class Stream {
     w.reset();
     encodeContentHeader(w, bodySize, properties);
     const stored: AmqpMeta = { exchange: meta.exchange, routingKey: meta.routingKey, header: w.take() };
-    this.log.append({ bytes: body, recordCount: 1, maxTimestamp: this.clock.now(), meta: stored });
+    const entry = this.log.append({ bytes: body, recordCount: 1, maxTimestamp: this.clock.now(), meta: stored });
+    const durable = this.store ? this.persist(entry, stored, body) : undefined;
     this.retain();
     for (const c of this.consumers) c.pump();
+    return durable;
+  }
+
+  private persist(entry: LogEntry, meta: AmqpMeta, body: Buffer): Promise<void> {
+    const store = this.store as LogStore;
+    try {
+      store.append({ baseOffset: entry.baseOffset, recordCount: 1, maxTimestamp: entry.maxTimestamp, appendedAt: entry.appendedAt, meta: encodeMeta(meta), bytes: body });
+      return store.commit();
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
   }
 
   retain(): void {
     if (this.maxAgeMs === undefined && this.maxLengthBytes === undefined) return;
     this.log.applyRetention({ retentionMs: this.maxAgeMs ?? Infinity, retentionBytes: this.maxLengthBytes ?? Infinity });
+    // Whole segments below the new start are deleted on disk too.
+    if (this.store && this.log.logStartOffset > this.store.logStartOffset && !this.store.failure) {
+      this.store.truncateBefore(this.log.logStartOffset).catch(() => {});
+    }
   }
 
   /** Where a consumer starts for its x-stream-offset argument (default: next). */

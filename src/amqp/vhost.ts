@@ -10,6 +10,7 @@ import type { FieldTable } from './codec.js';
 import { DelayedMessages } from './delayed.js';
 import type { Policy } from './policies.js';
 import type { QueueType } from './methods/queue-args.js';
+import type { DurableQueue } from './persistence/durable-queue.js';
 import type { Stream } from './stream.js';
 
 /** What a queue's owner connection must offer (kept abstract to avoid an import cycle). */
@@ -33,6 +34,18 @@ export interface QueueInfo {
   /** x-consumer-timeout (ms), overriding the server's consumer timeout. */
   consumerTimeoutMs: number | undefined;
   type: QueueType;
+  /** The journal of a durable queue under --data-dir (persistence/); undefined in memory. */
+  store?: DurableQueue | undefined;
+}
+
+/** What a vhost tells the durable definitions (--data-dir only). */
+export interface VhostPersistence {
+  /** A durable queue or stream was created at runtime: it gets its journal or log. */
+  created(vh: Vhost, q: Queue | Stream): void;
+  /** Exchanges, queues or bindings changed: the definitions are saved. */
+  changed(): void;
+  /** A durable queue or stream was deleted: its journal or log goes. */
+  dropped(vh: Vhost, q: Queue | Stream): void;
 }
 
 /** A consumer the vhost can cancel when its queue goes away. */
@@ -55,6 +68,8 @@ export class Vhost {
   readonly router = new Router();
   readonly queues: QueueSpace;
   readonly clock: Clock;
+  /** Set under --data-dir once the stored definitions are restored. */
+  persistence: VhostPersistence | undefined;
 
   constructor(readonly name: string, core: Broker) {
     this.queues = core.queues('amqp:' + name);
@@ -90,6 +105,7 @@ export class Vhost {
     this.streams.delete(s.name);
     for (const c of [...s.consumers]) c.serverCancel();
     s.consumers.clear();
+    this.persistence?.dropped(this, s);
   }
 
   /** Deletes a queue: bindings, consumers (server-cancelled), timers, storage. */
@@ -101,6 +117,8 @@ export class Vhost {
     this.router.removeQueue(q.name);
     this.queues.delete(q.name);
     for (const c of consumers) (c as CancellableConsumer).serverCancel();
+    if (info.store) this.persistence?.dropped(this, q);
+    else if (info.durable) this.persistence?.changed();
     return count;
   }
 }

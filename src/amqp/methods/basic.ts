@@ -107,9 +107,15 @@ const get: Handler = (ch, a) => {
     return;
   }
   const tag = ch.nextDeliveryTag();
-  if (a['noAck'] === true) q.ack(lease.id);
-  else ch.track(tag, { queue: q, leaseId: lease.id, consumer: undefined, at: Date.now() });
   const m = lease.message;
+  const store = ch.vhost.info(q).store;
+  if (a['noAck'] === true) {
+    store?.removed(m);
+    q.ack(lease.id);
+  } else {
+    ch.track(tag, { queue: q, leaseId: lease.id, consumer: undefined, at: Date.now() });
+    store?.delivered(m);
+  }
   const meta = m.meta as AmqpMeta;
   const args = { deliveryTag: tag, redelivered: m.redelivered, exchange: meta.exchange, routingKey: meta.routingKey, messageCount: q.counts().ready };
   ch.conn.write(contentFrames(ch.id, GET_OK, args, headerFor(ch.vhost, q, m), m.body, ch.conn.frameMax));

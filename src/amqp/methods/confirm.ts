@@ -27,10 +27,19 @@ export const CONFIRM_TX_CLASS: Record<string, Handler> = {
   'tx.commit': (ch) => {
     requireTx(ch);
     const publishes = ch.txPublishes.splice(0);
-    for (const p of publishes) routeAndEnqueue(ch, p);
+    const waits: Promise<void>[] = [];
+    for (const p of publishes) routeAndEnqueue(ch, p, waits);
     const settles = ch.txSettles.splice(0);
     ch.settle(settles);
-    ch.conn.sendMethod(ch.id, 'tx.commit-ok', {});
+    if (waits.length === 0 && !ch.confirmsWaiting) {
+      ch.conn.sendMethod(ch.id, 'tx.commit-ok', {});
+      return;
+    }
+    // --data-dir: persistent messages in durable queues are on disk before commit-ok.
+    ch.durable.when(waits, (ok) => {
+      if (ok) ch.conn.sendMethod(ch.id, 'tx.commit-ok', {});
+      else ch.closeWithError(err('INTERNAL_ERROR', 'cannot write the transaction to disk'));
+    });
   },
   'tx.rollback': (ch) => {
     requireTx(ch);

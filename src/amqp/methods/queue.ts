@@ -156,6 +156,7 @@ const purge: Handler = (ch, a) => {
   ch.authorize('read', 'queue', (a['queue'] as string) || ch.lastQueue);
   const q = findQueue(ch, a['queue'] as string);
   if (q instanceof Stream) throw err('NOT_IMPLEMENTED', `queue.purge not supported by stream queues ${rqueue(q.name, ch.vhost.name)}`);
+  ch.vhost.info(q).store?.purging(q);
   const n = q.purge();
   if (a['nowait'] !== true) ch.conn.sendMethod(ch.id, 'queue.purge-ok', { messageCount: n });
 };
