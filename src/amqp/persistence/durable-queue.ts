@@ -5,7 +5,7 @@
 // messages are never written. Calls come right after the synchronous core change; only a
 // publisher confirm awaits `enqueued()`'s promise.
 
-import type { Queue, QueueJournal, StoredMessage } from '../../core/index.js';
+import { journalMessageOf, messageStateOf, type Queue, type QueueJournal, type StoredMessage } from '../../core/index.js';
 import type { AmqpMeta } from '../channel.js';
 import { encodeMeta } from './message-codec.js';
 
@@ -40,21 +40,7 @@ export class DurableQueue {
     if (!m || early === 'removed') return Promise.resolve();
     const redelivered = m.redelivered || early === 'delivered';
     try {
-      const key = this.journal.enqueue({
-        id: m.id,
-        body: m.body,
-        meta: encodeMeta(m.meta as AmqpMeta),
-        size: m.size,
-        priority: m.priority,
-        groupKey: m.groupKey,
-        enqueuedAt: m.enqueuedAt,
-        availableAt: m.availableAt,
-        expiresAt: m.expiresAt,
-        receiveCount: m.receiveCount,
-        returnCount: m.returnCount,
-        firstLeasedAt: m.firstLeasedAt,
-        redelivered,
-      });
+      const key = this.journal.enqueue(journalMessageOf(m, encodeMeta(m.meta as AmqpMeta), { redelivered }));
       this.keys.set(m, key);
       if (redelivered) this.marked.add(key);
       return this.journal.commit();
@@ -79,14 +65,7 @@ export class DurableQueue {
     if (this.marked.has(key) || this.closed || this.journal.failure) return;
     this.marked.add(key);
     try {
-      this.journal.update(key, {
-        availableAt: m.availableAt,
-        expiresAt: m.expiresAt,
-        receiveCount: m.receiveCount,
-        returnCount: m.returnCount,
-        firstLeasedAt: m.firstLeasedAt,
-        redelivered: true,
-      });
+      this.journal.update(key, messageStateOf(m, { redelivered: true }));
     } catch {
       // A failing disk: the message may come back not flagged redelivered, never lost.
     }
@@ -98,14 +77,7 @@ export class DurableQueue {
     if (key === undefined || this.closed || this.journal.failure) return;
     this.marked.add(key);
     try {
-      this.journal.update(key, {
-        availableAt: m.availableAt,
-        expiresAt: m.expiresAt,
-        receiveCount: m.receiveCount,
-        returnCount: m.returnCount,
-        firstLeasedAt: m.firstLeasedAt,
-        redelivered: true,
-      });
+      this.journal.update(key, messageStateOf(m, { redelivered: true }));
     } catch {
       // As in delivered().
     }

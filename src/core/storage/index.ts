@@ -12,6 +12,7 @@ export { nodeIo, type StorageIo } from './io.js';
 export { KeyValueJournal, type RecoveredKeyValues } from './kv-journal.js';
 export { LogStore, type EntryLocation, type LogStoreEntry, type RecoveredLog, type RecoveredLogEntry } from './log-store.js';
 export { QueueJournal, type JournalMessage, type MessageState, type RecoveredQueue, type RecoveredQueueMessage } from './queue-journal.js';
+export { journalMessageOf, messageStateOf } from './queue-record.js';
 export { FSYNC_POLICIES, type FsyncPolicy } from './segment-journal.js';
 export type { StorageIssue } from './segment-scan.js';
 

@@ -10,6 +10,8 @@
 //  remove (type 3):  0 u32 count | 4 f64 key × count
 //  purge (type 4):   0 f64 every key up to and including this one is removed
 
+import type { StoredMessage } from '../message.js';
+
 export const ENQUEUE = 1;
 export const UPDATE = 2;
 export const REMOVE = 3;
@@ -17,6 +19,7 @@ export const PURGE = 4;
 
 export const ENQUEUE_HEADER = 62;
 export const UPDATE_BYTES = 41;
+
 
 /** The fields of a queued message that survive a restart (StoredMessage minus seq). */
 export interface JournalMessage {
@@ -38,6 +41,33 @@ export interface JournalMessage {
 
 /** The fields that change while a message waits (receipts, returns, visibility). */
 export type MessageState = Pick<JournalMessage, 'availableAt' | 'expiresAt' | 'receiveCount' | 'returnCount' | 'firstLeasedAt' | 'redelivered'>;
+
+/** What a journal keeps of a stored message; the front-end supplies its serialised meta. */
+export function journalMessageOf(m: StoredMessage, meta: Buffer | undefined, overrides: Partial<MessageState> = {}): JournalMessage {
+  return {
+    id: m.id,
+    body: m.body,
+    meta,
+    size: m.size,
+    priority: m.priority,
+    groupKey: m.groupKey,
+    enqueuedAt: m.enqueuedAt,
+    ...messageStateOf(m, overrides),
+  };
+}
+
+/** The changing part of a stored message, as an update record carries it. */
+export function messageStateOf(m: StoredMessage, overrides: Partial<MessageState> = {}): MessageState {
+  return {
+    availableAt: m.availableAt,
+    expiresAt: m.expiresAt,
+    receiveCount: m.receiveCount,
+    returnCount: m.returnCount,
+    firstLeasedAt: m.firstLeasedAt,
+    redelivered: m.redelivered,
+    ...overrides,
+  };
+}
 
 /** The enqueue record's fixed part plus its strings; the caller appends meta and body as further parts. */
 export function encodeEnqueueHead(key: number, m: JournalMessage): Buffer {

@@ -4,7 +4,7 @@
 // methods right after the synchronous core change and await `committed()` before answering
 // when the action must be durable (send, delete, purge). In memory mode a queue has none.
 
-import type { Clock, QueueJournal, StoredMessage } from '../../core/index.js';
+import { journalMessageOf, messageStateOf, type Clock, type QueueJournal, type StoredMessage } from '../../core/index.js';
 import { metaOf } from '../model/message-meta.js';
 import { encodeMeta } from './message-codec.js';
 import type { SqsState } from './sqs-state.js';
@@ -37,21 +37,7 @@ export class DurableQueue {
   }
 
   enqueued(m: StoredMessage, dedupKey: string | undefined): void {
-    const key = this.journal.enqueue({
-      id: m.id,
-      body: m.body,
-      meta: encodeMeta(metaOf(m)),
-      size: m.size,
-      priority: m.priority,
-      groupKey: m.groupKey,
-      enqueuedAt: m.enqueuedAt,
-      availableAt: m.availableAt,
-      expiresAt: m.expiresAt,
-      receiveCount: m.receiveCount,
-      returnCount: m.returnCount,
-      firstLeasedAt: m.firstLeasedAt,
-      redelivered: m.redelivered,
-    });
+    const key = this.journal.enqueue(journalMessageOf(m, encodeMeta(metaOf(m))));
     this.keys.set(m, key);
     const seq = metaOf(m).sequenceNumber;
     if (seq !== undefined) this.state.noteSequence(BigInt(seq));
@@ -83,14 +69,7 @@ export class DurableQueue {
   changed(m: StoredMessage, visibleAt: number): void {
     const key = this.keys.get(m);
     if (key === undefined || this.journal.failure) return; // receives go on while the disk fails
-    this.journal.update(key, {
-      availableAt: visibleAt,
-      expiresAt: m.expiresAt,
-      receiveCount: m.receiveCount,
-      returnCount: m.returnCount,
-      firstLeasedAt: m.firstLeasedAt,
-      redelivered: m.redelivered,
-    });
+    this.journal.update(key, messageStateOf(m, { availableAt: visibleAt }));
   }
 
   /**
