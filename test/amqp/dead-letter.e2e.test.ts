@@ -5,7 +5,7 @@
 import type { Channel, GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, sleep } from './helpers.js';
+import { openChannel, sleep } from './helpers.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -15,11 +15,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function channel(): Promise<Channel> {
-  const ch = await (await connect(server)).createChannel();
-  ch.on('error', () => undefined);
-  return ch;
-}
+const channel = (): Promise<Channel> => openChannel(server);
 
 async function tempQueue(ch: Channel, args: Record<string, unknown> = {}): Promise<string> {
   return (await ch.assertQueue('', { exclusive: true, arguments: args })).queue;

@@ -2,11 +2,11 @@
 // by x-delayed-type, the x-delay header (held, then routed with x-delay negated), no header or
 // x-delay <= 0 routes at once, bad x-delayed-type is 406, the type is kept on redeclare,
 // deleting the exchange drops held messages; driven through amqplib and pika.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import type { Channel, GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, sleep, until } from './helpers.js';
+import { hasPika, openChannel, PYTHON, sleep, until } from './helpers.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -16,11 +16,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function channel(): Promise<Channel> {
-  const ch = await (await connect(server)).createChannel();
-  ch.on('error', () => undefined);
-  return ch;
-}
+const channel = (): Promise<Channel> => openChannel(server);
 
 describe('x-delayed-message', () => {
   test('declare needs a valid x-delayed-type (406 with the plugin text); redeclare keeps the type', async () => {
@@ -74,14 +70,6 @@ describe('x-delayed-message', () => {
   });
 });
 
-const PYTHON = '/usr/bin/python3';
-let hasPika = false;
-try {
-  execFileSync(PYTHON, ['-c', 'import pika'], { stdio: 'ignore' });
-  hasPika = true;
-} catch {
-  hasPika = false;
-}
 
 const PIKA_DELAYED = `
 import json, sys, time, pika

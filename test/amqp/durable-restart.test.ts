@@ -3,23 +3,15 @@
 // persistent messages in durable queues come back in order with their properties and headers
 // byte-exact, unacked ones flagged redelivered; transient messages and messages acked,
 // rejected or purged before the stop are gone. Users and vhosts from --config persist too.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type amqplib from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, sleep, until } from './helpers.js';
+import { connect, hasPika, PYTHON, sleep, until } from './helpers.js';
 
-const PYTHON = '/usr/bin/python3';
-let hasPika = false;
-try {
-  execFileSync(PYTHON, ['-c', 'import pika'], { stdio: 'ignore' });
-  hasPika = true;
-} catch {
-  hasPika = false;
-}
 
 const dirs: string[] = [];
 const running = new Set<TestServer>();

@@ -1,5 +1,6 @@
 // Shared helpers for the AMQP tests: a server per file and amqplib connections to it.
-import amqplib from 'amqplib';
+import { execFileSync } from 'node:child_process';
+import amqplib, { type Channel, type ChannelModel } from 'amqplib';
 import type { TestServer } from '../helpers/server.js';
 
 export function url(server: TestServer, extra = ''): string {
@@ -27,3 +28,25 @@ export async function until<T>(fn: () => T | undefined | false | Promise<T | und
     await sleep(5);
   }
 }
+
+/**
+ * A channel on `conn` (or a new connection). Expected channel closes are asserted through the
+ * rejected promises, so the channel's 'error' event is swallowed.
+ */
+export async function openChannel(server: TestServer, conn?: ChannelModel): Promise<Channel> {
+  const ch = await (conn ?? (await connect(server))).createChannel();
+  ch.on('error', () => undefined);
+  return ch;
+}
+
+/** Debian's python3 (the one python3-pika is installed for by .ci/run). */
+export const PYTHON = '/usr/bin/python3';
+
+export const hasPika = ((): boolean => {
+  try {
+    execFileSync(PYTHON, ['-c', 'import pika'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();

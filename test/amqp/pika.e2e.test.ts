@@ -1,18 +1,11 @@
 // A third client, pika (Python, Debian's python3-pika), run as a subprocess against the server.
 // Skipped only where /usr/bin/python3 cannot import pika (CI installs it).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { hasPika, PYTHON } from './helpers.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
-const PYTHON = '/usr/bin/python3';
-let hasPika = false;
-try {
-  execFileSync(PYTHON, ['-c', 'import pika'], { stdio: 'ignore' });
-  hasPika = true;
-} catch {
-  hasPika = false;
-}
 
 let server: TestServer;
 beforeAll(async () => {

@@ -4,7 +4,7 @@
 // vhost limits (530 / 406); vhost separation with the predeclared exchanges in each; policies
 // (message-ttl + dead-letter-exchange by pattern and priority); guest only from loopback;
 // malformed definitions are startup errors naming the JSON path.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { sleep } from './helpers.js';
+import { hasPika, PYTHON, sleep } from './helpers.js';
 import { RawClient } from './raw-client.js';
 
 const DEFINITIONS = fileURLToPath(new URL('./fixtures/rabbitmq-definitions.json', import.meta.url));
@@ -287,14 +287,6 @@ describe('loopback users and startup errors', () => {
   });
 });
 
-const PYTHON = '/usr/bin/python3';
-let hasPika = false;
-try {
-  execFileSync(PYTHON, ['-c', 'import pika'], { stdio: 'ignore' });
-  hasPika = true;
-} catch {
-  hasPika = false;
-}
 
 const PIKA_PERMS = `
 import json, sys, pika

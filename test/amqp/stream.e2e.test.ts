@@ -2,12 +2,12 @@
 // (qos and manual ack required, RabbitMQ's 406/540), x-stream-offset first/last/next/offset/
 // timestamp/interval, the x-stream-offset delivery header, independent consumers, retention
 // by x-max-length-bytes and x-max-age (driven with the core's ManualClock), and pika.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, sleep, until } from './helpers.js';
+import { connect, hasPika, openChannel, PYTHON, sleep, until } from './helpers.js';
 
 let server: TestServer;
 const clock = new ManualClock(Date.now());
@@ -18,11 +18,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function channel(c?: ChannelModel): Promise<Channel> {
-  const ch = await (c ?? (await connect(server))).createChannel();
-  ch.on('error', () => undefined);
-  return ch;
-}
+const channel = (c?: ChannelModel): Promise<Channel> => openChannel(server, c);
 
 const STREAM = { durable: true, arguments: { 'x-queue-type': 'stream' } };
 
@@ -191,14 +187,6 @@ describe('retention', () => {
   });
 });
 
-const PYTHON = '/usr/bin/python3';
-let hasPika = false;
-try {
-  execFileSync(PYTHON, ['-c', 'import pika'], { stdio: 'ignore' });
-  hasPika = true;
-} catch {
-  hasPika = false;
-}
 
 const PIKA_STREAM = `
 import json, sys, pika

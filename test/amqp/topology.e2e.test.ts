@@ -4,7 +4,7 @@
 import type { Channel, ConfirmChannel, GetMessage, Message } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, sleep, until } from './helpers.js';
+import { connect, openChannel, sleep, until } from './helpers.js';
 import { RawClient } from './raw-client.js';
 
 let server: TestServer;
@@ -15,11 +15,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function channel(): Promise<Channel> {
-  const ch = await (await connect(server)).createChannel();
-  ch.on('error', () => undefined); // expected channel closes are asserted through the rejected promise
-  return ch;
-}
+const channel = (): Promise<Channel> => openChannel(server);
 
 async function drain(ch: Channel, q: string): Promise<string[]> {
   const out: string[] = [];
