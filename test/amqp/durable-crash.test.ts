@@ -2,51 +2,11 @@
 // --fsync always`) takes persistent publishes with confirms through amqplib on several
 // channels, is SIGKILLed at a random moment, restarted on the same directory, and every
 // confirmed message must be there (bodies), in publish order per channel, none duplicated.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import amqplib from 'amqplib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { childBrokers } from '../helpers/child-broker.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const dir = mkdtempSync(join(tmpdir(), 'omnibroker-amqp-crash-'));
-const children = new Set<ChildProcess>();
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-interface Broker {
-  child: ChildProcess;
-  amqp: string;
-  exited: Promise<NodeJS.Signals | null>;
-}
-
-function startBroker(): Promise<Broker> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--data-dir', dir, '--fsync', 'always', '--protocols', 'amqp', '--amqp-port', '0', '--http-port', '0', '--log-level', 'warn'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => {
-      children.delete(child);
-      r(signal);
-    }));
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = /omnibroker ready .*\n/.exec(out)?.[0];
-      if (!line) return;
-      const amqp = /amqp=(\S+)/.exec(line)?.[1];
-      if (amqp) resolvePromise({ child, amqp, exited });
-    });
-    void exited.then(() => reject(new Error(`broker exited before it was ready: ${err}${out}`)));
-  });
-}
+const startBroker = childBrokers('amqp').start;
 
 const CHANNELS = 3;
 const QUEUE = 'crash-q';
@@ -58,7 +18,7 @@ describe('AMQP durability under kill -9 (--fsync always)', () => {
     let next = 0;
     for (let round = 0; round < 3; round++) {
       const b = await startBroker();
-      const conn = await amqplib.connect(`${b.amqp.replace('amqp://', 'amqp://guest:guest@')}`);
+      const conn = await amqplib.connect(`${b.url.replace('amqp://', 'amqp://guest:guest@')}`);
       conn.on('error', () => {});
       const setup = await conn.createChannel();
       await setup.assertQueue(QUEUE, { durable: true });
@@ -91,7 +51,7 @@ describe('AMQP durability under kill -9 (--fsync always)', () => {
     }
     // Final start: drain everything and check every confirmed message is present exactly once.
     const b = await startBroker();
-    const conn = await amqplib.connect(`${b.amqp.replace('amqp://', 'amqp://guest:guest@')}`);
+    const conn = await amqplib.connect(`${b.url.replace('amqp://', 'amqp://guest:guest@')}`);
     const ch = await conn.createChannel();
     const total = (await ch.checkQueue(QUEUE)).messageCount;
     await ch.consume(QUEUE, (m) => {

@@ -4,42 +4,19 @@
 // directory each time. After each restart every acknowledged record is present at its
 // acknowledged offset, each partition's offsets run without gaps from 0, and producing
 // continues at the high watermark.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import type { ChildProcess } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { childBrokers } from '../helpers/child-broker.js';
 import { Kafka, logLevel } from 'kafkajs';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
 const TOPIC = 'crash';
 const PARTITIONS = 2;
-const dir = mkdtempSync(join(tmpdir(), 'omnibroker-kafka-crash-'));
-const children: ChildProcess[] = [];
+const brokers = childBrokers('kafka');
 
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-/** Starts the CLI on `dir` with ephemeral ports; resolves with the child and its Kafka address. */
-function startChild(): Promise<{ child: ChildProcess; broker: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--data-dir', dir, '--fsync', 'always', '--protocols', 'kafka', '--kafka-port', '0', '--http-port', '0', '--log-level', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /omnibroker ready .*?kafka=(\S+)/.exec(out);
-      if (m) resolvePromise({ child, broker: m[1] as string });
-    });
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (!/omnibroker ready/.test(out)) reject(new Error(`omnibroker exited (${code ?? signal}) before it was ready: ${err}`));
-    });
-  });
+/** Starts the CLI on the shared data dir; resolves with the child and its Kafka address. */
+async function startChild(): Promise<{ child: ChildProcess; broker: string }> {
+  const { child, url } = await brokers.start();
+  return { child, broker: url };
 }
 
 function client(broker: string): Kafka {

@@ -5,53 +5,12 @@
 // acknowledged delete stays deleted; FIFO messages keep their SequenceNumber and their dedup
 // ids stay in force. Several rounds on one directory, so each restart also
 // recovers a directory written by a recovered server.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { childBrokers } from '../helpers/child-broker.js';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const dir = mkdtempSync(join(tmpdir(), 'omnibroker-sqs-crash-'));
-const children = new Set<ChildProcess>();
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-interface Broker {
-  child: ChildProcess;
-  sqs: string;
-  http: string;
-  exited: Promise<NodeJS.Signals | null>;
-}
-
-function startBroker(): Promise<Broker> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--data-dir', dir, '--fsync', 'always', '--protocols', 'sqs', '--sqs-port', '0', '--http-port', '0', '--log-level', 'warn'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.add(child);
-    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => {
-      children.delete(child);
-      r(signal);
-    }));
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = /omnibroker ready .*\n/.exec(out)?.[0];
-      if (!line) return;
-      const sqs = /sqs=(\S+)/.exec(line)?.[1];
-      const http = /http=(\S+)/.exec(line)?.[1];
-      if (sqs && http) resolvePromise({ child, sqs, http, exited });
-    });
-    void exited.then(() => reject(new Error(`broker exited before it was ready: ${err}${out}`)));
-  });
-}
+const brokers = childBrokers('sqs');
+const startBroker = brokers.start;
 
 const client = (endpoint: string): SQSClient => new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
 
@@ -65,7 +24,7 @@ describe('SQS durability under kill -9 (--fsync always)', () => {
     let counter = 0;
     for (let round = 0; round < 3; round++) {
       const broker = await startBroker();
-      const c = client(broker.sqs);
+      const c = client(broker.url);
 
       // Everything acknowledged before the previous kill is there, once; deletes stayed deleted.
       if (round > 0) {
