@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResourceTypes, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { py } from './external-clients.js';
+import { errorTypes } from './kafkajs-errors.js';
 
 let server: TestServer;
 let kafka: Kafka;
@@ -19,15 +20,6 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function errorTypes(p: Promise<unknown>): Promise<string[]> {
-  try {
-    await p;
-    return [];
-  } catch (e) {
-    const errors = (e as { errors?: { type?: string }[] }).errors ?? [e as { type?: string }];
-    return errors.map((x) => String(x.type));
-  }
-}
 
 describe('kafkajs admin', () => {
   it('grows partitions and rejects shrinking or unknown topics', async () => {

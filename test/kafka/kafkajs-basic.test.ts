@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { errorTypes } from './kafkajs-errors.js';
 
 let server: TestServer;
 let kafka: Kafka;
@@ -33,15 +34,6 @@ async function consumeN(consumer: Consumer, topic: string, n: number, fromBeginn
   return got;
 }
 
-async function errorTypes(p: Promise<unknown>): Promise<string[]> {
-  try {
-    await p;
-    return [];
-  } catch (e) {
-    const errors = (e as { errors?: { type?: string }[] }).errors ?? [e as { type?: string }];
-    return errors.map((x) => String(x.type));
-  }
-}
 
 describe('kafkajs admin', () => {
   it('creates, lists, describes and deletes topics', async () => {

@@ -3,10 +3,9 @@
 // oversized frames, corrupt record batches and Produce v0-2 rejection. Real clients cover the
 // happy paths; these pin what no client sends on purpose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Writer } from '../../src/kafka/bytes.js';
 import type { Msg } from '../../src/kafka/codec.js';
-import { crc32c } from '../../src/kafka/crc32c.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { producerBatch } from './batch-builder.js';
 import { parse, RawClient as BaseClient, request } from './raw-client.js';
 
 let server: TestServer;
@@ -21,39 +20,7 @@ afterAll(async () => {
 const RawClient = { connect: (): Promise<BaseClient> => BaseClient.connect(server.ports.kafka as number) };
 
 /** A valid uncompressed record batch v2 with `values` as records (null keys). */
-function batch(values: string[], timestamp = 1_700_000_000_000): Buffer {
-  const records = values.map((v, i) => {
-    const w = new Writer();
-    w.int8(0);
-    w.varint(0);
-    w.varint(i);
-    w.varint(-1);
-    w.varint(Buffer.byteLength(v));
-    w.raw(Buffer.from(v));
-    w.varint(0);
-    const body = w.toBuffer();
-    const lw = new Writer();
-    lw.varint(body.length);
-    lw.raw(body);
-    return lw.toBuffer();
-  });
-  const head = Buffer.alloc(61);
-  head.writeBigInt64BE(0n, 0);
-  head.writeInt32BE(-1, 12);
-  head.writeInt8(2, 16);
-  head.writeInt16BE(0, 21);
-  head.writeInt32BE(values.length - 1, 23);
-  head.writeBigInt64BE(BigInt(timestamp), 27);
-  head.writeBigInt64BE(BigInt(timestamp), 35);
-  head.writeBigInt64BE(-1n, 43);
-  head.writeInt16BE(-1, 51);
-  head.writeInt32BE(-1, 53);
-  head.writeInt32BE(values.length, 57);
-  const all = Buffer.concat([head, ...records]);
-  all.writeInt32BE(all.length - 12, 8);
-  all.writeUInt32BE(crc32c(all, 21), 17);
-  return all;
-}
+const batch = (values: string[], timestamp?: number): Buffer => producerBatch(values, timestamp === undefined ? {} : { timestamp });
 
 describe('framing', () => {
   it('answers requests split into single bytes and coalesced into one write, in order', async () => {
