@@ -7,18 +7,20 @@ import type { Clock } from '../../src/core/index.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 
 export interface TestServer extends RunningServer {
-  readonly dataDir: string;
+  /** A temp directory for the test's own files (e.g. HOME for a CLI); not the server's --data-dir. */
+  readonly scratchDir: string;
   stop(): Promise<void>;
 }
 
 export async function startTestServer(overrides: Partial<Config> = {}, clock?: Clock): Promise<TestServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'omnibroker-test-'));
-  const server = await startServer(testConfig({ ...overrides }), clock ? { clock } : {});
-  return Object.assign(Object.create(server) as RunningServer, server, {
-    dataDir,
+  const server = await startServer(testConfig(overrides), clock ? { clock } : {});
+  const scratchDir = mkdtempSync(join(tmpdir(), 'omnibroker-test-'));
+  return {
+    ...server,
+    scratchDir,
     async stop() {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(scratchDir, { recursive: true, force: true });
     },
-  });
+  };
 }

@@ -12,7 +12,7 @@ function aws(args: string[]): Promise<Record<string, any>> { // eslint-disable-l
     execFile(
       '/usr/bin/aws',
       ['sqs', ...args, '--endpoint-url', `http://127.0.0.1:${env.server.ports.sqs}`, '--output', 'json'],
-      { env: { PATH: process.env.PATH ?? '', HOME: env.server.dataDir, AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' }, timeout: 60_000 },
+      { env: { PATH: process.env.PATH ?? '', HOME: env.server.scratchDir, AWS_ACCESS_KEY_ID: 'k', AWS_SECRET_ACCESS_KEY: 's', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' }, timeout: 60_000 },
       (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout.trim() === '' ? {} : JSON.parse(stdout))),
     );
   });
