@@ -24,6 +24,9 @@ export interface Config {
   /** The parsed --config document (validated per section by each front-end). */
   resources: Record<string, unknown>;
   advertisedHost: string;
+  /** True when --advertised-host / OMNIBROKER_ADVERTISED_HOST was given: SQS queue URLs then
+   *  name that host instead of the request's Host header. */
+  advertisedHostFixed: boolean;
   logLevel: LogLevel;
   /** Raw values of protocol-specific options (KAFKA_*, AMQP_*), read by the front-ends. */
   extra: Record<string, string>;
@@ -146,6 +149,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
     configFile,
     resources: configFile ? readResourceFile(configFile) : {},
     advertisedHost: (values.get('advertisedHost') as string | undefined) ?? (host === '0.0.0.0' || host === '::' ? 'localhost' : host),
+    advertisedHostFixed: values.get('advertisedHost') !== undefined,
     logLevel: get('logLevel'),
     extra,
   };
@@ -165,6 +169,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     configFile: undefined,
     resources: {},
     advertisedHost: '127.0.0.1',
+    advertisedHostFixed: false,
     logLevel: 'silent',
     extra: {},
     ...overrides,

@@ -38,6 +38,8 @@ export const BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface AppOptions {
   fallbackOrigin: () => string;
+  /** Set by --advertised-host: queue URLs use it whatever Host the request carried. */
+  advertisedOrigin?: (() => string) | undefined;
   /** Aborted when the server stops: pending long polls answer (empty) at once. */
   shutdown: AbortSignal;
   onError?: (err: unknown) => void;
@@ -67,7 +69,7 @@ class Exchange {
 
   run(body: Buffer): void {
     const { req } = this;
-    const info = new HttpRequestInfo(req, this.res, this.opts.shutdown, this.opts.fallbackOrigin);
+    const info = new HttpRequestInfo(req, this.res, this.opts.shutdown, this.opts);
     let output: Output | Promise<Output>;
     try {
       const contentType = req.headers['content-type'];

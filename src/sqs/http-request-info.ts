@@ -60,10 +60,11 @@ export class HttpRequestInfo implements RequestInfo {
     req: LeanRequest,
     private readonly res: Responder,
     private readonly shutdown: AbortSignal,
-    fallbackOrigin: () => string,
+    origins: { fallbackOrigin: () => string; advertisedOrigin?: (() => string) | undefined },
   ) {
     const h = req.headers;
-    this.origin = h.host ? originOf(h.host, h['x-forwarded-proto'] === 'https') : fallbackOrigin();
+    if (origins.advertisedOrigin) this.origin = origins.advertisedOrigin();
+    else this.origin = h.host ? originOf(h.host, h['x-forwarded-proto'] === 'https') : origins.fallbackOrigin();
     this.region = regionOf(h.authorization);
     const trace = h['x-amzn-trace-id'];
     this.traceHeader = typeof trace === 'string' ? trace : undefined;

@@ -21,12 +21,15 @@ export const sqs: FrontEndModule = {
     if (files) SqsPersistence.restore(ctx, files, log);
     let port = config.sqsPort;
     const shutdown = new AbortController();
+    const advertisedOrigin = () => `http://${config.advertisedHost}:${port}`;
     const app = buildApp(ctx, {
       shutdown: shutdown.signal,
-      fallbackOrigin: () => `http://${config.advertisedHost}:${port}`,
+      fallbackOrigin: advertisedOrigin,
+      // Queue URLs follow the request's Host unless --advertised-host names the host to mint.
+      advertisedOrigin: config.advertisedHostFixed ? advertisedOrigin : undefined,
       onError: (err) => log.error({ err }, 'SQS request failed'),
     });
-    loadSqsResources(ctx, config.resources.sqs, () => `http://${config.advertisedHost}:${port}`);
+    loadSqsResources(ctx, config.resources.sqs, advertisedOrigin);
     await ctx.durable?.save();
     try {
       port = await app.listen(config.host, config.sqsPort);
