@@ -12,6 +12,9 @@ export interface RequestContext {
   readonly clientHost: string;
   /** This broker's advertised address on the listener the request came in on. */
   readonly listener: Advertised;
+  /** The connection's Kafka principal ("User:ANONYMOUS" until SASL authenticates a user):
+   *  what ACLs are checked against. */
+  readonly principal: string;
   /** Resolves when the connection closes (long polls stop waiting). */
   readonly closed: { readonly value: boolean; onClose(fn: () => void): void };
 }

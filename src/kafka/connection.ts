@@ -27,6 +27,8 @@ export class KafkaConnection {
   private busy = false;
   private closeHandlers: (() => void)[] = [];
   private isClosed = false;
+  /** Kafka's principal for an unauthenticated PLAINTEXT connection. */
+  principal = 'User:ANONYMOUS';
   readonly closed: RequestContext['closed'];
 
   constructor(
@@ -178,7 +180,7 @@ export class KafkaConnection {
     const clientId = r.string(false);
     if (flexible) skipTaggedFields(r);
     const request = decode(def.request, version, flexible, r);
-    const ctx: RequestContext = { broker: this.broker, version, clientId, connectionId: this.id, clientHost: `/${this.socket.remoteAddress ?? ""}`, listener: this.listener, closed: this.closed };
+    const ctx: RequestContext = { broker: this.broker, version, clientId, connectionId: this.id, clientHost: `/${this.socket.remoteAddress ?? ""}`, listener: this.listener, principal: this.principal, closed: this.closed };
     const out = api.handle(request, ctx);
     if (out instanceof Promise) return out.then((body) => (body ? this.respond(def, version, correlationId, body) : null));
     return out ? this.respond(def, version, correlationId, out) : null;
