@@ -6,6 +6,7 @@ import type { Broker, TimerHandle, Topic } from '../core/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { MessageDef } from './codec.js';
 import { GroupCoordinator } from './groups.js';
+import { CredentialStore } from './sasl/credentials.js';
 import type { KafkaPersistence } from './persistence.js';
 import { numericConfig, topicConfig } from './topic-configs.js';
 
@@ -75,6 +76,8 @@ export class KafkaBroker {
   private retentionTimer: TimerHandle | null = null;
   /** listeners / advertised.listeners as DescribeConfigs reports them (set once bound). */
   listenersText = { listeners: '', advertised: '', protocolMap: 'PLAINTEXT:PLAINTEXT', primary: 'PLAINTEXT' };
+  /** SASL users (PLAIN digests, SCRAM credentials), filled from --config / env at startup. */
+  credentials = new CredentialStore();
 
   constructor(
     readonly core: Broker,

@@ -36,6 +36,10 @@ import { incrementalAlterConfigsApi } from './44-incremental-alter-configs.js';
 import { offsetDeleteApi } from './47-offset-delete.js';
 import { describeClusterApi } from './60-describe-cluster.js';
 import { describeTopicPartitionsApi } from './75-describe-topic-partitions.js';
+import { saslHandshakeApi } from './17-sasl-handshake.js';
+import { saslAuthenticateApi } from './36-sasl-authenticate.js';
+import { describeUserScramCredentialsApi } from './50-describe-user-scram-credentials.js';
+import { alterUserScramCredentialsApi } from './51-alter-user-scram-credentials.js';
 
 export function buildRegistry(): Map<number, ApiModule> {
   const apis = new Map<number, ApiModule>();
@@ -71,6 +75,10 @@ export function buildRegistry(): Map<number, ApiModule> {
     offsetDeleteApi,
     describeClusterApi,
     describeTopicPartitionsApi,
+    saslHandshakeApi,
+    saslAuthenticateApi,
+    describeUserScramCredentialsApi,
+    alterUserScramCredentialsApi,
   ]) apis.set(api.key, api);
   apis.set(18, apiVersionsApi(apis));
   return apis;
