@@ -6,6 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
+function kafkaPort(s: TestServer): number {
+  if (s.ports.kafka === undefined) throw new Error('no Kafka port');
+  return s.ports.kafka;
+}
+
 let server: TestServer;
 
 beforeAll(async () => {
@@ -29,7 +34,7 @@ afterAll(async () => {
 });
 
 function client(sasl: SASLOptions): Kafka {
-  return new Kafka({ clientId: 'sasl-it', brokers: [`127.0.0.1:${server.ports.kafka}`], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 3000 });
+  return new Kafka({ clientId: 'sasl-it', brokers: [`127.0.0.1:${kafkaPort(server)}`], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 3000 });
 }
 
 async function roundTrip(sasl: SASLOptions, value: string): Promise<string[]> {
@@ -115,7 +120,7 @@ describe('kafkajs SASL', () => {
   });
 
   it('kafkajs without SASL on a SASL listener is disconnected', async () => {
-    const admin = new Kafka({ brokers: [`127.0.0.1:${server.ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
+    const admin = new Kafka({ brokers: [`127.0.0.1:${kafkaPort(server)}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000 }).admin();
     await expect(admin.connect().then(() => admin.listTopics())).rejects.toThrow();
     await admin.disconnect();
   });
@@ -135,10 +140,10 @@ describe('kafkajs SASL with a restricted mechanism list', () => {
   });
 
   it('a mechanism outside KAFKA_SASL_ENABLED_MECHANISMS: UNSUPPORTED_SASL_MECHANISM listing the enabled ones', async () => {
-    const admin = new Kafka({ brokers: [`127.0.0.1:${only.ports.kafka}`], sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' }, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    const admin = new Kafka({ brokers: [`127.0.0.1:${kafkaPort(only)}`], sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' }, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
     await expect(admin.connect()).rejects.toMatchObject({ type: 'UNSUPPORTED_SASL_MECHANISM', message: 'The broker does not support the requested SASL mechanism' });
     await admin.disconnect();
-    const ok = new Kafka({ brokers: [`127.0.0.1:${only.ports.kafka}`], sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'alice-secret' }, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    const ok = new Kafka({ brokers: [`127.0.0.1:${kafkaPort(only)}`], sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'alice-secret' }, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
     await ok.connect();
     expect(await ok.listTopics()).toEqual([]);
     await ok.disconnect();

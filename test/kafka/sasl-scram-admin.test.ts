@@ -12,6 +12,11 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { RawClient } from './raw-client.js';
 import { saltedPassword } from './scram-client.js';
 
+function kafkaPort(s: TestServer): number {
+  if (s.ports.kafka === undefined) throw new Error('no Kafka port');
+  return s.ports.kafka;
+}
+
 const SASL = { KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'PLAINTEXT:SASL_PLAINTEXT' };
 const resources = {
   kafka: {
@@ -48,7 +53,8 @@ function upsertion(name: string, mechanism: number, password: string, iterations
 async function canLogIn(port: number, options: SASLOptions): Promise<boolean> {
   // kafkajs caches its authenticator (bound to the password) on the options object it is
   // given, so every attempt gets a fresh copy.
-  const sasl = { ...options, authenticationProvider: undefined } as SASLOptions;
+  const sasl = { ...options } as SASLOptions & { authenticationProvider?: unknown };
+  delete sasl.authenticationProvider;
   const admin = new Kafka({ brokers: [`127.0.0.1:${port}`], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
   try {
     await admin.connect();
@@ -63,7 +69,7 @@ async function canLogIn(port: number, options: SASLOptions): Promise<boolean> {
 
 describe('DescribeUserScramCredentials', () => {
   it('lists every SCRAM user with mechanisms and iterations (no keys, no salts)', async () => {
-    const c = await adminConnection(server.ports.kafka);
+    const c = await adminConnection(kafkaPort(server));
     const all = await c.call(50, 0, { users: null });
     expect(all.errorCode).toBe(0);
     const byUser = Object.fromEntries((all.results as { user: string; errorCode: number; credentialInfos: unknown[] }[]).map((r) => [r.user, r]));
@@ -74,7 +80,7 @@ describe('DescribeUserScramCredentials', () => {
   });
 
   it('unknown and duplicate users: RESOURCE_NOT_FOUND / DUPLICATE_RESOURCE with Kafka\'s messages', async () => {
-    const c = await adminConnection(server.ports.kafka);
+    const c = await adminConnection(kafkaPort(server));
     const res = await c.call(50, 0, { users: [{ name: 'nobody' }, { name: 'admin' }, { name: 'admin' }] });
     expect(res.results).toEqual([
       { user: 'nobody', errorCode: 91, errorMessage: 'Attempt to describe a user credential that does not exist: nobody', credentialInfos: [] },
@@ -86,7 +92,7 @@ describe('DescribeUserScramCredentials', () => {
 
 describe('AlterUserScramCredentials', () => {
   it('refuses what Kafka refuses, with its codes and messages, and changes nothing then', async () => {
-    const c = await adminConnection(server.ports.kafka);
+    const c = await adminConnection(kafkaPort(server));
     const res = await c.call(51, 0, {
       deletions: [
         { name: 'ghost', mechanism: 1 },
@@ -117,23 +123,23 @@ describe('AlterUserScramCredentials', () => {
   });
 
   it('an upserted credential logs in at once through kafkajs; a deletion locks it out again', async () => {
-    const c = await adminConnection(server.ports.kafka);
+    const c = await adminConnection(kafkaPort(server));
     const sasl: SASLOptions = { mechanism: 'scram-sha-256', username: 'carol', password: 'carol-secret' };
-    expect(await canLogIn(server.ports.kafka, sasl)).toBe(false);
+    expect(await canLogIn(kafkaPort(server), sasl)).toBe(false);
     expect((await c.call(51, 0, { deletions: [], upsertions: [upsertion('carol', 1, 'carol-secret', 5000)] })).results).toEqual([{ user: 'carol', errorCode: 0, errorMessage: null }]);
     expect(((await c.call(50, 0, { users: [{ name: 'carol' }] })).results as unknown[])[0]).toMatchObject({ errorCode: 0, credentialInfos: [{ mechanism: 1, iterations: 5000 }] });
-    expect(await canLogIn(server.ports.kafka, sasl)).toBe(true);
-    expect(await canLogIn(server.ports.kafka, { ...sasl, password: 'wrong' })).toBe(false);
+    expect(await canLogIn(kafkaPort(server), sasl)).toBe(true);
+    expect(await canLogIn(kafkaPort(server), { ...sasl, password: 'wrong' })).toBe(false);
     // Replacing the password: the old one stops working.
     await c.call(51, 0, { deletions: [], upsertions: [upsertion('carol', 1, 'new-secret')] });
-    expect(await canLogIn(server.ports.kafka, sasl)).toBe(false);
-    expect(await canLogIn(server.ports.kafka, { ...sasl, password: 'new-secret' })).toBe(true);
+    expect(await canLogIn(kafkaPort(server), sasl)).toBe(false);
+    expect(await canLogIn(kafkaPort(server), { ...sasl, password: 'new-secret' })).toBe(true);
     expect((await c.call(51, 0, { deletions: [{ name: 'carol', mechanism: 1 }], upsertions: [] })).results).toEqual([{ user: 'carol', errorCode: 0, errorMessage: null }]);
-    expect(await canLogIn(server.ports.kafka, { ...sasl, password: 'new-secret' })).toBe(false);
+    expect(await canLogIn(kafkaPort(server), { ...sasl, password: 'new-secret' })).toBe(false);
     // PLAIN credentials are separate (JAAS users in Kafka): deleting SCRAM leaves PLAIN alone.
     await c.call(51, 0, { deletions: [{ name: 'admin', mechanism: 2 }], upsertions: [] });
-    expect(await canLogIn(server.ports.kafka, { mechanism: 'scram-sha-512', username: 'admin', password: 'admin-secret' })).toBe(false);
-    expect(await canLogIn(server.ports.kafka, { mechanism: 'plain', username: 'admin', password: 'admin-secret' })).toBe(true);
+    expect(await canLogIn(kafkaPort(server), { mechanism: 'scram-sha-512', username: 'admin', password: 'admin-secret' })).toBe(false);
+    expect(await canLogIn(kafkaPort(server), { mechanism: 'plain', username: 'admin', password: 'admin-secret' })).toBe(true);
     c.socket.destroy();
   });
 
@@ -141,15 +147,15 @@ describe('AlterUserScramCredentials', () => {
     const dir = mkdtempSync(join(tmpdir(), 'omnibroker-sasl-'));
     dirs.push(dir);
     const first = await startTestServer({ protocols: ['kafka'], extra: SASL, resources, dataDir: dir });
-    const c = await adminConnection(first.ports.kafka);
+    const c = await adminConnection(kafkaPort(first));
     await c.call(51, 0, { deletions: [{ name: 'only512', mechanism: 2 }], upsertions: [upsertion('dave', 2, 'dave-secret')] });
     c.socket.destroy();
     await first.stop();
     const second = await startTestServer({ protocols: ['kafka'], extra: SASL, resources, dataDir: dir });
     try {
-      expect(await canLogIn(second.ports.kafka, { mechanism: 'scram-sha-512', username: 'dave', password: 'dave-secret' })).toBe(true);
-      expect(await canLogIn(second.ports.kafka, { mechanism: 'scram-sha-512', username: 'only512', password: 'x-secret' })).toBe(false);
-      expect(await canLogIn(second.ports.kafka, { mechanism: 'scram-sha-256', username: 'admin', password: 'admin-secret' })).toBe(true);
+      expect(await canLogIn(kafkaPort(second), { mechanism: 'scram-sha-512', username: 'dave', password: 'dave-secret' })).toBe(true);
+      expect(await canLogIn(kafkaPort(second), { mechanism: 'scram-sha-512', username: 'only512', password: 'x-secret' })).toBe(false);
+      expect(await canLogIn(kafkaPort(second), { mechanism: 'scram-sha-256', username: 'admin', password: 'admin-secret' })).toBe(true);
     } finally {
       await second.stop();
     }

@@ -8,6 +8,11 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { parse, RawClient, request } from './raw-client.js';
 import { ScramClient } from './scram-client.js';
 
+function kafkaPort(s: TestServer): number {
+  if (s.ports.kafka === undefined) throw new Error('no Kafka port');
+  return s.ports.kafka;
+}
+
 let server: TestServer;
 let plain: TestServer;
 
@@ -50,7 +55,7 @@ function rawRequest(apiKey: number, version: number, body: Record<string, unknow
 const metadata = { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false };
 
 async function authenticated(mechanism = 'PLAIN'): Promise<RawClient> {
-  const c = await RawClient.connect(server.ports.kafka);
+  const c = await RawClient.connect(kafkaPort(server));
   expect(await c.call(17, 1, { mechanism })).toEqual({ errorCode: 0, mechanisms: ALL });
   const res = await c.call(36, 2, { authBytes: Buffer.from('\0alice\0alice-secret') });
   expect(res).toMatchObject({ errorCode: 0, errorMessage: null, sessionLifetimeMs: 0 });
@@ -59,13 +64,13 @@ async function authenticated(mechanism = 'PLAIN'): Promise<RawClient> {
 
 describe('before authentication on a SASL_PLAINTEXT listener', () => {
   it('Metadata as the first request closes the connection without an answer', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     c.socket.write(Buffer.from(rawRequest(3, 1, metadata)));
     expect(await closesSilently(c)).toBe(true);
   });
 
   it('ApiVersions is answered (with SASL keys listed), but a second ApiVersions or Metadata then closes', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     const res = await c.call(18, 3, { clientSoftwareName: 'wire', clientSoftwareVersion: '1' });
     const keys = (res.apiKeys as { apiKey: number; minVersion: number; maxVersion: number }[]).filter((k) => [17, 36, 50, 51].includes(k.apiKey));
     expect(keys).toEqual([
@@ -76,14 +81,14 @@ describe('before authentication on a SASL_PLAINTEXT listener', () => {
     ]);
     c.socket.write(rawRequest(18, 3, { clientSoftwareName: 'wire', clientSoftwareVersion: '1' }));
     expect(await closesSilently(c)).toBe(true);
-    const d = await RawClient.connect(server.ports.kafka);
+    const d = await RawClient.connect(kafkaPort(server));
     expect((await d.call(18, 0, {})).errorCode).toBe(0);
     d.socket.write(rawRequest(3, 1, metadata));
     expect(await closesSilently(d)).toBe(true);
   });
 
   it('a KIP-511 downgrade answer keeps ApiVersions allowed, then handshake and authentication proceed', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     c.socket.write(rawRequest(18, 9, {}));
     expect(parse(18, 0, await c.next(), 7).errorCode).toBe(35);
     expect((await c.call(18, 3, { clientSoftwareName: 'wire', clientSoftwareVersion: '1' })).errorCode).toBe(0);
@@ -94,23 +99,23 @@ describe('before authentication on a SASL_PLAINTEXT listener', () => {
   });
 
   it('an unsupported mechanism gets UNSUPPORTED_SASL_MECHANISM with the enabled list, then the connection closes', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     expect(await c.call(17, 1, { mechanism: 'GSSAPI' })).toEqual({ errorCode: 33, mechanisms: ALL });
     expect(await closes(c)).toBe(true);
-    const d = await RawClient.connect(server.ports.kafka);
+    const d = await RawClient.connect(kafkaPort(server));
     expect(await d.call(17, 0, { mechanism: 'plain' })).toEqual({ errorCode: 33, mechanisms: ALL });
     expect(await closes(d)).toBe(true);
   });
 
   it('after a v1 handshake only SaslAuthenticate is taken', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     expect((await c.call(17, 1, { mechanism: 'PLAIN' })).errorCode).toBe(0);
     c.socket.write(rawRequest(3, 1, metadata));
     expect(await closesSilently(c)).toBe(true);
   });
 
   it('a frame above sasl.server.max.receive.size (512 KiB) closes the connection', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     const head = Buffer.alloc(4);
     head.writeInt32BE(524_289, 0);
     c.socket.write(head);
@@ -129,7 +134,7 @@ describe('SaslHandshake v1 + SaslAuthenticate', () => {
   });
 
   it('a wrong PLAIN password: SASL_AUTHENTICATION_FAILED with Kafka\'s message, then close', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     await c.call(17, 1, { mechanism: 'PLAIN' });
     expect(await c.call(36, 1, { authBytes: Buffer.from('\0alice\0wrong') })).toEqual({ errorCode: 58, errorMessage: 'Authentication failed: Invalid username or password', authBytes: Buffer.alloc(0), sessionLifetimeMs: 0 });
     expect(await closes(c)).toBe(true);
@@ -145,14 +150,14 @@ describe('SaslHandshake v1 + SaslAuthenticate', () => {
     ['binary garbage in three parts', Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x00, 0xc3]), 'Authentication failed: Invalid username or password'],
     ['binary garbage', Buffer.from([0xff, 0xfe, 0x80, 0xc3]), GENERIC('PLAIN')],
   ])('malformed PLAIN token (%s) fails with Kafka\'s text and closes', async (_name, token, message) => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     await c.call(17, 1, { mechanism: 'PLAIN' });
     expect(await c.call(36, 2, { authBytes: token })).toMatchObject({ errorCode: 58, errorMessage: message });
     expect(await closes(c)).toBe(true);
   });
 
   it.each(['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('%s: full exchange, the server proves it holds ServerKey', async (mechanism) => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     expect((await c.call(17, 1, { mechanism })).errorCode).toBe(0);
     const scram = new ScramClient(mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512', 'alice', 'alice-secret');
     const first = await c.call(36, 2, { authBytes: scram.first() });
@@ -173,7 +178,7 @@ describe('SaslHandshake v1 + SaslAuthenticate', () => {
     ['unknown user', [Buffer.from('n,,n=mallory,r=abc')]],
     ['binary', [Buffer.from([0, 1, 2, 255, 254])]],
   ])('malformed SCRAM (%s): the generic SCRAM failure, then close', async (_name, tokens) => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     await c.call(17, 1, { mechanism: 'SCRAM-SHA-256' });
     expect(await c.call(36, 2, { authBytes: tokens[0] })).toMatchObject({ errorCode: 58, errorMessage: GENERIC('SCRAM-SHA-256') });
     expect(await closes(c)).toBe(true);
@@ -186,7 +191,7 @@ describe('SaslHandshake v1 + SaslAuthenticate', () => {
       () => Buffer.from('c=biws,p=!!!'),
       () => Buffer.alloc(0),
     ]) {
-      const c = await RawClient.connect(server.ports.kafka);
+      const c = await RawClient.connect(kafkaPort(server));
       await c.call(17, 1, { mechanism: 'SCRAM-SHA-512' });
       const scram = new ScramClient('sha512', 'alice', 'alice-secret');
       const first = await c.call(36, 2, { authBytes: scram.first() });
@@ -204,7 +209,7 @@ describe('SaslHandshake v1 + SaslAuthenticate', () => {
 
 describe('SaslHandshake v0 + bare SASL tokens (kafka-python style)', () => {
   it('PLAIN: the answer is an empty size-prefixed token, then Kafka requests follow', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     expect(await c.call(17, 0, { mechanism: 'PLAIN' })).toEqual({ errorCode: 0, mechanisms: ALL });
     c.socket.write(rawFrame(Buffer.from('alice\0alice\0alice-secret')));
     expect((await c.next()).length).toBe(0);
@@ -213,14 +218,14 @@ describe('SaslHandshake v0 + bare SASL tokens (kafka-python style)', () => {
   });
 
   it('PLAIN with a wrong password: closed without a word (v0 has no error frame)', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     await c.call(17, 0, { mechanism: 'PLAIN' });
     c.socket.write(rawFrame(Buffer.from('\0alice\0nope')));
     expect(await closesSilently(c)).toBe(true);
   });
 
   it('SCRAM-SHA-256 over bare tokens', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     await c.call(17, 0, { mechanism: 'SCRAM-SHA-256' });
     const scram = new ScramClient('sha256', 'alice', 'alice-secret');
     c.socket.write(rawFrame(scram.first()));
@@ -234,7 +239,7 @@ describe('SaslHandshake v0 + bare SASL tokens (kafka-python style)', () => {
 
 describe('on a PLAINTEXT listener', () => {
   it('SaslHandshake and SaslAuthenticate get ILLEGAL_SASL_STATE and the connection stays usable', async () => {
-    const c = await RawClient.connect(plain.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(plain));
     expect(await c.call(17, 1, { mechanism: 'PLAIN' })).toEqual({ errorCode: 34, mechanisms: [] });
     expect((await c.call(36, 1, { authBytes: Buffer.from('\0alice\0alice-secret') })).errorCode).toBe(34);
     expect((await c.call(3, 1, metadata)).brokers).toHaveLength(1);
@@ -242,7 +247,7 @@ describe('on a PLAINTEXT listener', () => {
   });
 
   it('DescribeConfigs reports the listener security protocol map', async () => {
-    const c = await RawClient.connect(server.ports.kafka);
+    const c = await RawClient.connect(kafkaPort(server));
     await c.call(17, 1, { mechanism: 'PLAIN' });
     await c.call(36, 1, { authBytes: Buffer.from('\0alice\0alice-secret') });
     const res = await c.call(32, 1, { resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['listener.security.protocol.map'] }], includeSynonyms: false });
