@@ -184,6 +184,17 @@ describe('SaslHandshake v1 + SaslAuthenticate', () => {
     expect(await closes(c)).toBe(true);
   });
 
+  it('SCRAM accepts a final nonce that ends with the combined one (Kafka\'s endsWith; librdkafka 2.0.2 repeats its own)', async () => {
+    const c = await RawClient.connect(kafkaPort(server));
+    await c.call(17, 1, { mechanism: 'SCRAM-SHA-256' });
+    const scram = new ScramClient('sha256', 'alice', 'alice-secret');
+    const first = await c.call(36, 2, { authBytes: scram.first() });
+    const final = await c.call(36, 2, { authBytes: scram.final(first.authBytes as Buffer, false, true) });
+    expect(final.errorCode).toBe(0);
+    expect(scram.verify(final.authBytes as Buffer)).toBe(true);
+    c.socket.destroy();
+  });
+
   it('SCRAM final messages that are wrong: bad proof, wrong nonce, garbage', async () => {
     for (const make of [
       (s: ScramClient, sf: Buffer) => s.final(sf, true),

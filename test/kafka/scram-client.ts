@@ -22,8 +22,11 @@ export class ScramClient {
     return Buffer.from(`n,,${this.firstBare}`);
   }
 
-  /** client-final for the server-first message; `tamper` alters the proof. */
-  final(serverFirst: Buffer, tamper = false): Buffer {
+  /**
+   * client-final for the server-first message; `tamper` alters the proof, `repeatNonce` sends
+   * our nonce again in front of the combined one, as librdkafka 2.0.2 does.
+   */
+  final(serverFirst: Buffer, tamper = false, repeatNonce = false): Buffer {
     const text = serverFirst.toString();
     const attrs = new Map(text.split(',').map((kv) => [kv.slice(0, 1), kv.slice(2)] as const));
     const nonce = attrs.get('r') ?? '';
@@ -31,7 +34,7 @@ export class ScramClient {
     const salt = Buffer.from(attrs.get('s') ?? '', 'base64');
     const iterations = Number(attrs.get('i'));
     this.saltedPassword = pbkdf2Sync(this.password, salt, iterations, this.hash === 'sha256' ? 32 : 64, this.hash);
-    const withoutProof = `c=biws,r=${nonce}`;
+    const withoutProof = `c=biws,r=${repeatNonce ? this.nonce : ''}${nonce}`;
     this.authMessage = `${this.firstBare},${text},${withoutProof}`;
     const clientKey = createHmac(this.hash, this.saltedPassword).update('Client Key').digest();
     const storedKey = createHash(this.hash).update(clientKey).digest();

@@ -79,7 +79,9 @@ export class ScramServer implements MechanismServer {
     const m = CLIENT_FINAL.exec(message);
     if (!m) throw new SaslFailure(null, `Invalid SCRAM client final message format: ${message}`);
     const [, withoutProof = '', , nonce = '', proofB64 = ''] = m;
-    if (nonce !== this.nonce) throw new SaslFailure(null, 'Invalid client nonce in the final client message.');
+    // Kafka checks endsWith, not equality (ScramSaslServer up to 3.x): librdkafka <= 2.x sends
+    // its own nonce again in front of the combined one, and must still get in.
+    if (!nonce.endsWith(this.nonce)) throw new SaslFailure(null, 'Invalid client nonce in the final client message.');
     const credential = this.credential as ScramCredential;
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
     const proof = Buffer.from(proofB64, 'base64');
