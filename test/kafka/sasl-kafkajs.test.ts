@@ -1,9 +1,12 @@
-// SASL with kafkajs 2.2.4 (SaslHandshake v1 + SaslAuthenticate v0/1) against a listener mapped
-// to SASL_PLAINTEXT: PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 with good passwords produce and
-// consume; wrong passwords, unknown users and mechanisms the listener does not enable are
-// refused with Kafka's errors. Users come from the --config section and KAFKA_SASL_USERS.
+// SASL with kafkajs 2.2.4 (SaslHandshake v1 + SaslAuthenticate v0/1) and @platformatic/kafka
+// (SaslAuthenticate v2, flexible) against a listener mapped to SASL_PLAINTEXT: PLAIN,
+// SCRAM-SHA-256 and SCRAM-SHA-512 with good passwords produce and consume; wrong passwords,
+// unknown users and mechanisms the listener does not enable are refused with Kafka's errors.
+// Users come from the --config section and KAFKA_SASL_USERS. Also: one SASL and one PLAINTEXT
+// listener side by side, and startup errors for bad SASL settings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import { Admin } from '@platformatic/kafka';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 function kafkaPort(s: TestServer): number {
@@ -147,5 +150,81 @@ describe('kafkajs SASL with a restricted mechanism list', () => {
     await ok.connect();
     expect(await ok.listTopics()).toEqual([]);
     await ok.disconnect();
+  });
+});
+
+describe('@platformatic/kafka SASL (SaslAuthenticate v2)', () => {
+  async function topics(mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', password: string): Promise<string[]> {
+    const admin = new Admin({ clientId: 'plat-sasl', bootstrapBrokers: [`127.0.0.1:${kafkaPort(server)}`], sasl: { mechanism, username: 'alice', password }, retries: 0 });
+    try {
+      return await admin.listTopics();
+    } finally {
+      await admin.close();
+    }
+  }
+
+  it.each(['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('%s with the right password lists topics', async (mechanism) => {
+    expect(await topics(mechanism, 'alice-secret')).toContain('sasl-js');
+  });
+
+  it('a wrong password is refused with the broker\'s message', async () => {
+    const err = await topics('SCRAM-SHA-256', 'wrong').then(() => null, (e: unknown) => e);
+    // platformatic wraps the SaslAuthenticate v2 answer in cause/errors chains; find it.
+    const responses: unknown[] = [];
+    const walk = (e: unknown): void => {
+      if (!e || typeof e !== 'object') return;
+      const o = e as { response?: unknown; cause?: unknown; errors?: unknown[] };
+      if (o.response) responses.push(o.response);
+      walk(o.cause);
+      for (const inner of o.errors ?? []) walk(inner);
+    };
+    walk(err);
+    expect(responses).toContainEqual(expect.objectContaining({ errorCode: 58, errorMessage: 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256' }));
+  });
+});
+
+describe('a SASL listener next to a PLAINTEXT one', () => {
+  it('PLAINTEXT needs no login, SASL_PLAINTEXT does; DescribeConfigs reports the map', async () => {
+    const two = await startTestServer({
+      protocols: ['kafka'],
+      extra: { KAFKA_LISTENERS: 'SASL_PLAINTEXT://127.0.0.1:0,INTERNAL://127.0.0.1:0', KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'SASL_PLAINTEXT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT', KAFKA_SASL_USERS: 'alice:alice-secret' },
+    });
+    try {
+      const internal = Number(/INTERNAL:\/\/[^:]*:(\d+)/.exec((await describeListeners(kafkaPort(two))).listeners)?.[1]);
+      const anonymous = new Kafka({ brokers: [`127.0.0.1:${internal}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+      await anonymous.connect();
+      expect(await anonymous.createTopics({ topics: [{ topic: 'two-listeners' }] })).toBe(true);
+      await anonymous.disconnect();
+      const loggedIn = new Kafka({ brokers: [`127.0.0.1:${kafkaPort(two)}`], sasl: { mechanism: 'scram-sha-512', username: 'alice', password: 'alice-secret' }, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+      await loggedIn.connect();
+      expect(await loggedIn.listTopics()).toContain('two-listeners');
+      const configs = await loggedIn.describeConfigs({ resources: [{ type: 4, name: '1', configNames: ['listener.security.protocol.map'] }], includeSynonyms: false });
+      expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('SASL_PLAINTEXT:SASL_PLAINTEXT,INTERNAL:PLAINTEXT');
+      await loggedIn.disconnect();
+    } finally {
+      await two.stop();
+    }
+  });
+
+  async function describeListeners(port: number): Promise<{ listeners: string }> {
+    const admin = new Kafka({ brokers: [`127.0.0.1:${port}`], sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' }, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+    await admin.connect();
+    const res = await admin.describeConfigs({ resources: [{ type: 4, name: '1', configNames: ['listeners'] }], includeSynonyms: false });
+    await admin.disconnect();
+    return { listeners: res.resources[0]?.configEntries[0]?.configValue ?? '' };
+  }
+});
+
+describe('SASL settings checked at startup', () => {
+  it.each([
+    [{ KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'PLAINTEXT:SASL_PLAINTEXT', KAFKA_SASL_ENABLED_MECHANISMS: 'GSSAPI' }, {}, /KAFKA_SASL_ENABLED_MECHANISMS: SASL mechanism 'GSSAPI' is not supported/],
+    [{ KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'PLAINTEXT:SASL_PLAINTEXT', KAFKA_SASL_ENABLED_MECHANISMS: ' , ' }, {}, /needs at least one mechanism/],
+    [{ KAFKA_SASL_USERS: 'nopassword' }, {}, /KAFKA_SASL_USERS: .* is not name:password/],
+    [{}, { kafka: { users: [{ name: 'a', password: 'p', mechanisms: ['OAUTHBEARER'] }] } }, /mechanisms.*OAUTHBEARER/],
+    [{}, { kafka: { users: [{ name: 'a', password: 'p', iterations: 100 }] } }, /iterations/],
+    [{}, { kafka: { users: [{ name: 'a', password: 'p' }, { name: 'a', password: 'q' }] } }, /declared twice/],
+    [{}, { kafka: { users: [{ name: 'a' }] } }, /password/],
+  ] as [Record<string, string>, Record<string, unknown>, RegExp][])('%o %o is refused', async (extra, resources, message) => {
+    await expect(startTestServer({ protocols: ['kafka'], extra, resources })).rejects.toThrow(message);
   });
 });
