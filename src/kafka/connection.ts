@@ -31,6 +31,8 @@ export class KafkaConnection {
   private busy = false;
   private closeHandlers: (() => void)[] = [];
   private isClosed = false;
+  /** Set once the last answer is queued (failed SASL authentication): input is ignored. */
+  private closing = false;
   /** Kafka's principal for an unauthenticated PLAINTEXT connection. */
   principal = 'User:ANONYMOUS';
   readonly closed: RequestContext['closed'];
@@ -84,6 +86,7 @@ export class KafkaConnection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closing) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     for (;;) {
@@ -171,8 +174,11 @@ export class KafkaConnection {
 
   /** Kafka sends a failed authentication's answer, then closes the channel. */
   private closeAfterFlush(): void {
+    this.closing = true;
     this.frames = [];
-    this.busy = true; // nothing more is read from this connection
+    this.chunks = [];
+    this.buffered = 0;
+    this.busy = true;
     this.socket.end(() => this.socket.destroy());
   }
 
