@@ -9,8 +9,7 @@
 // Passwords are turned into credentials at startup and not kept (credentials.ts).
 import { expectArray, expectInteger, expectObject, expectString, optional, ShapeError } from '../../shared/json-shape.js';
 import { StartupError } from '../../shared/startup-error.js';
-import { CredentialStore, DEFAULT_ITERATIONS, isScram, SCRAM } from './credentials.js';
-import { scramFromPassword } from './credentials.js';
+import { CredentialStore, DEFAULT_ITERATIONS, isScram, SCRAM, scramFromPassword } from './credentials.js';
 
 export const SUPPORTED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
 

@@ -9,8 +9,7 @@
 // (KIP-368): session_lifetime_ms is 0, connections.max.reauth.ms is not supported.
 import type { Msg } from '../codec.js';
 import { code } from '../errors.js';
-import type { CredentialStore } from './credentials.js';
-import { isScram } from './credentials.js';
+import { isScram, type CredentialStore } from './credentials.js';
 import { genericFailure, SaslFailure, type MechanismServer } from './mechanism.js';
 import { PlainServer } from './plain.js';
 import { ScramServer } from './scram.js';
