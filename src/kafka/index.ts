@@ -17,7 +17,7 @@ import { planListeners, type Advertised } from './listeners.js';
 import { validateTopicConfig } from './topic-configs.js';
 import { exactlyOnce } from './exactly-once.js';
 import { startLogCleaner } from './log-cleaner.js';
-import { buildCredentials, enabledMechanisms, readUsers, usersFromEnv } from './sasl/config.js';
+import { buildCredentials, enabledMechanisms, readUsers, usersFromEnv, usersFromJaas } from './sasl/config.js';
 import { persistScram } from './sasl/persistence.js';
 import type { SaslListener } from './sasl/session.js';
 
@@ -79,7 +79,7 @@ export const kafka: FrontEndModule = {
     }
     const section = config.resources.kafka;
     const declaredUsers = section === undefined ? [] : readUsers(expectObject(section, '$.kafka'), '$.kafka');
-    broker.credentials = await buildCredentials([...declaredUsers, ...usersFromEnv(config.extra)]);
+    broker.credentials = await buildCredentials([...declaredUsers, ...usersFromJaas(config.extra), ...usersFromEnv(config.extra)]);
     if (files) persistScram(files, broker.credentials);
     if (section !== undefined) {
       for (const t of readTopics(section, '$.kafka')) {

@@ -215,6 +215,38 @@ describe('a SASL listener next to a PLAINTEXT one', () => {
   }
 });
 
+describe('PLAIN users from a JAAS text (Kafka Docker image style)', () => {
+  it('user_<name>="<password>" entries of PlainLoginModule become PLAIN users (PLAIN only)', async () => {
+    const jaas = await startTestServer({
+      protocols: ['kafka'],
+      extra: {
+        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'PLAINTEXT:SASL_PLAINTEXT',
+        KAFKA_LISTENER_NAME_PLAINTEXT_PLAIN_SASL_JAAS_CONFIG: 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_bob="bob secret";',
+      },
+    });
+    try {
+      const login = async (sasl: SASLOptions): Promise<boolean> => {
+        const admin = new Kafka({ brokers: [`127.0.0.1:${kafkaPort(jaas)}`], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+        try {
+          await admin.connect();
+          await admin.listTopics();
+          return true;
+        } catch {
+          return false;
+        } finally {
+          await admin.disconnect();
+        }
+      };
+      expect(await login({ mechanism: 'plain', username: 'bob', password: 'bob secret' })).toBe(true);
+      expect(await login({ mechanism: 'plain', username: 'admin', password: 'admin-secret' })).toBe(true);
+      expect(await login({ mechanism: 'plain', username: 'bob', password: 'bob' })).toBe(false);
+      expect(await login({ mechanism: 'scram-sha-256', username: 'bob', password: 'bob secret' })).toBe(false);
+    } finally {
+      await jaas.stop();
+    }
+  });
+});
+
 describe('SASL settings checked at startup', () => {
   it.each([
     [{ KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'PLAINTEXT:SASL_PLAINTEXT', KAFKA_SASL_ENABLED_MECHANISMS: 'GSSAPI' }, {}, /KAFKA_SASL_ENABLED_MECHANISMS: SASL mechanism 'GSSAPI' is not supported/],

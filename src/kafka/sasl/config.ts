@@ -2,7 +2,10 @@
 //   --config:  "kafka": { "users": [ { "name": "alice", "password": "alice-secret",
 //                 "mechanisms": ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"], "iterations": 4096 } ] }
 //              (mechanisms default to all three, iterations to Kafka's 4096, range 4096..16384)
-//   env:       KAFKA_SASL_USERS=alice:alice-secret,bob:bob-secret (all three mechanisms each)
+//   env:       KAFKA_SASL_USERS=alice:alice-secret,bob:bob-secret (all three mechanisms each);
+//              PLAIN users of a PlainLoginModule JAAS text, as Kafka's Docker images take it:
+//              KAFKA_LISTENER_NAME_<NAME>_PLAIN_SASL_JAAS_CONFIG / KAFKA_SASL_JAAS_CONFIG with
+//              user_<name>="<password>" entries (pooled for every listener here)
 //   listeners: KAFKA_SASL_ENABLED_MECHANISMS (sasl.enabled.mechanisms), per listener
 //              KAFKA_LISTENER_NAME_<NAME>_SASL_ENABLED_MECHANISMS; default here
 //              PLAIN,SCRAM-SHA-256,SCRAM-SHA-512 (Kafka's default, GSSAPI, is not supported).
@@ -64,6 +67,19 @@ export function usersFromEnv(extra: Record<string, string>): UserDecl[] {
   });
 }
 
+const JAAS_KEY = /^KAFKA_(?:LISTENER_NAME_[A-Z0-9_]+_PLAIN_)?SASL_JAAS_CONFIG$/;
+const JAAS_USER = /\buser_([^\s="]+)\s*=\s*"([^"]*)"/g;
+
+/** PLAIN users (`user_<name>="<password>"`) from PlainLoginModule JAAS texts in the environment. */
+export function usersFromJaas(extra: Record<string, string>): UserDecl[] {
+  const out: UserDecl[] = [];
+  for (const [key, text] of Object.entries(extra)) {
+    if (!JAAS_KEY.test(key) || !text.includes('PlainLoginModule')) continue;
+    for (const m of text.matchAll(JAAS_USER)) out.push({ name: m[1] as string, password: m[2] as string, mechanisms: ['PLAIN'], iterations: DEFAULT_ITERATIONS });
+  }
+  return out;
+}
+
 /** sasl.enabled.mechanisms for one listener. */
 export function enabledMechanisms(extra: Record<string, string>, listener: string): string[] {
   const key = `KAFKA_LISTENER_NAME_${listener.toUpperCase()}_SASL_ENABLED_MECHANISMS`;
@@ -75,17 +91,16 @@ export function enabledMechanisms(extra: Record<string, string>, listener: strin
   return list;
 }
 
-/** Builds the credential store; --config users first, then env users (env wins on a name clash). */
+/** Builds the credential store; a later declaration of a user's mechanism replaces an earlier one. */
 export async function buildCredentials(users: UserDecl[]): Promise<CredentialStore> {
   const store = new CredentialStore();
-  const byName = new Map(users.map((u) => [u.name, u]));
+  const byKey = new Map<string, { user: UserDecl; mechanism: string }>();
+  for (const u of users) for (const m of u.mechanisms) byKey.set(`${m}\u0000${u.name}`, { user: u, mechanism: m });
   await Promise.all(
-    [...byName.values()].flatMap((u) =>
-      u.mechanisms.map(async (m) => {
-        if (m === 'PLAIN') await store.addPlain(u.name, u.password);
-        else if (isScram(m)) store.loadScram(m, u.name, await scramFromPassword(m, u.password, u.iterations));
-      }),
-    ),
+    [...byKey.values()].map(async ({ user: u, mechanism: m }) => {
+      if (m === 'PLAIN') await store.addPlain(u.name, u.password);
+      else if (isScram(m)) store.loadScram(m, u.name, await scramFromPassword(m, u.password, u.iterations));
+    }),
   );
   return store;
 }
