@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import type { MessageDef } from './codec.js';
 import { GroupCoordinator } from './groups.js';
 import type { KafkaPersistence } from './persistence.js';
+import type { Authorizer } from './acl/authorizer.js';
 import { numericConfig, topicConfig } from './topic-configs.js';
 
 export interface KafkaSettings {
@@ -72,6 +73,8 @@ export class KafkaBroker {
   readonly groups: GroupCoordinator;
   /** Writes state through to --data-dir; undefined in memory mode (nothing to wait for). */
   persistence: KafkaPersistence | undefined = undefined;
+  /** Set when authorizer.class.name is configured (acl/authorizer.ts); undefined: no ACL checks. */
+  authorizer: Authorizer | undefined = undefined;
   private retentionTimer: TimerHandle | null = null;
   /** listeners / advertised.listeners as DescribeConfigs reports them (set once bound). */
   listenersText = { listeners: '', advertised: '', protocolMap: 'PLAINTEXT:PLAINTEXT', primary: 'PLAINTEXT' };

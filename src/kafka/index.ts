@@ -16,6 +16,8 @@ import { planListeners, type Advertised } from './listeners.js';
 import { validateTopicConfig } from './topic-configs.js';
 import { exactlyOnce } from './exactly-once.js';
 import { startLogCleaner } from './log-cleaner.js';
+import { Authorizer, authorizerSettings } from './acl/authorizer.js';
+import { persistAcls } from './acl/persistence.js';
 
 interface TopicDecl {
   name: string;
@@ -66,6 +68,11 @@ export const kafka: FrontEndModule = {
     const broker = new KafkaBroker(core, settingsFrom(config.extra, core.store.kind === 'file' ? config.dataDir : undefined), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
     // With --data-dir: rebuild topics, batches and offsets before declared topics are added.
     const files = fileStoreOf(core.store);
+    const authz = authorizerSettings(config.extra);
+    if (authz) {
+      broker.authorizer = new Authorizer(authz);
+      if (files) persistAcls(files, broker.authorizer);
+    }
     if (files) {
       broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));
       const aborted = recoverProducerState(broker);
