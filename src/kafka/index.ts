@@ -18,6 +18,7 @@ import { exactlyOnce } from './exactly-once.js';
 import { startLogCleaner } from './log-cleaner.js';
 import { Authorizer, authorizerSettings } from './acl/authorizer.js';
 import { persistAcls } from './acl/persistence.js';
+import { readAcls } from './acl/config.js';
 
 interface TopicDecl {
   name: string;
@@ -26,7 +27,7 @@ interface TopicDecl {
 }
 
 function readTopics(section: unknown, path: string): TopicDecl[] {
-  const obj = expectObject(section, path, ['topics']);
+  const obj = expectObject(section, path, ['topics', 'acls']);
   const list = optional(obj, 'topics', path, expectArray) ?? [];
   const seen = new Set<string>();
   return list.map((raw, i) => {
@@ -55,6 +56,7 @@ export const kafka: FrontEndModule = {
   name: 'kafka',
   checkResources(section, path) {
     readTopics(section, path);
+    readAcls(expectObject(section, path), path);
   },
   async start(core, config, log) {
     const messages = loadMessages();
@@ -72,6 +74,7 @@ export const kafka: FrontEndModule = {
     if (authz) {
       broker.authorizer = new Authorizer(authz);
       if (files) persistAcls(files, broker.authorizer);
+      if (config.resources.kafka !== undefined) broker.authorizer.store.add(readAcls(expectObject(config.resources.kafka, '$.kafka'), '$.kafka'));
     }
     if (files) {
       broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));
