@@ -75,6 +75,8 @@ export const kafka: FrontEndModule = {
       broker.authorizer = new Authorizer(authz);
       if (files) persistAcls(files, broker.authorizer);
       if (config.resources.kafka !== undefined) broker.authorizer.store.add(readAcls(expectObject(config.resources.kafka, '$.kafka'), '$.kafka'));
+    } else if (config.resources.kafka !== undefined && readAcls(expectObject(config.resources.kafka, '$.kafka'), '$.kafka').length > 0) {
+      log.warn('the ACLs in --config (kafka.acls) are not applied: no authorizer is configured (set KAFKA_AUTHORIZER_CLASS_NAME)');
     }
     if (files) {
       broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));

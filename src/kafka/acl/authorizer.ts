@@ -60,8 +60,9 @@ export class Authorizer {
     const host = hostAddress(clientHost);
     let found = false;
     let allowed = false;
-    const lists = [index.literal.get(name), index.literal.get(WILDCARD)];
-    for (const list of lists) {
+    // The literal name, then the literal "*" (skipped when the name is "*" itself).
+    for (let pass = 0; pass < 2; pass++) {
+      const list = pass === 0 ? index.literal.get(name) : name === WILDCARD ? undefined : index.literal.get(WILDCARD);
       if (!list) continue;
       found = true;
       for (const b of list) {

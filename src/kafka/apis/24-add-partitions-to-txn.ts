@@ -9,7 +9,7 @@ import type { Msg } from '../codec.js';
 import type { ApiModule, RequestContext } from '../api.js';
 import { code } from '../errors.js';
 import { exactlyOnce } from '../exactly-once.js';
-import { OP, topicAllowed, transactionalIdAllowed } from '../acl/check.js';
+import { clusterAllowed, OP, topicAllowed, transactionalIdAllowed } from '../acl/check.js';
 
 function addOne(ctx: RequestContext, txnId: string, producerId: number, epoch: number, topics: Msg[], verifyOnly: boolean): Msg[] {
   const eos = exactlyOnce(ctx.broker);
@@ -37,6 +37,8 @@ export const addPartitionsToTxnApi: ApiModule = {
   maxVersion: 5,
   handle(req, ctx) {
     if (ctx.version >= 4) {
+      // The batched form is broker-to-broker: Kafka requires CLUSTER_ACTION for it.
+      if (!clusterAllowed(ctx, OP.CLUSTER_ACTION)) return { throttleTimeMs: 0, errorCode: code('CLUSTER_AUTHORIZATION_FAILED'), resultsByTransaction: [] };
       return {
         throttleTimeMs: 0,
         errorCode: 0,
