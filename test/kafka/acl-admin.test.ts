@@ -2,7 +2,7 @@
 // createAcls / describeAcls / deleteAcls with literal and prefixed patterns and Kafka's filter
 // semantics (ANY, MATCH with the "*" literal and prefixes), Kafka's INVALID_REQUEST messages
 // over the raw protocol, super users bypassing DENY, and ACLs kept across a restart with
-// --data-dir. User:ANONYMOUS is made a super user here (no SASL needed); acl-enforce.test.ts
+// --data-dir; kafka-python's ACL admin calls. User:ANONYMOUS is made a super user here (no SASL needed); acl-enforce.test.ts
 // covers a broker where it is not.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AclOperationTypes as Op, AclPermissionTypes as Perm, AclResourceTypes as Res, Kafka, logLevel, ResourcePatternTypes as Pat } from 'kafkajs';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { RawClient } from './raw-client.js';
+import { py } from './external-clients.js';
 import type { Msg } from '../../src/kafka/codec.js';
 
 const AUTHORIZER = { KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', KAFKA_SUPER_USERS: 'User:admin;User:ANONYMOUS' };
@@ -118,6 +119,37 @@ describe('kafkajs ACL admin', () => {
     await producer.send({ topic: 'super-t', messages: [{ value: 'v' }] });
     await producer.disconnect();
     expect((await admin.fetchTopicOffsets('super-t'))[0]?.high).toBe('1');
+    await admin.deleteAcls({ filters: [{ ...ANY_FILTER }] });
+    await admin.disconnect();
+  });
+});
+
+describe('kafka-python ACL admin', () => {
+  it('creates, describes (MATCH and PREFIXED filters) and deletes ACLs', async () => {
+    const bootstrap = `127.0.0.1:${server.ports.kafka}`;
+    const r = await py('kafkaPython', {
+      cmd: 'admin', bootstrap, op: 'acls',
+      create: [
+        { type: 'TOPIC', name: 'kp-', pattern: 'PREFIXED', principal: 'User:carol', operation: 'READ' },
+        { type: 'TOPIC', name: 'kp-one', principal: 'User:carol', operation: 'WRITE', permission: 'DENY' },
+        { type: 'GROUP', name: 'kp-group', principal: 'User:carol', operation: 'READ' },
+      ],
+      describe: [
+        { type: 'TOPIC', name: 'kp-one', pattern: 'MATCH' },
+        { type: 'TOPIC', pattern: 'PREFIXED' },
+        { principal: 'User:nobody' },
+      ],
+      delete: [{ type: 'GROUP', pattern: 'ANY' }],
+    });
+    expect(r.failed).toEqual([]);
+    expect(r.described).toEqual([
+      ['TOPIC:LITERAL:kp-one User:carol * WRITE DENY', 'TOPIC:PREFIXED:kp- User:carol * READ ALLOW'],
+      ['TOPIC:PREFIXED:kp- User:carol * READ ALLOW'],
+      [],
+    ]);
+    expect(r.deleted).toEqual([['GROUP:LITERAL:kp-group User:carol * READ ALLOW']]);
+    const admin = kafka.admin();
+    await admin.connect();
     await admin.deleteAcls({ filters: [{ ...ANY_FILTER }] });
     await admin.disconnect();
   });
