@@ -1,9 +1,9 @@
 // ACL administration with the authorizer enabled (KAFKA_AUTHORIZER_CLASS_NAME): kafkajs
 // createAcls / describeAcls / deleteAcls with literal and prefixed patterns and Kafka's filter
 // semantics (ANY, MATCH with the "*" literal and prefixes), Kafka's INVALID_REQUEST messages
-// over the raw protocol, super users bypassing DENY, and ACLs kept across a restart with
-// --data-dir; kafka-python's ACL admin calls. User:ANONYMOUS is made a super user here (no SASL needed); acl-enforce.test.ts
-// covers a broker where it is not.
+// over the raw protocol, super users bypassing DENY, ACLs kept across a restart with
+// --data-dir, and kafka-python's ACL admin calls. User:ANONYMOUS is made a super user here
+// (no SASL needed); acl-enforce.test.ts covers a broker where it is not.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
