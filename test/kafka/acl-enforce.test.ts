@@ -51,6 +51,7 @@ describe('ACLs from --config, anonymous principal', () => {
             { resourceType: 'TOPIC', resourceName: 'readonly', principal: 'User:*', host: '127.0.0.1', operation: 'READ' },
             { resourceType: 'GROUP', resourceName: 'grp-', patternType: 'PREFIXED', principal: ANON, operation: 'READ' },
             { resourceType: 'TRANSACTIONAL_ID', resourceName: 'tx-1', principal: ANON, operation: 'DESCRIBE' },
+            { resourceType: 'TRANSACTIONAL_ID', resourceName: 'tx-ok', principal: ANON, operation: 'WRITE' },
             // The group id the confluent driver sets even when it assigns partitions itself.
             { resourceType: 'GROUP', resourceName: 'confluent-driver-unused', principal: ANON, operation: 'READ' },
           ],
@@ -153,6 +154,24 @@ describe('ACLs from --config, anonymous principal', () => {
     };
     expect(await failure(attempt())).toBe('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
     await txn.disconnect();
+  });
+
+  it('checks TRANSACTIONAL_ID WRITE, TOPIC WRITE and GROUP READ on the transaction APIs', async () => {
+    const c = await RawClient.connect(server.ports.kafka as number);
+    const init = await c.call(22, 4, { transactionalId: 'tx-ok', transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+    expect(init.errorCode).toBe(0);
+    const denied = await c.call(22, 4, { transactionalId: 'tx-1', transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+    expect(denied.errorCode).toBe(53);
+    const ids = { v3AndBelowProducerId: init.producerId, v3AndBelowProducerEpoch: init.producerEpoch };
+    const add = await c.call(24, 3, { v3AndBelowTransactionalId: 'tx-ok', ...ids, v3AndBelowTopics: [{ name: 'app-orders', partitions: [0] }, { name: 'readonly', partitions: [0] }] });
+    expect((add.resultsByTopicV3AndBelow as Msg[]).map((t) => [t.name, ((t.resultsByPartition as Msg[])[0] as Msg).partitionErrorCode])).toEqual([['app-orders', 55], ['readonly', 29]]);
+    const offsets = await c.call(25, 3, { transactionalId: 'tx-ok', producerId: init.producerId, producerEpoch: init.producerEpoch, groupId: 'other' });
+    expect(offsets.errorCode).toBe(30);
+    const end = await c.call(26, 3, { transactionalId: 'tx-1', producerId: init.producerId, producerEpoch: init.producerEpoch, committed: false });
+    expect(end.errorCode).toBe(53);
+    const abort = await c.call(26, 3, { transactionalId: 'tx-ok', producerId: init.producerId, producerEpoch: init.producerEpoch, committed: false });
+    expect(abort.errorCode).not.toBe(53);
+    c.socket.destroy();
   });
 
   it('applies ACLs created and deleted at runtime, seen by confluent-kafka and kcat', async () => {

@@ -12,7 +12,7 @@ import { groupAllowed, OP, topicAllowed } from '../acl/check.js';
 
 function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null, requireStable: boolean): { topics: Msg[]; errorCode: number } {
   const offsets = ctx.broker.core.offsets;
-  if (!groupAllowed(ctx, OP.DESCRIBE, groupId)) return { errorCode: E.GROUP_AUTHORIZATION_FAILED, topics: failed(topics, E.GROUP_AUTHORIZATION_FAILED) };
+  if (!groupAllowed(ctx, OP.DESCRIBE, groupId)) return { errorCode: E.GROUP_AUTHORIZATION_FAILED, topics: ctx.version < 2 ? failed(topics, E.GROUP_AUTHORIZATION_FAILED) : [] };
   if (groupId === '' && ctx.version >= 8) return { topics: [], errorCode: E.INVALID_GROUP_ID };
   const wanted = topics ?? groupTopics(ctx, groupId).filter((t) => topicAllowed(ctx, OP.DESCRIBE, t.name as string));
   return {
@@ -31,7 +31,7 @@ function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null, 
   };
 }
 
-/** Every requested partition answered with one error (v1 has no top-level error code). */
+/** v1 has no top-level error code: Kafka answers every requested partition with the error. */
 function failed(topics: Msg[] | null, errorCode: number): Msg[] {
   return (topics ?? []).map((t) => ({ name: t.name, partitions: (t.partitionIndexes as number[]).map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode })) }));
 }

@@ -16,7 +16,8 @@ function addOne(ctx: RequestContext, txnId: string, producerId: number, epoch: n
   const { error, txn } = eos.txns.check(txnId, producerId, epoch, ctx.version >= 2 ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH');
   const all = (errorOf: (topic: string, partition: number) => number): Msg[] =>
     topics.map((t) => ({ name: t.name, resultsByPartition: (t.partitions as number[]).map((partitionIndex) => ({ partitionIndex, partitionErrorCode: errorOf(t.name as string, partitionIndex) })) }));
-  if (!transactionalIdAllowed(ctx, OP.WRITE, txnId)) return all(() => code('TRANSACTIONAL_ID_AUTHORIZATION_FAILED'));
+  // v4+ comes from brokers (checked for CLUSTER_ACTION instead), as in KafkaApis.
+  if (ctx.version < 4 && !transactionalIdAllowed(ctx, OP.WRITE, txnId)) return all(() => code('TRANSACTIONAL_ID_AUTHORIZATION_FAILED'));
   if (ctx.broker.authorizer && topics.some((t) => !topicAllowed(ctx, OP.WRITE, t.name as string))) {
     return all((topic) => (topicAllowed(ctx, OP.WRITE, topic) ? code('OPERATION_NOT_ATTEMPTED') : code('TOPIC_AUTHORIZATION_FAILED')));
   }
