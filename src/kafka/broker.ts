@@ -35,6 +35,7 @@ export function settingsFrom(extra: Record<string, string>, logDir?: string): Ka
     return Number(raw);
   };
   if (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE !== undefined) explicit.add('KAFKA_AUTO_CREATE_TOPICS_ENABLE');
+  if ((extra.KAFKA_AUTHORIZER_CLASS_NAME ?? '').trim() !== '') explicit.add('KAFKA_AUTHORIZER_CLASS_NAME');
   const auto = (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE ?? 'true').trim().toLowerCase();
   return {
     logDir,

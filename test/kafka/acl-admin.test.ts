@@ -124,6 +124,16 @@ describe('kafkajs ACL admin', () => {
   });
 });
 
+describe('broker configs', () => {
+  it('reports authorizer.class.name as set', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const r = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 4, name: '1', configNames: ['authorizer.class.name'] }] });
+    expect(r.resources[0]?.configEntries).toEqual([expect.objectContaining({ configName: 'authorizer.class.name', configValue: AUTHORIZER.KAFKA_AUTHORIZER_CLASS_NAME, isDefault: false, readOnly: true })]);
+    await admin.disconnect();
+  });
+});
+
 describe('kafka-python ACL admin', () => {
   it('creates, describes (MATCH and PREFIXED filters) and deletes ACLs', async () => {
     const bootstrap = `127.0.0.1:${server.ports.kafka}`;

@@ -11,6 +11,8 @@ import { AclStore } from './store.js';
 import { OP, PATTERN, PERMISSION, SUPPORTED_OPERATIONS, WILDCARD, WILDCARD_PRINCIPAL, type AclBinding } from './types.js';
 
 export interface AuthorizerSettings {
+  /** authorizer.class.name as given (reported by DescribeConfigs; any value enables this authorizer). */
+  className: string;
   superUsers: ReadonlySet<string>;
   allowEveryoneIfNoAclFound: boolean;
 }
@@ -20,7 +22,7 @@ export function authorizerSettings(extra: Record<string, string>): AuthorizerSet
   const cls = (extra.KAFKA_AUTHORIZER_CLASS_NAME ?? '').trim();
   if (cls === '') return undefined;
   const superUsers = new Set((extra.KAFKA_SUPER_USERS ?? '').split(';').map((s) => s.trim()).filter((s) => s !== ''));
-  return { superUsers, allowEveryoneIfNoAclFound: (extra.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND ?? 'false').trim().toLowerCase() === 'true' };
+  return { className: cls, superUsers, allowEveryoneIfNoAclFound: (extra.KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND ?? 'false').trim().toLowerCase() === 'true' };
 }
 
 /** Kafka compares ACL hosts with the client's address: "/127.0.0.1" and "::ffff:127.0.0.1" are "127.0.0.1". */
