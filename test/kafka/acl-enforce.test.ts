@@ -48,6 +48,8 @@ describe('ACLs from --config, anonymous principal', () => {
             { resourceType: 'CLUSTER', resourceName: 'kafka-cluster', principal: ANON, operation: 'ALTER' },
             { resourceType: 'TOPIC', resourceName: 'app-', patternType: 'PREFIXED', principal: ANON, operation: 'ALL' },
             { resourceType: 'TOPIC', resourceName: 'app-locked', principal: ANON, operation: 'WRITE', permission: 'DENY' },
+            // A DENY for another client address does not apply to 127.0.0.1.
+            { resourceType: 'TOPIC', resourceName: 'app-orders', principal: ANON, host: '10.9.9.9', operation: 'ALL', permission: 'DENY' },
             { resourceType: 'TOPIC', resourceName: 'readonly', principal: 'User:*', host: '127.0.0.1', operation: 'READ' },
             { resourceType: 'GROUP', resourceName: 'grp-', patternType: 'PREFIXED', principal: ANON, operation: 'READ' },
             { resourceType: 'TRANSACTIONAL_ID', resourceName: 'tx-1', principal: ANON, operation: 'DESCRIBE' },
