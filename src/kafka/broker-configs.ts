@@ -11,7 +11,7 @@ import { TOPIC_CONFIGS, type ConfigType } from './topic-configs.js';
 interface Row {
   name: string;
   value: string | null;
-  type: ConfigType | 'password';
+  type: ConfigType | 'password' | 'class';
   /** The KAFKA_* key that sets it, when one does. */
   env?: string;
 }
@@ -32,6 +32,7 @@ export function brokerConfigs(b: KafkaBroker): ConfigEntry[] {
     { name: 'offsets.topic.replication.factor', value: '1', type: 'int' },
     { name: 'transaction.state.log.replication.factor', value: '1', type: 'int' },
     { name: 'delete.topic.enable', value: 'true', type: 'boolean' },
+    { name: 'authorizer.class.name', value: b.authorizer?.settings.className ?? '', type: 'class', env: 'KAFKA_AUTHORIZER_CLASS_NAME' },
     { name: 'socket.request.max.bytes', value: String(s.maxRequestBytes), type: 'int', env: 'KAFKA_SOCKET_REQUEST_MAX_BYTES' },
     { name: 'group.initial.rebalance.delay.ms', value: String(s.groupInitialRebalanceDelayMs), type: 'int', env: 'KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS' },
     { name: 'group.min.session.timeout.ms', value: String(s.groupMinSessionTimeoutMs), type: 'int', env: 'KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS' },
@@ -57,7 +58,7 @@ export function brokerConfigs(b: KafkaBroker): ConfigEntry[] {
       value: r.value,
       isDefault: source === CONFIG_SOURCE.DEFAULT_CONFIG,
       configSource: source,
-      configType: r.type === 'password' ? 9 : CONFIG_TYPE[r.type],
+      configType: r.type === 'password' ? 9 : r.type === 'class' ? 8 : CONFIG_TYPE[r.type],
       brokerName: r.name,
       defaultValue: r.value,
       readOnly: true,

@@ -8,6 +8,7 @@ import type { MessageDef } from './codec.js';
 import { GroupCoordinator } from './groups.js';
 import { CredentialStore } from './sasl/credentials.js';
 import type { KafkaPersistence } from './persistence.js';
+import type { Authorizer } from './acl/authorizer.js';
 import { numericConfig, topicConfig } from './topic-configs.js';
 
 export interface KafkaSettings {
@@ -35,6 +36,7 @@ export function settingsFrom(extra: Record<string, string>, logDir?: string): Ka
     return Number(raw);
   };
   if (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE !== undefined) explicit.add('KAFKA_AUTO_CREATE_TOPICS_ENABLE');
+  if ((extra.KAFKA_AUTHORIZER_CLASS_NAME ?? '').trim() !== '') explicit.add('KAFKA_AUTHORIZER_CLASS_NAME');
   const auto = (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE ?? 'true').trim().toLowerCase();
   return {
     logDir,
@@ -73,6 +75,8 @@ export class KafkaBroker {
   readonly groups: GroupCoordinator;
   /** Writes state through to --data-dir; undefined in memory mode (nothing to wait for). */
   persistence: KafkaPersistence | undefined = undefined;
+  /** Set when authorizer.class.name is configured (acl/authorizer.ts); undefined: no ACL checks. */
+  authorizer: Authorizer | undefined = undefined;
   private retentionTimer: TimerHandle | null = null;
   /** listeners / advertised.listeners as DescribeConfigs reports them (set once bound). */
   listenersText = { listeners: '', advertised: '', protocolMap: 'PLAINTEXT:PLAINTEXT', primary: 'PLAINTEXT' };

@@ -6,6 +6,8 @@ import { RESOURCE } from './apis/config-entries.js';
 import { brokerConfigs } from './broker-configs.js';
 import { E } from './errors.js';
 import { validateTopicConfig } from './topic-configs.js';
+import type { RequestContext } from './api.js';
+import { clusterAllowed, OP, topicAllowed } from './acl/check.js';
 
 export interface ChangeResult {
   errorCode: number;
@@ -47,6 +49,17 @@ export function changeResource(b: KafkaBroker, resource: Msg, validateOnly: bool
     b.persistence?.topicsChanged();
   }
   return OK;
+}
+
+/**
+ * With an authorizer: ALTER_CONFIGS on the topic, or on the cluster for broker resources;
+ * refused with Kafka's configsAuthorizationApiError (no message).
+ */
+export function alterConfigsDenied(ctx: RequestContext, resource: Msg): ChangeResult | null {
+  const type = resource.resourceType as number;
+  if (type === RESOURCE.TOPIC) return topicAllowed(ctx, OP.ALTER_CONFIGS, resource.resourceName as string) ? null : { errorCode: E.TOPIC_AUTHORIZATION_FAILED, errorMessage: null };
+  if (type === RESOURCE.BROKER || type === RESOURCE.BROKER_LOGGER) return clusterAllowed(ctx, OP.ALTER_CONFIGS) ? null : { errorCode: E.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null };
+  return null;
 }
 
 export function unknownTopicConfig(name: string): ChangeResult | null {

@@ -20,6 +20,9 @@ import { startLogCleaner } from './log-cleaner.js';
 import { buildCredentials, enabledMechanisms, readUsers, usersFromEnv, usersFromJaas } from './sasl/config.js';
 import { persistScram } from './sasl/persistence.js';
 import type { SaslListener } from './sasl/session.js';
+import { Authorizer, authorizerSettings } from './acl/authorizer.js';
+import { persistAcls } from './acl/persistence.js';
+import { readAcls } from './acl/config.js';
 
 interface TopicDecl {
   name: string;
@@ -28,7 +31,7 @@ interface TopicDecl {
 }
 
 function readTopics(section: unknown, path: string): TopicDecl[] {
-  const obj = expectObject(section, path, ['topics', 'users']);
+  const obj = expectObject(section, path, ['topics', 'users', 'acls']);
   const list = optional(obj, 'topics', path, expectArray) ?? [];
   const seen = new Set<string>();
   return list.map((raw, i) => {
@@ -58,6 +61,7 @@ export const kafka: FrontEndModule = {
   checkResources(section, path) {
     readTopics(section, path);
     readUsers(expectObject(section, path), path);
+    readAcls(expectObject(section, path), path);
   },
   async start(core, config, log) {
     const messages = loadMessages();
@@ -71,6 +75,14 @@ export const kafka: FrontEndModule = {
     const broker = new KafkaBroker(core, settingsFrom(config.extra, core.store.kind === 'file' ? config.dataDir : undefined), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
     // With --data-dir: rebuild topics, batches and offsets before declared topics are added.
     const files = fileStoreOf(core.store);
+    const authz = authorizerSettings(config.extra);
+    if (authz) {
+      broker.authorizer = new Authorizer(authz);
+      if (files) persistAcls(files, broker.authorizer);
+      if (config.resources.kafka !== undefined) broker.authorizer.store.add(readAcls(expectObject(config.resources.kafka, '$.kafka'), '$.kafka'));
+    } else if (config.resources.kafka !== undefined && readAcls(expectObject(config.resources.kafka, '$.kafka'), '$.kafka').length > 0) {
+      log.warn('the ACLs in --config (kafka.acls) are not applied: no authorizer is configured (set KAFKA_AUTHORIZER_CLASS_NAME)');
+    }
     if (files) {
       broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));
       const aborted = recoverProducerState(broker);

@@ -161,3 +161,34 @@ describe('AlterUserScramCredentials', () => {
     }
   });
 });
+
+describe('with an authorizer: the SASL principal is what ACLs judge', () => {
+  it('SCRAM admin APIs need CLUSTER DESCRIBE / ALTER; a super user passes, another user is refused', async () => {
+    const users = { kafka: { users: [...resources.kafka.users, { name: 'bob', password: 'bob-secret' }] } };
+    const authz = { ...SASL, KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', KAFKA_SUPER_USERS: 'User:admin' };
+    const secured = await startTestServer({ protocols: ['kafka'], extra: authz, resources: users });
+    try {
+      const port = kafkaPort(secured);
+      const bob = await RawClient.connect(port);
+      await bob.call(17, 1, { mechanism: 'PLAIN' });
+      expect((await bob.call(36, 2, { authBytes: Buffer.from('\0bob\0bob-secret') })).errorCode).toBe(0);
+      const described = await bob.call(50, 0, { users: [{ name: 'admin' }] });
+      expect(described.errorCode).toBe(31);
+      expect(described.results).toEqual([{ user: 'admin', errorCode: 31, errorMessage: 'Cluster authorization failed.', credentialInfos: [] }]);
+      const altered = await bob.call(51, 0, { deletions: [{ name: 'admin', mechanism: 1 }], upsertions: [upsertion('eve', 1, 'eve-secret')] });
+      expect(altered.results).toEqual([
+        { user: 'admin', errorCode: 31, errorMessage: 'Cluster authorization failed.' },
+        { user: 'eve', errorCode: 31, errorMessage: 'Cluster authorization failed.' },
+      ]);
+      bob.socket.destroy();
+      // Nothing changed: admin (a super user) still logs in with SCRAM-SHA-256 and sees no eve.
+      const admin = await adminConnection(port);
+      const seen = await admin.call(50, 0, { users: [{ name: 'admin' }, { name: 'eve' }] });
+      expect(seen.errorCode).toBe(0);
+      expect((seen.results as { user: string; errorCode: number }[]).map((r) => [r.user, r.errorCode])).toEqual([['admin', 0], ['eve', 91]]);
+      admin.socket.destroy();
+    } finally {
+      await secured.stop();
+    }
+  });
+});

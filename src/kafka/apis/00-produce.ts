@@ -6,13 +6,16 @@
 // MESSAGE_TOO_LARGE; LogAppendTime topics. Batches with a producer id go through the
 // idempotence and transaction checks of produce-checks.ts (duplicates answer their original
 // base offset). With --data-dir the answer waits until the batches are durable
-// (produce-durable.ts).
+// (produce-durable.ts). With an authorizer: TRANSACTIONAL_ID WRITE for a transactional
+// producer (TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere), TOPIC WRITE per topic
+// (TOPIC_AUTHORIZATION_FAILED, checked before the topic's existence as Kafka does).
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
 import { BatchError, setLogAppendTime, stampBatch, validateProduceBatch } from '../records.js';
 import { numericConfig } from '../topic-configs.js';
 import { afterProduce, checkProduce } from './produce-checks.js';
+import { OP, topicAllowed, transactionalIdAllowed } from '../acl/check.js';
 import { acknowledgeDurable, KAFKA_STORAGE_ERROR, STORAGE_ERROR_MESSAGE } from '../produce-durable.js';
 
 export const produceApi: ApiModule = {
@@ -24,8 +27,11 @@ export const produceApi: ApiModule = {
     const b = ctx.broker;
     const acks = req.acks as number;
     const now = b.core.clock.now();
+    const txnId = req.transactionalId as string | null;
+    const txnDenied = txnId !== null && !transactionalIdAllowed(ctx, OP.WRITE, txnId);
     const responses = (req.topicData as Msg[]).map((td) => {
       const topic = b.core.topics.get(td.name as string);
+      const writable = !txnDenied && topicAllowed(ctx, OP.WRITE, td.name as string);
       return {
         name: td.name,
         partitionResponses: (td.partitionData as Msg[]).map((pd): Msg => {
@@ -33,6 +39,7 @@ export const produceApi: ApiModule = {
           const fail = (errorCode: number, errorMessage: string | null = null): Msg => ({ index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage });
           if (ctx.version < 3) return fail(E.UNSUPPORTED_VERSION);
           if (acks !== 0 && acks !== 1 && acks !== -1) return fail(E.INVALID_REQUIRED_ACKS);
+          if (!writable) return fail(txnDenied ? E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : E.TOPIC_AUTHORIZATION_FAILED);
           const log = topic?.partitions[index];
           if (!topic || !log) return fail(E.UNKNOWN_TOPIC_OR_PARTITION);
           if (b.persistence?.refuses(log)) return fail(KAFKA_STORAGE_ERROR, STORAGE_ERROR_MESSAGE);

@@ -4,11 +4,13 @@
 // always progress. Waits up to max_wait_ms until min_bytes are available, woken by appends.
 // Fetch sessions (KIP-227) are not kept: session id 0 is answered, so clients send full fetches.
 // v13+ address topics by id. read_committed stops at the last stable offset and lists the
-// aborted transactions of the returned range (fetch-isolation.ts).
+// aborted transactions of the returned range (fetch-isolation.ts). With an authorizer: TOPIC
+// READ per topic (TOPIC_AUTHORIZATION_FAILED; unknown topic ids stay UNKNOWN_TOPIC_ID).
 import type { Log, LogEntry, Topic } from '../../core/index.js';
 import type { Msg } from '../codec.js';
 import type { ApiModule, RequestContext } from '../api.js';
 import { E } from '../errors.js';
+import { OP, topicAllowed } from '../acl/check.js';
 import { abortedTransactions, lastStableOffset, READ_COMMITTED } from './fetch-isolation.js';
 
 interface Collected {
@@ -23,7 +25,9 @@ function collect(req: Msg, ctx: RequestContext): Collected {
   const byId = ctx.version >= 13;
   const responses = (req.topics as Msg[]).map((t) => {
     const topic: Topic | undefined = byId ? b.core.topics.byId(t.topicId as string) : b.core.topics.get(t.topic as string);
-    if (topic) b.applyRetention(topic);
+    // By name the check comes first (an unknown topic is not revealed); by id only known topics are checked.
+    const readable = byId ? topic === undefined || topicAllowed(ctx, OP.READ, topic.name) : topicAllowed(ctx, OP.READ, t.topic as string);
+    if (topic && readable) b.applyRetention(topic);
     return {
       topic: t.topic,
       topicId: t.topicId,
@@ -31,6 +35,7 @@ function collect(req: Msg, ctx: RequestContext): Collected {
         const partitionIndex = p.partition as number;
         const log = topic?.partitions[partitionIndex];
         const base = { partitionIndex, abortedTransactions: null, preferredReadReplica: -1 };
+        if (!readable) return { ...base, errorCode: E.TOPIC_AUTHORIZATION_FAILED, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null };
         if (!log) return { ...base, errorCode: byId && !topic ? E.UNKNOWN_TOPIC_ID : E.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null };
         const offset = p.fetchOffset as number;
         const lso = lastStableOffset(ctx, log);

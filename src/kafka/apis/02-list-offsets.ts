@@ -3,10 +3,12 @@
 // (KIP-734, v7+), otherwise the first record whose timestamp >= the target. Offsets are exact
 // per record for uncompressed batches; compressed batches (never inflated here) answer with
 // their base offset and max timestamp, one batch granularity.
+// With an authorizer: TOPIC DESCRIBE per topic (TOPIC_AUTHORIZATION_FAILED).
 // Leader epoch is the constant 0. Skips: -4/-5 (tiered storage) answer UNSUPPORTED_VERSION.
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
+import { OP, topicAllowed } from '../acl/check.js';
 import { recordTimestamps } from '../records.js';
 import { lastStableOffset, READ_COMMITTED } from './fetch-isolation.js';
 
@@ -20,13 +22,15 @@ export const listOffsetsApi: ApiModule = {
     return {
       throttleTimeMs: 0,
       topics: (req.topics as Msg[]).map((t) => {
-        const topic = b.core.topics.get(t.name as string);
+        const describable = topicAllowed(ctx, OP.DESCRIBE, t.name as string);
+        const topic = describable ? b.core.topics.get(t.name as string) : undefined;
         if (topic) b.applyRetention(topic);
         return {
           name: t.name,
           partitions: (t.partitions as Msg[]).map((p) => {
             const partitionIndex = p.partitionIndex as number;
             const log = topic?.partitions[partitionIndex];
+            if (!describable) return { partitionIndex, errorCode: E.TOPIC_AUTHORIZATION_FAILED, timestamp: -1, offset: -1, leaderEpoch: -1 };
             if (!log) return { partitionIndex, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION, timestamp: -1, offset: -1, leaderEpoch: -1 };
             const ts = p.timestamp as number;
             const ok = (offset: number, timestamp = -1): Msg => ({ partitionIndex, errorCode: E.NONE, timestamp, offset, leaderEpoch: 0 });

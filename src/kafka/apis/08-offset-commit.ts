@@ -4,10 +4,13 @@
 // REBALANCE_IN_PROGRESS, FENCED_INSTANCE_ID); generation -1 with an empty member id is an
 // admin/simple-consumer commit, allowed while the group has no members. Unknown topics or
 // partitions get UNKNOWN_TOPIC_OR_PARTITION; metadata over 4096 chars OFFSET_METADATA_TOO_LARGE.
+// With an authorizer: GROUP READ (GROUP_AUTHORIZATION_FAILED for every partition), then TOPIC
+// READ per topic (TOPIC_AUTHORIZATION_FAILED), as KafkaApis.handleOffsetCommitRequest.
 // retention_time_ms (v2-4) is accepted and not applied: offsets are kept until deleted.
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { code, E } from '../errors.js';
+import { groupAllowed, OP, topicAllowed } from '../acl/check.js';
 
 const MAX_METADATA = 4096; // offset.metadata.max.bytes
 
@@ -19,15 +22,18 @@ export const offsetCommitApi: ApiModule = {
   handle(req, ctx) {
     const b = ctx.broker;
     const groupId = req.groupId as string;
-    const groupError = groupId === '' ? E.INVALID_GROUP_ID : b.groups.validateCommit(groupId, req.memberId as string, req.groupInstanceId as string | null, req.generationIdOrMemberEpoch as number);
+    const groupDenied = !groupAllowed(ctx, OP.READ, groupId);
+    const groupError = groupDenied ? E.GROUP_AUTHORIZATION_FAILED : groupId === '' ? E.INVALID_GROUP_ID : b.groups.validateCommit(groupId, req.memberId as string, req.groupInstanceId as string | null, req.generationIdOrMemberEpoch as number);
     const now = b.core.clock.now();
     let stored = false;
     const topics = (req.topics as Msg[]).map((t) => {
       const topic = b.core.topics.get(t.name as string);
+      const readable = groupDenied || topicAllowed(ctx, OP.READ, t.name as string);
       return {
         name: t.name,
         partitions: (t.partitions as Msg[]).map((p) => {
           const partitionIndex = p.partitionIndex as number;
+          if (!readable) return { partitionIndex, errorCode: E.TOPIC_AUTHORIZATION_FAILED };
           if (groupError !== E.NONE) return { partitionIndex, errorCode: groupError };
           if (!topic || !topic.partitions[partitionIndex]) return { partitionIndex, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION };
           const metadata = p.committedMetadata as string | null;

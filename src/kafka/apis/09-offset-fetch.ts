@@ -2,20 +2,25 @@
 // metadata for partitions without a commit. A null topic list (v2+) means every committed
 // partition of the group. v8+ fetch several groups per request. require_stable (v7+) answers
 // UNSTABLE_OFFSET_COMMIT for partitions whose offsets an open transaction holds (KIP-447).
+// With an authorizer: GROUP DESCRIBE (GROUP_AUTHORIZATION_FAILED), TOPIC DESCRIBE per named
+// topic (TOPIC_AUTHORIZATION_FAILED); an all-topics fetch leaves undescribable topics out.
 import type { Msg } from '../codec.js';
 import type { ApiModule, RequestContext } from '../api.js';
 import { code, E } from '../errors.js';
 import { exactlyOnce } from '../exactly-once.js';
+import { groupAllowed, OP, topicAllowed } from '../acl/check.js';
 
 function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null, requireStable: boolean): { topics: Msg[]; errorCode: number } {
   const offsets = ctx.broker.core.offsets;
+  if (!groupAllowed(ctx, OP.DESCRIBE, groupId)) return { errorCode: E.GROUP_AUTHORIZATION_FAILED, topics: ctx.version < 2 ? failed(topics, E.GROUP_AUTHORIZATION_FAILED) : [] };
   if (groupId === '' && ctx.version >= 8) return { topics: [], errorCode: E.INVALID_GROUP_ID };
-  const wanted = topics ?? groupTopics(ctx, groupId);
+  const wanted = topics ?? groupTopics(ctx, groupId).filter((t) => topicAllowed(ctx, OP.DESCRIBE, t.name as string));
   return {
     errorCode: E.NONE,
     topics: wanted.map((t) => ({
       name: t.name,
       partitions: (t.partitionIndexes as number[]).map((partitionIndex) => {
+        if (!topicAllowed(ctx, OP.DESCRIBE, t.name as string)) return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: E.TOPIC_AUTHORIZATION_FAILED };
         if (requireStable && exactlyOnce(ctx.broker).txns.hasPendingOffset(groupId, t.name as string, partitionIndex)) {
           return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: code('UNSTABLE_OFFSET_COMMIT') };
         }
@@ -24,6 +29,11 @@ function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null, 
       }),
     })),
   };
+}
+
+/** v1 has no top-level error code: Kafka answers every requested partition with the error. */
+function failed(topics: Msg[] | null, errorCode: number): Msg[] {
+  return (topics ?? []).map((t) => ({ name: t.name, partitions: (t.partitionIndexes as number[]).map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode })) }));
 }
 
 function groupTopics(ctx: RequestContext, groupId: string): Msg[] {

@@ -2,9 +2,12 @@
 // MEMBER_ID_REQUIRED (KIP-394), v5+ static membership (group.instance.id, KIP-345), v7+
 // protocol type in the response. The response waits until the join phase completes.
 // v0 has no rebalance timeout: the session timeout stands in for it, as in Kafka.
+// With an authorizer: GROUP READ (GROUP_AUTHORIZATION_FAILED).
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import type { JoinResult } from '../groups.js';
+import { E } from '../errors.js';
+import { groupAllowed, OP } from '../acl/check.js';
 
 export const joinGroupApi: ApiModule = {
   key: 11,
@@ -12,6 +15,10 @@ export const joinGroupApi: ApiModule = {
   minVersion: 0,
   maxVersion: 9,
   handle(req, ctx) {
+    const shape = (r: JoinResult): Msg => ({ throttleTimeMs: 0, ...r, protocolName: r.protocolName ?? (ctx.version >= 7 ? null : '') });
+    if (!groupAllowed(ctx, OP.READ, req.groupId as string)) {
+      return shape({ errorCode: E.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: req.memberId as string, skipAssignment: false, members: [] });
+    }
     const result = ctx.broker.groups.join({
       groupId: req.groupId as string,
       memberId: req.memberId as string,
@@ -24,7 +31,6 @@ export const joinGroupApi: ApiModule = {
       protocols: (req.protocols as Msg[]).map((p) => ({ name: p.name as string, metadata: Buffer.from(p.metadata as Buffer) })),
       requireKnownMemberId: ctx.version >= 4,
     });
-    const shape = (r: JoinResult): Msg => ({ throttleTimeMs: 0, ...r, protocolName: r.protocolName ?? (ctx.version >= 7 ? null : '') });
     return result instanceof Promise ? result.then(shape) : shape(result);
   },
 };

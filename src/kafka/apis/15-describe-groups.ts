@@ -1,10 +1,12 @@
 // DescribeGroups (key 15), v0-6. State, protocol type/name and members (client id, host,
 // metadata of the chosen protocol, assignment once Stable). Unknown groups: state "Dead" with
 // NONE before v6, GROUP_ID_NOT_FOUND from v6 (Kafka 4). Authorized operations (v3+, when asked):
-// all a group supports (no authorizer).
+// all a group supports without an authorizer, else what the principal may do. With an
+// authorizer: GROUP DESCRIBE per group (GROUP_AUTHORIZATION_FAILED).
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
-import { GROUP_OPERATIONS, NOT_REQUESTED } from './authorized-operations.js';
+import { groupOperations, NOT_REQUESTED } from './authorized-operations.js';
+import { groupAllowed, OP } from '../acl/check.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -15,6 +17,7 @@ export const describeGroupsApi: ApiModule = {
   maxVersion: 6,
   handle(req, ctx) {
     const groups = (req.groups as string[]).map((groupId) => {
+      if (!groupAllowed(ctx, OP.DESCRIBE, groupId)) return { errorCode: E.GROUP_AUTHORIZATION_FAILED, errorMessage: null, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: NOT_REQUESTED };
       const g = ctx.broker.groups.get(groupId);
       if (!g) {
         if (ctx.version >= 6) return { errorCode: E.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.`, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
@@ -36,7 +39,7 @@ export const describeGroupsApi: ApiModule = {
           memberMetadata: g.state === 'PreparingRebalance' ? EMPTY : (m.protocols.find((p) => p.name === g.protocol)?.metadata ?? EMPTY),
           memberAssignment: stable ? m.assignment : EMPTY,
         })),
-        authorizedOperations: req.includeAuthorizedOperations ? GROUP_OPERATIONS : NOT_REQUESTED,
+        authorizedOperations: req.includeAuthorizedOperations ? groupOperations(ctx, groupId) : NOT_REQUESTED,
       };
     });
     return { throttleTimeMs: 0, groups };

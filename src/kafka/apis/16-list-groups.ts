@@ -1,8 +1,10 @@
 // ListGroups (key 16), v0-5. Every group this coordinator knows, including groups that only
 // hold committed offsets (state Empty, protocol type ""); v4+ state filter, v5+ type filter
-// (all groups are "classic").
+// (all groups are "classic"). With an authorizer: every group for CLUSTER DESCRIBE, else only
+// the groups the principal may DESCRIBE (KafkaApis.handleListGroupsRequest).
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
+import { clusterAllowed, groupAllowed, OP } from '../acl/check.js';
 
 export const listGroupsApi: ApiModule = {
   key: 16,
@@ -12,8 +14,9 @@ export const listGroupsApi: ApiModule = {
   handle(req, ctx) {
     const states = (req.statesFilter as string[]).map((s) => s.toLowerCase());
     const types = (req.typesFilter as string[]).map((s) => s.toLowerCase());
-    const groups = ctx.broker.groups
-      .list()
+    const all = ctx.broker.groups.list();
+    const visible = clusterAllowed(ctx, OP.DESCRIBE) ? all : all.filter((g) => groupAllowed(ctx, OP.DESCRIBE, g.id));
+    const groups = visible
       .filter((g) => states.length === 0 || states.includes(g.state.toLowerCase()))
       .filter(() => types.length === 0 || types.includes('classic'))
       .map((g) => ({ groupId: g.id, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' }));

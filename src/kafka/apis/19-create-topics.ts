@@ -4,10 +4,14 @@
 // validateOnly checks without creating. v5+ report the resulting configs (every topic config
 // with its default or given value). Manual replica assignments must name broker 1.
 // More than 10,000 partitions in one request -> POLICY_VIOLATION, as Kafka's controller.
+// With an authorizer (ControllerApis.createTopics): CREATE on the cluster or on the topic
+// (TOPIC_AUTHORIZATION_FAILED "Authorization failed."); without DESCRIBE_CONFIGS on the topic
+// the configs are withheld (topicConfigErrorCode TOPIC_AUTHORIZATION_FAILED).
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { invalidTopicName, MAX_NEW_PARTITIONS_PER_REQUEST, TOO_MANY_PARTITIONS } from '../broker.js';
 import { E } from '../errors.js';
+import { clusterAllowed, OP, topicAllowed } from '../acl/check.js';
 import { describeTopicConfigs } from './config-entries.js';
 import { validateTopicConfig } from '../topic-configs.js';
 
@@ -20,10 +24,12 @@ export const createTopicsApi: ApiModule = {
     const b = ctx.broker;
     const names = (req.topics as Msg[]).map((t) => t.name as string);
     let budget = MAX_NEW_PARTITIONS_PER_REQUEST;
+    const clusterCreate = clusterAllowed(ctx, OP.CREATE);
     const topics = (req.topics as Msg[]).map((t): Msg => {
       const name = t.name as string;
       const fail = (errorCode: number, errorMessage: string): Msg => ({ name, errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null });
       if (names.indexOf(name) !== names.lastIndexOf(name)) return fail(E.INVALID_REQUEST, `Create topics request from client \`${ctx.clientId}\` contains multiple entries for the following topics: ${name}`);
+      if (!clusterCreate && !topicAllowed(ctx, OP.CREATE, name)) return fail(E.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
       const invalid = invalidTopicName(name);
       if (invalid) return fail(E.INVALID_TOPIC_EXCEPTION, invalid);
       if (b.core.topics.get(name)) return fail(E.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
@@ -50,6 +56,7 @@ export const createTopicsApi: ApiModule = {
         if (c.value !== null) configs.set(c.name as string, c.value as string);
       }
       const result = { name, errorCode: E.NONE, errorMessage: null, numPartitions: partitions, replicationFactor: 1, configs: describeTopicConfigs(configs).map((e) => ({ name: e.name, value: e.value, readOnly: false, configSource: e.configSource, isSensitive: false })) };
+      if (!topicAllowed(ctx, OP.DESCRIBE_CONFIGS, name)) Object.assign(result, { configs: null, topicConfigErrorCode: E.TOPIC_AUTHORIZATION_FAILED });
       budget -= partitions;
       if (req.validateOnly) return { ...result, topicId: '00000000-0000-0000-0000-000000000000' };
       const topic = b.core.topics.create(name, partitions, configs);

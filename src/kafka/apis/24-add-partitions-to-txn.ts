@@ -2,17 +2,25 @@
 // unknown partitions get UNKNOWN_TOPIC_OR_PARTITION and the others OPERATION_NOT_ATTEMPTED, as
 // Kafka answers. v4+ (broker-to-broker batching, KIP-890): several transactions, and
 // verifyOnly answers INVALID_TXN_STATE for partitions not in the open transaction.
+// With an authorizer: TRANSACTIONAL_ID WRITE (TRANSACTIONAL_ID_AUTHORIZATION_FAILED everywhere),
+// TOPIC WRITE (TOPIC_AUTHORIZATION_FAILED, the other partitions OPERATION_NOT_ATTEMPTED).
 // Coordinator errors: INVALID_PRODUCER_ID_MAPPING, PRODUCER_FENCED (v2+; INVALID_PRODUCER_EPOCH before).
 import type { Msg } from '../codec.js';
 import type { ApiModule, RequestContext } from '../api.js';
 import { code } from '../errors.js';
 import { exactlyOnce } from '../exactly-once.js';
+import { clusterAllowed, OP, topicAllowed, transactionalIdAllowed } from '../acl/check.js';
 
 function addOne(ctx: RequestContext, txnId: string, producerId: number, epoch: number, topics: Msg[], verifyOnly: boolean): Msg[] {
   const eos = exactlyOnce(ctx.broker);
   const { error, txn } = eos.txns.check(txnId, producerId, epoch, ctx.version >= 2 ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH');
   const all = (errorOf: (topic: string, partition: number) => number): Msg[] =>
     topics.map((t) => ({ name: t.name, resultsByPartition: (t.partitions as number[]).map((partitionIndex) => ({ partitionIndex, partitionErrorCode: errorOf(t.name as string, partitionIndex) })) }));
+  // v4+ comes from brokers (checked for CLUSTER_ACTION instead), as in KafkaApis.
+  if (ctx.version < 4 && !transactionalIdAllowed(ctx, OP.WRITE, txnId)) return all(() => code('TRANSACTIONAL_ID_AUTHORIZATION_FAILED'));
+  if (ctx.broker.authorizer && topics.some((t) => !topicAllowed(ctx, OP.WRITE, t.name as string))) {
+    return all((topic) => (topicAllowed(ctx, OP.WRITE, topic) ? code('OPERATION_NOT_ATTEMPTED') : code('TOPIC_AUTHORIZATION_FAILED')));
+  }
   if (error !== 'NONE' || !txn) return all(() => code(error as 'INVALID_PRODUCER_ID_MAPPING'));
   if (verifyOnly) return all((topic, p) => (eos.txns.hasPartition(txn, topic, p) ? 0 : code('INVALID_TXN_STATE')));
   const unknown = (topic: string, p: number): boolean => !ctx.broker.core.topics.get(topic)?.partitions[p];
@@ -30,6 +38,8 @@ export const addPartitionsToTxnApi: ApiModule = {
   maxVersion: 5,
   handle(req, ctx) {
     if (ctx.version >= 4) {
+      // The batched form is broker-to-broker: Kafka requires CLUSTER_ACTION for it.
+      if (!clusterAllowed(ctx, OP.CLUSTER_ACTION)) return { throttleTimeMs: 0, errorCode: code('CLUSTER_AUTHORIZATION_FAILED'), resultsByTransaction: [] };
       return {
         throttleTimeMs: 0,
         errorCode: 0,

@@ -3,11 +3,13 @@
 // get UNSTABLE_OFFSET_COMMIT meanwhile). Member checks as Kafka's handleTxnCommitOffsets: a
 // named member must exist (UNKNOWN_MEMBER_ID), a generation >= 0 must match
 // (ILLEGAL_GENERATION). The group must have been added with AddOffsetsToTxn (INVALID_TXN_STATE);
-// stale epochs PRODUCER_FENCED (v2+; INVALID_PRODUCER_EPOCH before).
+// stale epochs PRODUCER_FENCED (v2+; INVALID_PRODUCER_EPOCH before). With an authorizer:
+// TRANSACTIONAL_ID WRITE, then GROUP READ (for every partition), then TOPIC READ per topic.
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { code } from '../errors.js';
 import { exactlyOnce } from '../exactly-once.js';
+import { groupAllowed, OP, topicAllowed, transactionalIdAllowed } from '../acl/check.js';
 
 const MAX_METADATA = 4096; // offset.metadata.max.bytes
 
@@ -25,7 +27,9 @@ export const txnOffsetCommitApi: ApiModule = {
     const group = b.groups.get(groupId);
     const memberId = req.memberId as string;
     const generation = req.generationId as number;
-    if (groupId === '') groupError = code('INVALID_GROUP_ID');
+    if (!transactionalIdAllowed(ctx, OP.WRITE, req.transactionalId as string)) groupError = code('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+    else if (!groupAllowed(ctx, OP.READ, groupId)) groupError = code('GROUP_AUTHORIZATION_FAILED');
+    else if (groupId === '') groupError = code('INVALID_GROUP_ID');
     else if (error !== 'NONE' || !txn) groupError = code(error as 'INVALID_PRODUCER_ID_MAPPING');
     else if (!txn.groups.has(groupId) || txn.state !== 'Ongoing') groupError = code('INVALID_TXN_STATE');
     else if (memberId !== '' && !group?.members.has(memberId)) groupError = code('UNKNOWN_MEMBER_ID');
@@ -38,6 +42,7 @@ export const txnOffsetCommitApi: ApiModule = {
           name: t.name,
           partitions: (t.partitions as Msg[]).map((p) => {
             const partitionIndex = p.partitionIndex as number;
+            if (groupError === 0 && !topicAllowed(ctx, OP.READ, t.name as string)) return { partitionIndex, errorCode: code('TOPIC_AUTHORIZATION_FAILED') };
             if (groupError !== 0 || !txn) return { partitionIndex, errorCode: groupError };
             if (!topic?.partitions[partitionIndex]) return { partitionIndex, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
             const metadata = p.committedMetadata as string | null;

@@ -4,11 +4,14 @@
 // the default), as librdkafka's and the Java Admin's describe calls and UIs expect. BROKER
 // resources ("1" or "" for the cluster default): broker-configs.ts. BROKER_LOGGER: no loggers
 // are exposed (empty list). Other types: INVALID_REQUEST. configurationKeys filters by name.
+// With an authorizer: DESCRIBE_CONFIGS on the topic (TOPIC_AUTHORIZATION_FAILED) or, for broker
+// resources, on the cluster (CLUSTER_AUTHORIZATION_FAILED).
 // Skips: documentation strings (null even when requested).
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { brokerConfigs } from '../broker-configs.js';
-import { E } from '../errors.js';
+import { E, message } from '../errors.js';
+import { clusterAllowed, OP, topicAllowed } from '../acl/check.js';
 import { CONFIG_SOURCE, describeTopicConfigs, RESOURCE, type ConfigEntry } from './config-entries.js';
 
 function wire(e: ConfigEntry, synonyms: boolean, topicLevel: boolean): Msg {
@@ -47,14 +50,17 @@ export const describeConfigsApi: ApiModule = {
       switch (resourceType) {
         case RESOURCE.TOPIC: {
           if (resourceName === '') return fail(E.INVALID_REQUEST, 'Topic name must not be empty.');
+          if (!topicAllowed(ctx, OP.DESCRIBE_CONFIGS, resourceName)) return fail(E.TOPIC_AUTHORIZATION_FAILED, message('TOPIC_AUTHORIZATION_FAILED'));
           const topic = b.core.topics.get(resourceName);
           if (!topic) return fail(E.UNKNOWN_TOPIC_OR_PARTITION, `Topic ${resourceName} does not exist.`);
           return ok(pick(describeTopicConfigs(topic.configs)).map((e) => wire(e, synonyms, true)));
         }
         case RESOURCE.BROKER:
+          if (!clusterAllowed(ctx, OP.DESCRIBE_CONFIGS)) return fail(E.CLUSTER_AUTHORIZATION_FAILED, message('CLUSTER_AUTHORIZATION_FAILED'));
           if (resourceName !== '' && resourceName !== String(b.nodeId)) return fail(E.INVALID_REQUEST, `Unexpected broker id, expected ${b.nodeId} or empty string, but received ${resourceName}`);
           return ok(pick(brokerConfigs(b)).map((e) => wire(e, synonyms, false)));
         case RESOURCE.BROKER_LOGGER:
+          if (!clusterAllowed(ctx, OP.DESCRIBE_CONFIGS)) return fail(E.CLUSTER_AUTHORIZATION_FAILED, message('CLUSTER_AUTHORIZATION_FAILED'));
           if (resourceName !== String(b.nodeId)) return fail(E.INVALID_REQUEST, `Unexpected broker id, expected ${b.nodeId}, but received ${resourceName}`);
           return ok([]);
         default:

@@ -2,10 +2,12 @@
 // broker keeps everything in memory) holding every partition, with its size in bytes as
 // stored (batches as sent). Offset lag is 0 (no replica movement); no future replicas.
 // Total/usable bytes (v4) are reported for a real directory, -1 for memory.
+// With an authorizer: CLUSTER DESCRIBE (CLUSTER_AUTHORIZATION_FAILED, v3+; no results before).
 import { statfsSync } from 'node:fs';
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
+import { clusterAllowed, OP } from '../acl/check.js';
 
 function space(dir: string | undefined): { totalBytes: number; usableBytes: number } {
   if (!dir) return { totalBytes: -1, usableBytes: -1 };
@@ -24,6 +26,7 @@ export const describeLogDirsApi: ApiModule = {
   maxVersion: 4,
   handle(req, ctx) {
     const b = ctx.broker;
+    if (!clusterAllowed(ctx, OP.DESCRIBE)) return { throttleTimeMs: 0, errorCode: E.CLUSTER_AUTHORIZATION_FAILED, results: [] };
     const wanted = req.topics as Msg[] | null;
     const selection = wanted === null ? b.core.topics.list().map((t) => ({ topic: t, partitions: t.partitions.map((_, i) => i) })) : wanted.flatMap((w) => {
       const topic = b.core.topics.get(w.topic as string);

@@ -4,9 +4,11 @@
 // list per new partition naming broker 1. validateOnly checks without growing. Every topic
 // of the request gets a result (some brokers forgot this; clients wait for each one).
 // More than 10,000 new partitions in one request -> POLICY_VIOLATION, as Kafka's controller.
+// With an authorizer: TOPIC ALTER (TOPIC_AUTHORIZATION_FAILED, ControllerApis' message).
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
+import { OP, topicAllowed } from '../acl/check.js';
 import { MAX_NEW_PARTITIONS_PER_REQUEST, TOO_MANY_PARTITIONS } from '../broker.js';
 
 export const createPartitionsApi: ApiModule = {
@@ -22,6 +24,7 @@ export const createPartitionsApi: ApiModule = {
       const name = t.name as string;
       const fail = (errorCode: number, errorMessage: string): Msg => ({ name, errorCode, errorMessage });
       if (names.indexOf(name) !== names.lastIndexOf(name)) return fail(E.INVALID_REQUEST, 'Duplicate topic in request.');
+      if (!topicAllowed(ctx, OP.ALTER, name)) return fail(E.TOPIC_AUTHORIZATION_FAILED, 'The topic authorization is failed.');
       const topic = b.core.topics.get(name);
       if (!topic) return fail(E.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
       const current = topic.partitions.length;

@@ -2,10 +2,11 @@
 // the default), APPEND (2) / SUBTRACT (3) for list configs only (cleanup.policy), as Kafka's
 // ConfigAdminManager applies them; other configs of the topic stay as they are. Values are
 // validated (INVALID_CONFIG); duplicate keys and unknown operations -> INVALID_REQUEST.
-// validateOnly checks without storing. Broker configs are read-only here.
+// validateOnly checks without storing. Broker configs are read-only here. With an authorizer:
+// ALTER_CONFIGS on the topic / cluster (TOPIC_ / CLUSTER_AUTHORIZATION_FAILED).
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
-import { changeResource, unknownTopicConfig } from '../config-changes.js';
+import { alterConfigsDenied, changeResource, unknownTopicConfig } from '../config-changes.js';
 import { E } from '../errors.js';
 import { topicConfig, topicConfigDef } from '../topic-configs.js';
 
@@ -21,7 +22,7 @@ export const incrementalAlterConfigsApi: ApiModule = {
   maxVersion: 1,
   handle(req, ctx) {
     const responses = (req.resources as Msg[]).map((r) => {
-      const result = changeResource(ctx.broker, r, Boolean(req.validateOnly), (current) => {
+      const result = alterConfigsDenied(ctx, r) ?? changeResource(ctx.broker, r, Boolean(req.validateOnly), (current) => {
         for (const c of r.configs as Msg[]) {
           const name = c.name as string;
           const value = c.value as string | null;

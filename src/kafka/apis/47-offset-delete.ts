@@ -3,11 +3,13 @@
 // GROUP_ID_NOT_FOUND; an Empty group loses any requested offset; a live consumer group keeps
 // the offsets of topics its members subscribe to (GROUP_SUBSCRIBED_TO_TOPIC per partition);
 // a live group of another protocol type -> NON_EMPTY_GROUP. Unknown partitions ->
-// UNKNOWN_TOPIC_OR_PARTITION.
+// UNKNOWN_TOPIC_OR_PARTITION. With an authorizer: GROUP DELETE (GROUP_AUTHORIZATION_FAILED for
+// the request), TOPIC READ per topic (TOPIC_AUTHORIZATION_FAILED).
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { subscribedTopics } from '../consumer-protocol.js';
 import { E } from '../errors.js';
+import { groupAllowed, OP, topicAllowed } from '../acl/check.js';
 
 export const offsetDeleteApi: ApiModule = {
   key: 47,
@@ -18,6 +20,7 @@ export const offsetDeleteApi: ApiModule = {
     const b = ctx.broker;
     const groupId = req.groupId as string;
     const failAll = (errorCode: number): Msg => ({ errorCode, throttleTimeMs: 0, topics: [] });
+    if (!groupAllowed(ctx, OP.DELETE, groupId)) return failAll(E.GROUP_AUTHORIZATION_FAILED);
     if (groupId === '') return failAll(E.INVALID_GROUP_ID);
     const g = b.groups.get(groupId);
     if ((!g || g.state === 'Dead') && b.core.offsets.list(groupId).length === 0) return failAll(E.GROUP_ID_NOT_FOUND);
@@ -27,10 +30,12 @@ export const offsetDeleteApi: ApiModule = {
     const topics = (req.topics as Msg[]).map((t) => {
       const name = t.name as string;
       const topic = b.core.topics.get(name);
+      const readable = topicAllowed(ctx, OP.READ, name);
       return {
         name,
         partitions: (t.partitions as Msg[]).map((p) => {
           const partitionIndex = p.partitionIndex as number;
+          if (!readable) return { partitionIndex, errorCode: E.TOPIC_AUTHORIZATION_FAILED };
           if (!topic?.partitions[partitionIndex]) return { partitionIndex, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION };
           if (subscribed?.has(name)) return { partitionIndex, errorCode: E.GROUP_SUBSCRIBED_TO_TOPIC };
           b.core.offsets.delete(groupId, name, partitionIndex);

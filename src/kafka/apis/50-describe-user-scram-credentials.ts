@@ -1,11 +1,15 @@
 // DescribeUserScramCredentials (key 50), v0. Lists each user's SCRAM mechanisms and iteration
 // counts (never salts or keys), as Kafka's ScramImage.describe: null or empty users = every
 // user with a SCRAM credential; an unknown user gets RESOURCE_NOT_FOUND, a user named twice
-// DUPLICATE_RESOURCE, each with Kafka's message. Cluster DESCRIBE authorization is left to ACLs.
+// DUPLICATE_RESOURCE, each with Kafka's message. With an authorizer, CLUSTER DESCRIBE is required
+// (else CLUSTER_AUTHORIZATION_FAILED at the top and for every named user, as Kafka's getErrorResponse).
 import type { ApiModule } from '../api.js';
 import type { Msg } from '../codec.js';
 import { code } from '../errors.js';
 import { SCRAM } from '../sasl/credentials.js';
+import { clusterAllowed, OP } from '../acl/check.js';
+
+const REFUSED = 'Cluster authorization failed.';
 
 export const describeUserScramCredentialsApi: ApiModule = {
   key: 50,
@@ -15,6 +19,11 @@ export const describeUserScramCredentialsApi: ApiModule = {
   handle(req, ctx) {
     const store = ctx.broker.credentials;
     const asked = (req.users as Msg[] | null) ?? [];
+    if (!clusterAllowed(ctx, OP.DESCRIBE)) {
+      const errorCode = code('CLUSTER_AUTHORIZATION_FAILED');
+      const results = asked.map((u) => ({ user: String(u.name), errorCode, errorMessage: REFUSED, credentialInfos: [] }));
+      return { throttleTimeMs: 0, errorCode, errorMessage: REFUSED, results };
+    }
     // name -> named more than once
     const users = new Map<string, boolean>();
     if (asked.length === 0) for (const u of store.scramUsers()) users.set(u, false);

@@ -4,10 +4,12 @@
 // unknown mechanism UNSUPPORTED_SASL_MECHANISM, iterations outside 4096..16384
 // UNACCEPTABLE_CREDENTIAL, deleting a missing credential RESOURCE_NOT_FOUND. Only StoredKey and
 // ServerKey are kept. Changes are written through to --data-dir (sasl/persistence.ts).
-// Cluster ALTER authorization is left to ACLs.
+// With an authorizer, CLUSTER ALTER is required (else every user's result is
+// CLUSTER_AUTHORIZATION_FAILED and nothing changes, as Kafka's getErrorResponse).
 import type { ApiModule } from '../api.js';
 import type { Msg } from '../codec.js';
 import { code, type KafkaErrorName } from '../errors.js';
+import { clusterAllowed, OP } from '../acl/check.js';
 import { SCRAM, scramByType, scramFromSaltedPassword, type CredentialStore, type ScramMechanism } from '../sasl/credentials.js';
 
 interface Failure {
@@ -49,6 +51,11 @@ export const alterUserScramCredentialsApi: ApiModule = {
   maxVersion: 0,
   handle(req, ctx) {
     const store = ctx.broker.credentials;
+    if (!clusterAllowed(ctx, OP.ALTER)) {
+      const errorCode = code('CLUSTER_AUTHORIZATION_FAILED');
+      const changes = [...(req.deletions as Msg[]), ...(req.upsertions as Msg[])];
+      return { throttleTimeMs: 0, results: changes.map((c) => ({ user: String(c.name), errorCode, errorMessage: 'Cluster authorization failed.' })) };
+    }
     const deletions = new Map<string, Msg>();
     const upsertions = new Map<string, Msg>();
     const failed = new Map<string, Failure>();

@@ -1,10 +1,11 @@
 // DescribeCluster (key 60), v0-2. The one broker (node id 1, also the controller) at the
 // advertised address and the cluster id. Only the broker endpoint type exists here: asking for
 // controller endpoints (v1+, type 2) gets MISMATCHED_ENDPOINT_TYPE as a broker listener does.
-// Cluster authorized operations when asked: everything (no authorizer).
+// Cluster authorized operations when asked: everything without an authorizer, else what the
+// principal may do on the cluster.
 import type { ApiModule } from '../api.js';
 import { code } from '../errors.js';
-import { CLUSTER_OPERATIONS, NOT_REQUESTED } from './authorized-operations.js';
+import { clusterOperations, NOT_REQUESTED } from './authorized-operations.js';
 
 export const describeClusterApi: ApiModule = {
   key: 60,
@@ -22,7 +23,7 @@ export const describeClusterApi: ApiModule = {
       errorCode: 0,
       errorMessage: null,
       brokers: [{ brokerId: b.nodeId, host: ctx.listener.host, port: ctx.listener.port, rack: null, isFenced: false }],
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? clusterOperations(ctx) : NOT_REQUESTED,
     };
   },
 };

@@ -7,7 +7,8 @@ import threading
 import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import ConfigResource, ConfigResourceType, NewPartitions, NewTopic
+from kafka.admin import (ACL, ACLFilter, ACLOperation, ACLPermissionType, ACLResourcePatternType, ConfigResource,
+                         ConfigResourceType, NewPartitions, NewTopic, ResourcePattern, ResourcePatternFilter, ResourceType)
 
 
 def enc(s):
@@ -140,9 +141,47 @@ def admin(a):
             return {'listed': listed, 'described': described, 'offsets': offsets}
         if op == 'delete_groups':
             return {g: None if e.errno == 0 else e.__name__ for g, e in ad.delete_consumer_groups(a['groups'])}
+        if op == 'acls':
+            return acls(ad, a)
         raise ValueError(op)
     finally:
         ad.close()
+
+
+def acl_text(x):
+    p = x.resource_pattern
+    return f'{p.resource_type.name}:{p.pattern_type.name}:{p.resource_name} {x.principal} {x.host} {x.operation.name} {x.permission_type.name}'
+
+
+def acl_filter(d):
+    return ACLFilter(principal=d.get('principal'), host=d.get('host'), operation=ACLOperation[d.get('operation', 'ANY')],
+                     permission_type=ACLPermissionType[d.get('permission', 'ANY')],
+                     resource_pattern=ResourcePatternFilter(ResourceType[d.get('type', 'ANY')], d.get('name'),
+                                                            ACLResourcePatternType[d.get('pattern', 'ANY')]))
+
+
+def acls(ad, a):
+    """Creates a['create'], then describes each of a['describe'] and deletes with a['delete'] (dicts of names)."""
+    out = {}
+    if a.get('create'):
+        made = ad.create_acls([ACL(principal=d['principal'], host=d.get('host', '*'), operation=ACLOperation[d['operation']],
+                                   permission_type=ACLPermissionType[d.get('permission', 'ALLOW')],
+                                   resource_pattern=ResourcePattern(ResourceType[d['type']], d['name'],
+                                                                    ACLResourcePatternType[d.get('pattern', 'LITERAL')]))
+                               for d in a['create']])
+        out['created'] = sorted(acl_text(x) for x in made['succeeded'])
+        out['failed'] = [type(e).__name__ for _, e in made['failed']]
+    out['described'] = []
+    for d in a.get('describe', []):
+        try:
+            found, err = ad.describe_acls(acl_filter(d))
+            out['described'].append(sorted(acl_text(x) for x in found))
+        except Exception as e:  # kafka-python raises the broker's error
+            out['described'].append(type(e).__name__)
+    if a.get('delete'):
+        res = ad.delete_acls([acl_filter(d) for d in a['delete']])
+        out['deleted'] = [sorted(acl_text(x) for x, _ in matches) for _, matches, _ in res]
+    return out
 
 
 if __name__ == '__main__':
