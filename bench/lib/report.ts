@@ -32,6 +32,8 @@ export interface Scenario<C> {
 }
 
 const DEFAULT_ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2) || 2);
+/** BENCH_ONLY=<regex>: run only the scenarios with a row name matching it (case-insensitive). */
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
 
 interface Row {
   metric: Metric;
@@ -49,6 +51,7 @@ export class Report<C> {
   ) {}
 
   async measure(scenario: Scenario<C>): Promise<void> {
+    if (ONLY && !scenario.metrics.some((m) => ONLY.test(m.name))) return;
     const rounds = scenario.rounds ?? DEFAULT_ROUNDS;
     const omni: Map<string, Cell>[] = [];
     const peer: Map<string, Cell>[] = [];
