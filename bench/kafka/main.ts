@@ -11,7 +11,7 @@ import { startOmnibroker } from '../lib/omnibroker.js';
 import { run, trackDir, type ServerProcess } from '../lib/proc.js';
 import { oneLine, Report, type Scenario, type Target } from '../lib/report.js';
 import { startMock } from './mock.js';
-import { endToEnd, kafkaClient, kafkajsConsume, kafkajsProduce, kcatConsume, kcatProduce, readableRecords, rebalance, type Ctx } from './scenarios.js';
+import { endToEnd, kafkaClient, kafkajsConsume, kafkajsProduce, kcatConsume, kcatIdempotence, kcatProduce, kcatProduceCost, readableRecords, rebalance, transactionCommit, transactionCommitLibrdkafka, type Ctx } from './scenarios.js';
 
 const SMALL = { size: 100, count: 1_000_000 };
 const LARGE = { size: 1024, count: 200_000 };
@@ -31,6 +31,12 @@ const TOPICS = [
   { name: 'consume', partitions: CONSUME.partitions },
   { name: 'e2e', partitions: 1 },
   { name: 'rebalance', partitions: 6 },
+  { name: 'idem-100-plain', partitions: 1 },
+  { name: 'idem-100-idempotent', partitions: 1 },
+  { name: 'idem-1k-plain', partitions: 1 },
+  { name: 'idem-1k-idempotent', partitions: 1 },
+  { name: 'txn', partitions: 1 },
+  { name: 'txn-py', partitions: 1 },
 ];
 
 /** A file of `count` records of `size` bytes, one per line (kcat -l splits on newlines). */
@@ -122,24 +128,63 @@ async function main(): Promise<void> {
       const file = size === 100 ? files[100] : files[1024];
       for (const partitions of [1, 8]) {
         const name = `kcat produce ${label}, ${partitions} partition${partitions > 1 ? 's' : ''} (${count.toLocaleString('en-US')} records)`;
-        if (size === 1024 && partitions === 1) {
-          const mb = 'kcat produce 1 KiB, 1 partition, volume';
-          await report.measure({
-            metrics: [
-              { name, unit: 'records/s', better: 'higher' },
-              { name: mb, unit: 'MB/s', better: 'higher' },
-            ],
-            timeoutMs: 60_000,
-            run: async (c) => {
-              const rate = await kcatProduce(c, file, count, `kcat-${tag}-p${partitions}`, partitions);
-              return { [name]: rate, [mb]: (rate * size) / 1e6 };
-            },
-          });
-        } else {
-          await report.measure(single(name, 'records/s', 'higher', 60_000, (c) => kcatProduce(c, file, count, `kcat-${tag}-p${partitions}`, partitions)));
-        }
+        const cpu = `server CPU per record, kcat produce ${label}, ${partitions} partition${partitions > 1 ? 's' : ''}`;
+        const mb = 'kcat produce 1 KiB, 1 partition, volume';
+        const volume = size === 1024 && partitions === 1;
+        await report.measure({
+          metrics: [
+            { name, unit: 'records/s', better: 'higher' },
+            ...(volume ? [{ name: mb, unit: 'MB/s', better: 'higher' as const }] : []),
+            { name: cpu, unit: 'µs', better: 'lower' },
+          ],
+          timeoutMs: 60_000,
+          run: async (c) => {
+            const r = await kcatProduceCost(c, file, count, `kcat-${tag}-p${partitions}`, partitions);
+            return { [name]: r.rate, [mb]: (r.rate * size) / 1e6, [cpu]: r.cpuUsPerRecord };
+          },
+        });
       }
     }
+    for (const { size, count } of [SMALL, LARGE]) {
+      const label = size === 100 ? '100 B' : '1 KiB';
+      const rate = `kcat produce ${label}, 1 partition, idempotent (enable.idempotence=true)`;
+      const ratio = `idempotent / plain kcat produce ${label}, same round`;
+      const cpu = `server CPU per record, kcat produce ${label}, idempotent`;
+      await report.measure({
+        metrics: [
+          { name: rate, unit: 'records/s', better: 'higher' },
+          { name: ratio, unit: 'x, mean of rounds', better: 'higher', combine: 'mean' },
+          { name: cpu, unit: 'µs', better: 'lower' },
+        ],
+        timeoutMs: 90_000,
+        run: async (c) => {
+          const r = await kcatIdempotence(c, size === 100 ? files[100] : files[1024], count, `idem-${size === 100 ? '100' : '1k'}`);
+          return { [rate]: r.idempotent, [ratio]: r.idempotent / r.plain, [cpu]: r.idempotentCpuUs };
+        },
+      });
+    }
+    await report.measure({
+      metrics: [
+        { name: 'transactional commit latency p50 (kafkajs: begin, send 1 record, commit)', unit: 'ms', better: 'lower' },
+        { name: 'transactional commit latency p99 (kafkajs)', unit: 'ms', better: 'lower' },
+      ],
+      timeoutMs: 60_000,
+      run: async (c) => {
+        const r = await transactionCommit(c, 'txn');
+        return { 'transactional commit latency p50 (kafkajs: begin, send 1 record, commit)': r.p50, 'transactional commit latency p99 (kafkajs)': r.p99 };
+      },
+    });
+    await report.measure({
+      metrics: [
+        { name: 'transactional commit latency p50 (confluent-kafka 1.7: begin, produce 1 record, commit)', unit: 'ms', better: 'lower' },
+        { name: 'transactional commit latency p99 (confluent-kafka 1.7)', unit: 'ms', better: 'lower' },
+      ],
+      timeoutMs: 60_000,
+      run: async (c) => {
+        const r = await transactionCommitLibrdkafka(c, 'txn-py');
+        return { 'transactional commit latency p50 (confluent-kafka 1.7: begin, produce 1 record, commit)': r.p50, 'transactional commit latency p99 (confluent-kafka 1.7)': r.p99 };
+      },
+    });
     await report.measure(single('kafkajs produce 100 B, 1 partition, batches of 500', 'records/s', 'higher', 40_000, (c) => kafkajsProduce(c, 100, 'kafkajs-100')));
     await report.measure(single('kafkajs produce 1 KiB, 1 partition, batches of 500', 'records/s', 'higher', 40_000, (c) => kafkajsProduce(c, 1024, 'kafkajs-1k')));
 

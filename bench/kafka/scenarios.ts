@@ -1,9 +1,10 @@
 // The Kafka measurements, written once and run against each server in turn: kcat (librdkafka)
 // producer and consumer throughput, kafkajs producer and consumer throughput, end-to-end latency
 // and the time a 3-member group takes to rebalance. Every loop is bounded by count and time.
+import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import { deferred, percentile, sleep, withTimeout } from '../lib/measure.js';
-import { run } from '../lib/proc.js';
+import { cpuMs, run } from '../lib/proc.js';
 
 export interface Ctx {
   bootstrap: string;
@@ -42,19 +43,27 @@ const KCAT_LIMIT_MS = 30_000;
 /**
  * kcat -P of `count` records from a file (one record per line), acks=all, into a fresh topic (all
  * partitions through librdkafka's default partitioner, or just `partition`); records/s counted
- * from what the server reports stored.
+ * from what the server reports stored, and the server's CPU time (user + system, all threads)
+ * per record while kcat ran: its cost whatever the client's speed on this shared machine.
  */
-export async function kcatProduce(ctx: Ctx, file: string, count: number, topic: string, partitions: number, partition?: number): Promise<number> {
+export async function kcatProduceCost(ctx: Ctx, file: string, count: number, topic: string, partitions: number, partition?: number, extra: string[] = []): Promise<{ rate: number; cpuUsPerRecord: number }> {
   await ctx.topic(topic, partitions);
   const before = await storedRecords(ctx.admin, topic);
-  const args = ['-P', '-b', ctx.bootstrap, '-t', topic, '-X', 'acks=all', '-z', 'none', '-l', file];
+  const args = ['-P', '-b', ctx.bootstrap, '-t', topic, '-X', 'acks=all', '-z', 'none', ...extra, '-l', file];
   if (partition !== undefined) args.push('-p', String(partition));
+  const cpu0 = cpuMs(ctx.pid);
   const r = await run('kcat', args, { timeoutMs: KCAT_LIMIT_MS });
+  const cpu = cpuMs(ctx.pid) - cpu0;
   if (r.code !== 0 && r.signal !== 'SIGKILL') throw new Error(`kcat -P exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
   const stored = (await storedRecords(ctx.admin, topic)) - before;
   if (stored === 0) throw new Error(`kcat -P stored nothing${r.signal === 'SIGKILL' ? ` within ${KCAT_LIMIT_MS} ms` : ''}`);
   if (r.signal !== 'SIGKILL' && stored !== count) throw new Error(`kcat -P finished but ${stored} of ${count} records are stored`);
-  return (stored * 1000) / r.ms;
+  return { rate: (stored * 1000) / r.ms, cpuUsPerRecord: (cpu * 1000) / stored };
+}
+
+/** kcatProduceCost's records/s alone. */
+export async function kcatProduce(ctx: Ctx, file: string, count: number, topic: string, partitions: number, partition?: number, extra: string[] = []): Promise<number> {
+  return (await kcatProduceCost(ctx, file, count, topic, partitions, partition, extra)).rate;
 }
 
 /** kcat -C of a whole topic (from the beginning to the end); records/s. */
@@ -89,6 +98,63 @@ export async function kafkajsProduce(ctx: Ctx, size: number, topic: string): Pro
   } finally {
     await producer.disconnect();
   }
+}
+
+/**
+ * Plain then idempotent kcat production of the same file into one partition, back to back on the
+ * same server (`-X enable.idempotence=true`: InitProducerId, producer id/epoch/sequence in every
+ * batch, at most 5 requests in flight); records/s of each and their ratio.
+ */
+export async function kcatIdempotence(ctx: Ctx, file: string, count: number, topic: string): Promise<{ plain: number; idempotent: number; idempotentCpuUs: number }> {
+  const plain = await kcatProduceCost(ctx, file, count, `${topic}-plain`, 1);
+  const idempotent = await kcatProduceCost(ctx, file, count, `${topic}-idempotent`, 1, undefined, ['-X', 'enable.idempotence=true']);
+  return { plain: plain.rate, idempotent: idempotent.rate, idempotentCpuUs: idempotent.cpuUsPerRecord };
+}
+
+let txnSeq = 0;
+
+/**
+ * Transactional commit latency: a kafkajs transactional producer (idempotent, one request in
+ * flight) repeats begin, send one 100 B record (acks=-1), commit. Each sample is the time from
+ * begin to the resolved commit (AddPartitionsToTxn, Produce and EndTxn round trips, plus the
+ * control batch the broker writes). Up to 300 rounds or 5 s; the first 20 are warm-up.
+ */
+export async function transactionCommit(ctx: Ctx, topic: string): Promise<{ p50: number; p99: number }> {
+  await ctx.topic(topic, 1);
+  const producer = ctx.kafka.producer({ transactionalId: `bench-txn-${process.pid}-${++txnSeq}`, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    const samples: number[] = [];
+    const value = Buffer.alloc(100, 0x78);
+    const deadline = performance.now() + 5000;
+    for (let i = 0; i < 300 && performance.now() < deadline; i++) {
+      const t0 = performance.now();
+      const txn = await producer.transaction();
+      await txn.send({ topic, acks: -1, messages: [{ value }] });
+      await txn.commit();
+      if (i >= 20) samples.push(performance.now() - t0);
+    }
+    if (samples.length === 0) throw new Error('no transaction finished after the warm-up');
+    return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+const TXN_DRIVER = fileURLToPath(new URL('./txn_latency.py', import.meta.url));
+
+/**
+ * The same loop with python3-confluent-kafka 1.7 (librdkafka 2.0.2, linger.ms 0), run by
+ * txn_latency.py under Debian's /usr/bin/python3: begin, produce one 100 B record,
+ * commit_transaction (which flushes, then sends EndTxn). Up to 300 rounds or 5 s.
+ */
+export async function transactionCommitLibrdkafka(ctx: Ctx, topic: string): Promise<{ p50: number; p99: number }> {
+  await ctx.topic(topic, 1);
+  const r = await run('/usr/bin/python3', [TXN_DRIVER, ctx.bootstrap, topic, `bench-txn-py-${process.pid}-${++txnSeq}`, '300', '5'], { timeoutMs: 40_000 });
+  if (r.code !== 0) throw new Error(`txn_latency.py exited ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
+  const samples = (JSON.parse(r.stdout) as { samples: number[] }).samples;
+  if (samples.length === 0) throw new Error('no transaction finished after the warm-up');
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
 function consumer(ctx: Ctx, groupId: string): Consumer {

@@ -10,6 +10,12 @@ export interface Metric {
   name: string;
   unit: string;
   better: Better;
+  /**
+   * How rounds combine: 'best' (default; machine noise only ever makes a result worse) or 'mean',
+   * for rows that are themselves a ratio of two measurements taken in the same round, where
+   * keeping the best round would pick the luckiest pairing.
+   */
+  combine?: 'best' | 'mean';
 }
 
 export type Cell = { value: number } | { text: string };
@@ -32,6 +38,8 @@ export interface Scenario<C> {
 }
 
 const DEFAULT_ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2) || 2);
+/** BENCH_ONLY=<regex>: run only the scenarios with a row name matching it (case-insensitive). */
+const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
 
 interface Row {
   metric: Metric;
@@ -49,6 +57,7 @@ export class Report<C> {
   ) {}
 
   async measure(scenario: Scenario<C>): Promise<void> {
+    if (ONLY && !scenario.metrics.some((m) => ONLY.test(m.name))) return;
     const rounds = scenario.rounds ?? DEFAULT_ROUNDS;
     const omni: Map<string, Cell>[] = [];
     const peer: Map<string, Cell>[] = [];
@@ -102,8 +111,12 @@ export class Report<C> {
   }
 }
 
-/** The best numeric cell over the rounds; the first round's text when no round has a number. */
+/** The best (or mean) numeric cell over the rounds; the first round's text when no round has a number. */
 function best(metric: Metric, rounds: Map<string, Cell>[]): Cell {
+  if (metric.combine === 'mean') {
+    const values = rounds.map((cells) => cells.get(metric.name)).flatMap((c) => (c && 'value' in c ? [c.value] : []));
+    if (values.length > 0) return { value: values.reduce((a, b) => a + b, 0) / values.length };
+  }
   let bestValue: number | undefined;
   for (const cells of rounds) {
     const c = cells.get(metric.name);

@@ -10,7 +10,7 @@
 // attributes: bits 0-2 codec (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd), 3 LogAppendTime,
 // 4 transactional, 5 control.
 
-import { DecodeError, Reader } from './bytes.js';
+import { Reader } from './bytes.js';
 import { crc32c } from './crc32c.js';
 
 export const BATCH_HEADER = 61;
@@ -73,20 +73,41 @@ export function validateProduceBatch(records: Buffer, produceVersion: number): B
   };
 }
 
-/** Walks the record length prefixes: the count must match and the records must fill the batch. */
+/**
+ * Walks the record length prefixes: the count must match and the records must fill the batch.
+ * Runs once per produced record, so it reads the zigzag varints straight from the buffer
+ * instead of through a Reader (no slice per record: a million records made a million Buffer
+ * objects); the accepted inputs and the messages are the same.
+ */
 function checkUncompressedRecords(b: Buffer, count: number): void {
-  const r = new Reader(b, BATCH_HEADER);
-  try {
-    for (let i = 0; i < count; i++) {
-      const len = r.varint();
-      if (len < 6) throw new BatchError('CORRUPT_MESSAGE', `record ${i} has invalid length ${len}`);
-      r.slice(len);
+  const end = b.length;
+  let pos = BATCH_HEADER;
+  for (let i = 0; i < count; i++) {
+    // Record length: zigzag varint, at most 6 bytes as Reader.varint allows.
+    if (pos >= end) throw fewerRecords(count);
+    let byte = b[pos++] as number;
+    let u = byte & 0x7f;
+    if (byte & 0x80) {
+      let scale = 128;
+      for (;;) {
+        if (pos >= end) throw fewerRecords(count);
+        byte = b[pos++] as number;
+        u += (byte & 0x7f) * scale;
+        if ((byte & 0x80) === 0) break;
+        scale *= 128;
+        if (scale > 2 ** 35) throw fewerRecords(count);
+      }
     }
-  } catch (e) {
-    if (e instanceof DecodeError) throw new BatchError('CORRUPT_MESSAGE', `record batch holds fewer than ${count} records`);
-    throw e;
+    const len = u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+    if (len < 6) throw new BatchError('CORRUPT_MESSAGE', `record ${i} has invalid length ${len}`);
+    if (pos + len > end) throw fewerRecords(count);
+    pos += len;
   }
-  if (r.remaining !== 0) throw new BatchError('CORRUPT_MESSAGE', `record batch has ${r.remaining} bytes after its ${count} records`);
+  if (pos !== end) throw new BatchError('CORRUPT_MESSAGE', `record batch has ${end - pos} bytes after its ${count} records`);
+}
+
+function fewerRecords(count: number): BatchError {
+  return new BatchError('CORRUPT_MESSAGE', `record batch holds fewer than ${count} records`);
 }
 
 /** Sets the broker-assigned fields of a stored batch (outside the CRC). */

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Msg } from '../../src/kafka/codec.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { crc32c } from '../../src/kafka/crc32c.js';
 import { producerBatch } from './batch-builder.js';
 import { parse, RawClient as BaseClient, request } from './raw-client.js';
 
@@ -137,6 +138,43 @@ describe('produce validation', () => {
     expect(stored.subarray(16)).toEqual(sent.subarray(16));
     const out = await c.call(1, 11, { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: 'wire', partitions: [{ partition: 0, fetchOffset: 9, partitionMaxBytes: 1 << 20 }] }], forgottenTopicsData: [], rackId: '' });
     expect(out.responses[0].partitions[0].errorCode).toBe(1); // OFFSET_OUT_OF_RANGE
+    c.socket.destroy();
+  });
+
+  it('rejects batches whose records do not fill them exactly, even with a valid CRC', async () => {
+    server.core.topics.create('framing', 1);
+    const c = await RawClient.connect();
+    const produce = async (records: Buffer): Promise<Msg> => {
+      const r = await c.call(0, 8, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'framing', partitionData: [{ index: 0, records }] }] });
+      return r.responses[0].partitionResponses[0];
+    };
+    /** Re-seals a modified batch: fixes batchLength and the CRC so only the records are wrong. */
+    const seal = (b: Buffer): Buffer => {
+      b.writeInt32BE(b.length - 12, 8);
+      b.writeUInt32BE(crc32c(b, 21), 17);
+      return b;
+    };
+    const withCount = (b: Buffer, count: number): Buffer => {
+      b.writeInt32BE(count, 57);
+      b.writeInt32BE(count - 1, 23);
+      return seal(b);
+    };
+    // The header promises three records, the batch holds two.
+    expect(await produce(withCount(batch(['a', 'b']), 3))).toMatchObject({ errorCode: 2, errorMessage: 'record batch holds fewer than 3 records' });
+    // Bytes left after the promised records.
+    expect(await produce(seal(Buffer.concat([batch(['a']), Buffer.from([1, 2, 3])])))).toMatchObject({ errorCode: 2, errorMessage: 'record batch has 3 bytes after its 1 records' });
+    // A record length below the smallest possible record (zigzag 4 = length 2).
+    const short = batch(['a']);
+    short.writeUInt8(4, 61);
+    expect(await produce(seal(short))).toMatchObject({ errorCode: 2, errorMessage: 'record 0 has invalid length 2' });
+    // A length varint that never ends within 6 bytes.
+    const endless = Buffer.concat([batch(['a']).subarray(0, 61), Buffer.alloc(8, 0xff)]);
+    expect(await produce(seal(endless))).toMatchObject({ errorCode: 2, errorMessage: 'record batch holds fewer than 1 records' });
+    // A multi-byte length that points past the end.
+    const long = Buffer.concat([batch(['a']).subarray(0, 61), Buffer.from([0x80, 0x02]), Buffer.alloc(20)]);
+    expect(await produce(seal(long))).toMatchObject({ errorCode: 2, errorMessage: 'record batch holds fewer than 1 records' });
+    // Nothing was stored, and a good batch still goes in at offset 0.
+    expect(await produce(batch(['ok']))).toMatchObject({ errorCode: 0, baseOffset: 0 });
     c.socket.destroy();
   });
 
