@@ -7,7 +7,7 @@ import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
 import { listenTcp } from '../shared/tcp-server.js';
 import { totalmem } from 'node:os';
 import v8 from 'node:v8';
-import { MemoryAlarm } from './alarm.js';
+import { ResourceAlarm } from './alarm.js';
 import { Connection, type AmqpSettings, type ServerContext } from './connection.js';
 import { AmqpPersistence } from './persistence/amqp-persistence.js';
 import { applyResources, parseResources } from './resources.js';
@@ -63,8 +63,12 @@ export const amqp: FrontEndModule = {
     };
     // RabbitMQ's default vm_memory_high_watermark is 0.6 of RAM; V8's heap limit bounds us first.
     const defaultWatermark = Math.min(0.6 * totalmem(), 0.9 * v8.getHeapStatistics().heap_size_limit);
-    const alarm = new MemoryAlarm(ctx, intOption(x, 'AMQP_MEMORY_HIGH_WATERMARK', Math.floor(defaultWatermark)), intOption(x, 'AMQP_MEMORY_CHECK_MS', 1000));
+    const alarm = new ResourceAlarm(ctx, intOption(x, 'AMQP_MEMORY_HIGH_WATERMARK', Math.floor(defaultWatermark)), intOption(x, 'AMQP_MEMORY_CHECK_MS', 1000));
     ctx.alarm = alarm;
+    // The disk alarm: on while the storage engine refuses writes for lack of space (any
+    // protocol's journal: the disk is shared), off once its retry writes again.
+    const stopDiskAlarm = files?.onWriteFailure((f) => alarm.setDisk(f?.reason === 'disk_full'));
+    if (files) alarm.setDisk(files.writeFailure?.reason === 'disk_full');
     const server = await listenTcp({
       host: config.host,
       port: config.amqpPort,
@@ -95,6 +99,7 @@ export const amqp: FrontEndModule = {
       async close() {
         state = 'stopping';
         alarm.stop();
+        stopDiskAlarm?.();
         await server.close();
         for (const vh of ctx.vhosts.values()) vh.delayed.clear();
         await stored?.persistence.save().catch((err: unknown) => log.error({ err }, 'cannot save AMQP definitions'));
