@@ -5,14 +5,17 @@
 // consume are neither told nor paused and keep being served; once the engine's retry writes
 // again, connection.unblocked arrives, the waiting publish is read and confirmed, and what was
 // confirmed survives a restart.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeIo } from '../../src/core/storage/io.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, sleep, until } from './helpers.js';
+import { connect, hasPika, PYTHON, sleep, until } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnibroker-amqp-disk-'));
 let server: TestServer;
@@ -146,5 +149,33 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
     expect(await publish(lateCh, 'disk2', 'late-after', true)).toBe(true);
     await first.close();
     await late.close();
+  });
+
+  it.skipIf(!hasPika)('pika: nack, connection.blocked "low on disk", connection.unblocked, then confirmed', async () => {
+    const script = fileURLToPath(new URL('./python/pika_disk_alarm.py', import.meta.url));
+    const py = spawn(PYTHON, [script, String(server.ports.amqp)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    py.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const lines: string[] = [];
+    createInterface({ input: py.stdout }).on('line', (l) => lines.push(l));
+    const exited = new Promise<number | null>((r) => py.on('exit', r));
+    const next = async (n: number): Promise<void> => {
+      await until(() => lines.length >= n || py.exitCode !== null, 8000).catch(() => undefined);
+      if (lines.length < n) throw new Error(`pika said ${JSON.stringify(lines)}; stderr: ${stderr}`);
+    };
+    try {
+      await next(1);
+      nodeIo.writev = enospc;
+      py.stdin.write('\n');
+      await next(3);
+      nodeIo.writev = original.writev;
+      py.stdin.write('\n');
+      await next(5);
+    } finally {
+      nodeIo.writev = original.writev;
+      py.stdin.end();
+    }
+    expect(await exited).toBe(0);
+    expect(lines).toEqual(['ready', 'nacked', 'blocked: low on disk', 'unblocked', 'confirmed after']);
   });
 });
