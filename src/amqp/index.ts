@@ -67,8 +67,12 @@ export const amqp: FrontEndModule = {
     ctx.alarm = alarm;
     // The disk alarm: on while the storage engine refuses writes for lack of space (any
     // protocol's journal: the disk is shared), off once its retry writes again.
-    const stopDiskAlarm = files?.onWriteFailure((f) => alarm.setDisk(f?.reason === 'disk_full'));
-    if (files) alarm.setDisk(files.writeFailure?.reason === 'disk_full');
+    const stopDiskAlarm = files?.onWriteFailure((f) => alarm.setDiskFull(f?.reason === 'disk_full'));
+    if (files) {
+      alarm.setDiskFull(files.writeFailure?.reason === 'disk_full');
+      // RabbitMQ's disk_free_limit default is 50 MB (50000000 bytes); rabbit_disk_monitor polls.
+      alarm.watchDisk(files.dir, intOption(x, 'AMQP_DISK_FREE_LIMIT', 50_000_000), Math.max(1, intOption(x, 'AMQP_DISK_CHECK_MS', 10_000)));
+    }
     const server = await listenTcp({
       host: config.host,
       port: config.amqpPort,
@@ -94,6 +98,14 @@ export const amqp: FrontEndModule = {
           alarm.watermark = bytes;
           alarm.check();
           return { watermark: bytes, alarm: alarm.active };
+        });
+        // Like rabbitmqctl set_disk_free_limit (--data-dir only: without it nothing is on disk).
+        app.put('/amqp/disk-free-limit', async (req, reply) => {
+          const bytes = (req.body as { bytes?: unknown } | undefined)?.bytes;
+          if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return reply.code(400).send({ error: 'expected {"bytes": <non-negative number>}' });
+          if (alarm.diskFreeLimit === undefined) return reply.code(409).send({ error: 'the disk alarm needs --data-dir' });
+          await alarm.setDiskFreeLimit(bytes);
+          return { limit: bytes, alarm: alarm.disk };
         });
       },
       async close() {

@@ -4,7 +4,8 @@
 // and are not read any more (their next publish waits, unconfirmed), connections that only
 // consume are neither told nor paused and keep being served; once the engine's retry writes
 // again, connection.unblocked arrives, the waiting publish is read and confirmed, and what was
-// confirmed survives a restart.
+// confirmed survives a restart. The free-space side (disk_free_limit, set through the admin
+// port like rabbitmqctl set_disk_free_limit) blocks before any write fails. pika sees the same.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -149,6 +150,29 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
     expect(await publish(lateCh, 'disk2', 'late-after', true)).toBe(true);
     await first.close();
     await late.close();
+  });
+
+  it('free space below disk_free_limit raises the disk alarm before any write fails (rabbitmqctl set_disk_free_limit)', async () => {
+    const admin = `http://127.0.0.1:${server.ports.http}/amqp/disk-free-limit`;
+    const setLimit = (bytes: number): Promise<unknown> => fetch(admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes }) }).then((r) => r.json());
+    const pub = await connect(server);
+    const events = watch(pub);
+    const ch = await pub.createConfirmChannel();
+    await ch.assertQueue('limit', { durable: true });
+    expect(await publish(ch, 'limit', 'one', true)).toBe(true);
+    // More than any disk has free: the alarm goes up at once, nothing is nacked.
+    expect(await setLimit(Number.MAX_SAFE_INTEGER)).toEqual({ limit: Number.MAX_SAFE_INTEGER, alarm: true });
+    await until(() => events.length === 1);
+    expect(events).toEqual(['blocked: low on disk']);
+    let confirmed: boolean | undefined;
+    const waiting = publish(ch, 'limit', 'two', true).then((ok) => (confirmed = ok));
+    await sleep(200);
+    expect(confirmed).toBeUndefined();
+    expect(await setLimit(50_000_000)).toEqual({ limit: 50_000_000, alarm: false });
+    await waiting;
+    expect(confirmed).toBe(true);
+    expect(events).toEqual(['blocked: low on disk', 'unblocked']);
+    await pub.close();
   });
 
   it.skipIf(!hasPika)('pika: nack, connection.blocked "low on disk", connection.unblocked, then confirmed', async () => {
