@@ -311,7 +311,9 @@ export class Connection implements FrameSink {
     }, ms / 2);
     let missed = 0;
     const check = setInterval(() => {
-      if (this.receivedSinceCheck) missed = 0;
+      // A connection we stopped reading (alarm, flow control) cannot show us its heartbeats;
+      // rabbit_reader pauses the heartbeat monitor while blocked for the same reason.
+      if (this.receivedSinceCheck || this.paused || this.alarmPaused) missed = 0;
       else if (++missed >= 2) {
         this.log.info('missed heartbeats from client, timeout: %ds', ms / 1000);
         this.socket.destroy();

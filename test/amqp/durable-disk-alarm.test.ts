@@ -155,8 +155,12 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
   it('free space below disk_free_limit raises the disk alarm before any write fails (rabbitmqctl set_disk_free_limit)', async () => {
     const admin = `http://127.0.0.1:${server.ports.http}/amqp/disk-free-limit`;
     const setLimit = (bytes: number): Promise<unknown> => fetch(admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes }) }).then((r) => r.json());
-    const pub = await connect(server);
+    // heartbeat=1: a blocked connection is not read, yet must not be dropped for "missed
+    // heartbeats" (rabbit_reader pauses its heartbeat monitor while blocked).
+    const pub = await connect(server, '?heartbeat=1');
     const events = watch(pub);
+    let closed = false;
+    pub.on('close', () => (closed = true));
     const ch = await pub.createConfirmChannel();
     await ch.assertQueue('limit', { durable: true });
     expect(await publish(ch, 'limit', 'one', true)).toBe(true);
@@ -166,8 +170,9 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
     expect(events).toEqual(['blocked: low on disk']);
     let confirmed: boolean | undefined;
     const waiting = publish(ch, 'limit', 'two', true).then((ok) => (confirmed = ok));
-    await sleep(200);
+    await sleep(3500); // more than two heartbeat intervals whatever the phase
     expect(confirmed).toBeUndefined();
+    expect(closed).toBe(false);
     expect(await setLimit(50_000_000)).toEqual({ limit: 50_000_000, alarm: false });
     await waiting;
     expect(confirmed).toBe(true);
