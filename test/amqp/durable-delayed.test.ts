@@ -3,12 +3,14 @@
 // their delay is over, counted from the publish (one already due is routed right after the
 // start), with x-delay negated and every other property intact; transient messages and
 // non-durable delayed exchanges are not kept; a routed message is not routed again after the
-// next restart; deleting the exchange drops what it held, on disk too.
+// next restart; deleting the exchange drops what it held, on disk too; a held message the disk
+// refused (ENOSPC) is nacked, never confirmed.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type amqplib from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { nodeIo } from '../../src/core/storage/io.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { connect, sleep, until } from './helpers.js';
 
@@ -118,6 +120,34 @@ describe('x-delayed-message with --data-dir', () => {
     const got = await collect(conn, 'gone-q');
     await sleep(800);
     expect(got).toEqual([]);
+    await conn.close();
+  });
+
+  it('a held message the full disk refused is nacked; confirms resume when the disk does', async () => {
+    const conn = await connect(server as TestServer);
+    const events: string[] = [];
+    conn.on('blocked', (r: string) => events.push(`blocked: ${r}`));
+    conn.on('unblocked', () => events.push('unblocked'));
+    const ch = await conn.createConfirmChannel();
+    await ch.assertExchange('full-dx', 'x-delayed-message', { durable: true, arguments: { 'x-delayed-type': 'direct' } });
+    await ch.assertQueue('full-dq', { durable: true });
+    await ch.bindQueue('full-dq', 'full-dx', 'k');
+    const send = (body: string): Promise<boolean> => new Promise((r) => ch.publish('full-dx', 'k', Buffer.from(body), { persistent: true, headers: { 'x-delay': 200 } }, (e) => r(!e)));
+    expect(await send('first')).toBe(true);
+    const original = nodeIo.writev;
+    nodeIo.writev = () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
+    try {
+      expect(await send('refused')).toBe(false);
+      await until(() => events.length === 1);
+    } finally {
+      nodeIo.writev = original;
+    }
+    await until(() => events.length === 2, 5000);
+    expect(events).toEqual(['blocked: low on disk', 'unblocked']);
+    expect(await send('after')).toBe(true);
+    const got = await collect(conn, 'full-dq');
+    await until(() => got.some((g) => g.body === 'after'), 3000);
+    expect(got.map((g) => g.body).filter((b) => b !== 'refused')).toEqual(['first', 'after']);
     await conn.close();
   });
 });
