@@ -20,6 +20,7 @@ export class ResourceAlarm {
   private diskTimer: NodeJS.Timeout | undefined;
   /** Where the free space is measured (the data directory), with its limit in bytes. */
   private disk_: { dir: string; limit: number } | undefined;
+  private statfsFailed = false;
 
   constructor(private readonly ctx: ServerContext, public watermark: number, intervalMs: number) {
     this.timer = setInterval(() => this.check(), intervalMs);
@@ -73,10 +74,12 @@ export class ResourceAlarm {
       const st = await fsp.statfs(d.dir);
       this.diskLow = st.bavail * st.bsize < d.limit;
     } catch (err) {
-      // The directory cannot be measured (gone, permissions): keep the last verdict.
-      this.ctx.log.warn({ proto: 'amqp', err }, 'cannot measure free disk space');
+      // The directory cannot be measured (gone, permissions): keep the last verdict, say so once.
+      if (!this.statfsFailed) this.ctx.log.warn({ proto: 'amqp', err }, 'cannot measure free disk space');
+      this.statfsFailed = true;
       return;
     }
+    this.statfsFailed = false;
     this.set('disk', this.diskLow || this.diskFull);
   }
 
