@@ -36,7 +36,7 @@ export class DelayedJournal implements HeldStore {
     return 'amqp-delayed:' + vhost;
   }
 
-  /** Reads the kept messages of `exchange` back (startup, before serving); undefined if none. */
+  /** Reads the kept messages of `exchange` back, in publish order (startup, before serving). */
   recover(exchange: string): KeptMessage[] {
     const found = this.files.openQueue(DelayedJournal.namespace(this.vh.name), exchange);
     this.journals.set(exchange, found.journal);
