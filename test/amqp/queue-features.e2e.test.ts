@@ -27,12 +27,13 @@ async function raw(): Promise<RawClient> {
 describe('queue arguments', () => {
   test('x-expires deletes an unused queue; use postpones it', async () => {
     const ch = await channel();
-    await ch.assertQueue('expiring', { arguments: { 'x-expires': 80 } });
-    await sleep(50);
-    await ch.checkQueue('expiring'); // a (passive) redeclare counts as use and renews the lease
-    await sleep(50);
-    await ch.checkQueue('expiring');
+    // Margins of 150 ms either way: a loaded 2-core machine delays 50 ms sleeps past 80 ms.
+    await ch.assertQueue('expiring', { arguments: { 'x-expires': 300 } });
     await sleep(150);
+    await ch.checkQueue('expiring'); // a (passive) redeclare counts as use and renews the lease
+    await sleep(150);
+    await ch.checkQueue('expiring');
+    await sleep(450);
     await expect(ch.checkQueue('expiring')).rejects.toThrow(/NOT_FOUND/);
   });
 
