@@ -45,7 +45,7 @@ export interface ServerContext {
   product: string;
   version: string;
   /** Set by index.ts; undefined only in unit setups. */
-  alarm?: { active: boolean; apply(c: Connection): void };
+  alarm?: { readonly active: boolean; apply(c: Connection): void };
   /** Under --data-dir: the definitions save in progress, which confirms wait for too. */
   durable?: { readonly saving: Promise<void> | undefined };
 }
@@ -86,10 +86,10 @@ export class Connection implements FrameSink {
   readonly confirmDirty = new Set<Channel>();
   /** Input paused because a queue it feeds is over its high-water mark. */
   private paused = false;
-  /** Input paused by the memory alarm (this connection publishes). */
+  /** Input paused by a resource alarm, memory or disk (this connection publishes). */
   private alarmPaused = false;
   private sentBlocked = false;
-  /** Set on the first publish: the memory alarm blocks only publishing connections. */
+  /** Set on the first publish: resource alarms block only publishing connections. */
   publisher = false;
 
   constructor(readonly socket: net.Socket, readonly id: number, readonly ctx: ServerContext) {
@@ -311,7 +311,9 @@ export class Connection implements FrameSink {
     }, ms / 2);
     let missed = 0;
     const check = setInterval(() => {
-      if (this.receivedSinceCheck) missed = 0;
+      // A connection we stopped reading (alarm, flow control) cannot show us its heartbeats;
+      // rabbit_reader pauses the heartbeat monitor while blocked for the same reason.
+      if (this.receivedSinceCheck || this.paused || this.alarmPaused) missed = 0;
       else if (++missed >= 2) {
         this.log.info('missed heartbeats from client, timeout: %ds', ms / 1000);
         this.socket.destroy();
@@ -343,18 +345,25 @@ export class Connection implements FrameSink {
     this.timers.push(poll);
   }
 
-  /** First publish on this connection: from now on the memory alarm applies to it. */
+  /** First publish on this connection: from now on resource alarms apply to it. */
   markPublisher(): void {
     this.publisher = true;
     this.ctx.alarm?.apply(this);
   }
 
-  /** connection.blocked / unblocked (to clients with the capability) and input pausing. */
-  setAlarm(active: boolean): void {
+  /**
+   * connection.blocked / unblocked (to clients with the capability) and input pausing;
+   * `reason` is undefined once every alarm cleared. As rabbit_reader, blocked is sent once
+   * while blocked (a second alarm joining does not send it again).
+   */
+  setAlarm(reason: string | undefined): void {
     if (this.state !== 'running') return;
-    if (this.capabilities['connection.blocked'] === true && active !== this.sentBlocked) {
+    const active = reason !== undefined;
+    // Only publishing connections are told, as rabbit_reader blocks (and notifies) a
+    // connection once it publishes; consumers are never blocked.
+    if (this.capabilities['connection.blocked'] === true && (this.publisher || !active) && active !== this.sentBlocked) {
       this.sentBlocked = active;
-      if (active) this.sendMethod(0, 'connection.blocked', { reason: 'low on memory' });
+      if (active) this.sendMethod(0, 'connection.blocked', { reason });
       else this.sendMethod(0, 'connection.unblocked', {});
     }
     this.alarmPaused = active && this.publisher;

@@ -7,7 +7,7 @@ import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
 import { listenTcp } from '../shared/tcp-server.js';
 import { totalmem } from 'node:os';
 import v8 from 'node:v8';
-import { MemoryAlarm } from './alarm.js';
+import { ResourceAlarm } from './alarm.js';
 import { Connection, type AmqpSettings, type ServerContext } from './connection.js';
 import { AmqpPersistence } from './persistence/amqp-persistence.js';
 import { applyResources, parseResources } from './resources.js';
@@ -63,8 +63,16 @@ export const amqp: FrontEndModule = {
     };
     // RabbitMQ's default vm_memory_high_watermark is 0.6 of RAM; V8's heap limit bounds us first.
     const defaultWatermark = Math.min(0.6 * totalmem(), 0.9 * v8.getHeapStatistics().heap_size_limit);
-    const alarm = new MemoryAlarm(ctx, intOption(x, 'AMQP_MEMORY_HIGH_WATERMARK', Math.floor(defaultWatermark)), intOption(x, 'AMQP_MEMORY_CHECK_MS', 1000));
+    const alarm = new ResourceAlarm(ctx, intOption(x, 'AMQP_MEMORY_HIGH_WATERMARK', Math.floor(defaultWatermark)), intOption(x, 'AMQP_MEMORY_CHECK_MS', 1000));
     ctx.alarm = alarm;
+    // The disk alarm: on while the storage engine refuses writes for lack of space (any
+    // protocol's journal: the disk is shared), off once its retry writes again.
+    const stopDiskAlarm = files?.onWriteFailure((f) => alarm.setDiskFull(f?.reason === 'disk_full'));
+    if (files) {
+      alarm.setDiskFull(files.writeFailure?.reason === 'disk_full');
+      // RabbitMQ's disk_free_limit default is 50 MB (50000000 bytes); rabbit_disk_monitor polls.
+      alarm.watchDisk(files.dir, intOption(x, 'AMQP_DISK_FREE_LIMIT', 50_000_000), Math.max(1, intOption(x, 'AMQP_DISK_CHECK_MS', 10_000)));
+    }
     const server = await listenTcp({
       host: config.host,
       port: config.amqpPort,
@@ -91,10 +99,19 @@ export const amqp: FrontEndModule = {
           alarm.check();
           return { watermark: bytes, alarm: alarm.active };
         });
+        // Like rabbitmqctl set_disk_free_limit (--data-dir only: without it nothing is on disk).
+        app.put('/amqp/disk-free-limit', async (req, reply) => {
+          const bytes = (req.body as { bytes?: unknown } | undefined)?.bytes;
+          if (typeof bytes !== 'number' || !Number.isFinite(bytes) || bytes < 0) return reply.code(400).send({ error: 'expected {"bytes": <non-negative number>}' });
+          if (alarm.diskFreeLimit === undefined) return reply.code(409).send({ error: 'the disk alarm needs --data-dir' });
+          await alarm.setDiskFreeLimit(bytes);
+          return { limit: bytes, alarm: alarm.disk };
+        });
       },
       async close() {
         state = 'stopping';
         alarm.stop();
+        stopDiskAlarm?.();
         await server.close();
         for (const vh of ctx.vhosts.values()) vh.delayed.clear();
         await stored?.persistence.save().catch((err: unknown) => log.error({ err }, 'cannot save AMQP definitions'));

@@ -77,7 +77,7 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish, waits?: Promise<
   if (selected) p = selected;
   if (p.exchange === '' && isReplyName(p.routingKey) && deliverReply(vh, p.routingKey, p.header, p.body)) return true;
   // x-delayed-message: a held message is routed later, so right now it routes nowhere.
-  const held = vh.delayed.isDelayed(p.exchange) && vh.delayed.hold(vh, p, (later) => routeLater(vh, later));
+  const held = vh.delayed.isDelayed(p.exchange) && vh.delayed.hold(vh, p, (later) => routeLater(vh, later), waits);
   const queues = held ? [] : destinations(vh, p);
   if (queues.length === 0) {
     if (p.mandatory) {
@@ -90,14 +90,19 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish, waits?: Promise<
   return enqueueAll(ch, queues, meta, p.body, p.scan.priority, p.ttlMs, waits);
 }
 
-/** Routes a message whose delay is over (no publisher any more: no returns, no confirms). */
-function routeLater(vh: Vhost, p: PendingPublish): void {
-  if (!vh.router.get(p.exchange)) return;
+/**
+ * Routes a message whose delay is over (no publisher any more: no returns, no confirms);
+ * returns the promises of its journalled copies being durable (--data-dir).
+ */
+export function routeLater(vh: Vhost, p: PendingPublish): Promise<void>[] {
+  const waits: Promise<void>[] = [];
+  if (!vh.router.get(p.exchange)) return waits;
   const queues = destinations(vh, p).filter((q) => !q.isDeleted);
-  if (queues.length === 0) return;
+  if (queues.length === 0) return waits;
   const extra = (p as Partial<Selected>).extraKeys;
   const meta: AmqpMeta = extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
-  enqueueAll(undefined, queues, meta, p.body, p.scan.priority, p.ttlMs);
+  enqueueAll(undefined, queues, meta, p.body, p.scan.priority, p.ttlMs, waits);
+  return waits;
 }
 
 /**

@@ -1,8 +1,8 @@
 // --data-dir I/O behaviour seen through amqplib: concurrent persistent publishes share fsyncs
 // (group commit); a publisher confirm for a persistent message in a durable queue waits for
 // its write while transient messages and non-durable queues are confirmed at once (on their
-// own channel); a failing disk (ENOSPC) nacks persistent publishes to durable queues and
-// consumers keep being served. The engine's I/O object is wrapped in-process.
+// own channel). The engine's I/O object is wrapped in-process. A full disk (the disk alarm) is
+// covered by durable-disk-alarm.test.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,26 +77,5 @@ describe('AMQP on the storage engine', () => {
     }
     await Promise.all([durable, behind]);
     expect(confirmed).toEqual(['durable', 'behind']);
-  });
-
-  it('a full disk nacks persistent publishes to durable queues; consumers go on; writes resume', async () => {
-    const ch = await conn.createConfirmChannel();
-    await ch.assertQueue('full', { durable: true });
-    expect(await publish(ch, 'full', 'before', true)).toBe(true);
-    nodeIo.writev = () => Promise.reject(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
-    const nacked = await conn.createConfirmChannel();
-    expect(await publish(nacked, 'full', 'during', true)).toBe(false);
-    expect(await publish(nacked, 'full', 'during-2', true)).toBe(false);
-    const reader = await conn.createChannel();
-    const m = await reader.get('full', { noAck: true });
-    expect(m && m.content.toString()).toBe('before');
-    nodeIo.writev = original.writev;
-    // The engine retries the failed write every 500 ms; then publishes are confirmed again.
-    const deadline = Date.now() + 5000;
-    const again = await conn.createConfirmChannel();
-    while (!(await publish(again, 'full', 'after', true))) {
-      if (Date.now() > deadline) throw new Error('writes did not resume');
-      await sleep(100);
-    }
   });
 });

@@ -27,12 +27,14 @@ async function raw(): Promise<RawClient> {
 describe('queue arguments', () => {
   test('x-expires deletes an unused queue; use postpones it', async () => {
     const ch = await channel();
-    await ch.assertQueue('expiring', { arguments: { 'x-expires': 80 } });
-    await sleep(50);
+    // Wide margins (a loaded 2-core machine stretched 50 ms sleeps past an 80 ms x-expires):
+    // without renewal the queue would be gone at 400 ms, before the second check at ~500 ms.
+    await ch.assertQueue('expiring', { arguments: { 'x-expires': 400 } });
+    await sleep(250);
     await ch.checkQueue('expiring'); // a (passive) redeclare counts as use and renews the lease
-    await sleep(50);
+    await sleep(250);
     await ch.checkQueue('expiring');
-    await sleep(150);
+    await sleep(600);
     await expect(ch.checkQueue('expiring')).rejects.toThrow(/NOT_FOUND/);
   });
 

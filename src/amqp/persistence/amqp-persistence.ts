@@ -4,6 +4,8 @@
 //                                  durable queues with their arguments, bindings between
 //                                  durable ends; replaced atomically after every change
 //   queues/amqp:<vhost>/<queue>/   one queue journal per durable queue: its persistent messages
+//   queues/amqp-delayed:<vhost>/<exchange>/  persistent messages held by a durable
+//                                  x-delayed-message exchange (delayed-journal.ts)
 // As in RabbitMQ, transient exchanges and queues (and exclusive ones) are not recovered, nor
 // are transient messages; a message delivered but not acked comes back redelivered=true.
 
@@ -20,6 +22,8 @@ import { createQueue } from '../queue-create.js';
 import type { RestoredDefinitions } from '../resources.js';
 import { Stream } from '../stream.js';
 import { Vhost, type VhostPersistence } from '../vhost.js';
+import { routeLater } from '../publish.js';
+import { DelayedJournal, type KeptMessage } from './delayed-journal.js';
 import { DurableQueue } from './durable-queue.js';
 import { decodeMeta } from './message-codec.js';
 import { plainFromJson, plainToJson, tableFromText, tableToText } from './stored-values.js';
@@ -62,6 +66,9 @@ export class AmqpPersistence implements VhostPersistence {
   saving: Promise<void> | undefined;
   private vhosts = new Map<string, Vhost>();
   private users = new Map<string, AmqpUser>();
+  /** Per vhost: the delayed exchanges' journals and the held messages read back at startup. */
+  private readonly delayedJournals = new Map<string, DelayedJournal>();
+  private readonly kept = new Map<string, KeptMessage[]>();
 
   private constructor(private readonly files: FileStore, private readonly log: Logger) {}
 
@@ -122,8 +129,29 @@ export class AmqpPersistence implements VhostPersistence {
       if (!vh || !vh.router.get(b.source) || !(b.destinationKind === 'queue' ? vh.target(b.destination) : vh.router.get(b.destination))) continue;
       vh.router.bind(b.source, b.destinationKind, b.destination, b.key, plainFromJson(b.args as never) as Record<string, unknown>);
     }
+    // Held delayed messages of durable delayed exchanges; they are scheduled in attach().
+    const knownDelayed = new Set<string>();
+    for (const x of defs?.exchanges ?? []) {
+      const vh = vhosts.get(x.vhost);
+      if (!vh || !x.delayed) continue;
+      const ns = DelayedJournal.namespace(x.vhost);
+      knownDelayed.add(`${ns}\u0000${x.name}`);
+      if (!files.queueNames(ns).includes(x.name)) continue;
+      let dj = p.delayedJournals.get(x.vhost);
+      if (!dj) p.delayedJournals.set(x.vhost, (dj = new DelayedJournal(files, vh, log)));
+      const list = p.kept.get(x.vhost) ?? [];
+      list.push(...dj.recover(x.name));
+      p.kept.set(x.vhost, list);
+    }
     // Journals of queues whose declaration never reached the definitions (crash in between).
     for (const ns of files.queueNamespaces()) {
+      if (ns.startsWith('amqp-delayed:')) {
+        for (const name of files.queueNames(ns)) {
+          if (knownDelayed.has(`${ns}\u0000${name}`)) continue;
+          void files.deleteQueue(ns, name).catch((err: unknown) => log.warn({ err, exchange: name }, 'cannot remove an orphaned delayed exchange journal'));
+        }
+        continue;
+      }
       if (!ns.startsWith('amqp:')) continue;
       for (const name of files.queueNames(ns)) {
         if (known.has(`${ns}\u0000${name}`)) continue;
@@ -143,6 +171,12 @@ export class AmqpPersistence implements VhostPersistence {
     this.users = users;
     for (const vh of vhosts.values()) {
       vh.persistence = this;
+      let dj = this.delayedJournals.get(vh.name);
+      if (!dj) this.delayedJournals.set(vh.name, (dj = new DelayedJournal(this.files, vh, this.log)));
+      vh.delayed.store = dj;
+      // Held messages come back with what is left of their delay (due ones right after start).
+      for (const k of this.kept.get(vh.name) ?? []) vh.delayed.restore(vh, k.publish, k.dueAt, k.key, (later) => routeLater(vh, later));
+      this.kept.delete(vh.name);
       // Durable queues created from --config on this boot get their journal too.
       for (const q of vh.queues.list()) {
         const info = vh.info(q);

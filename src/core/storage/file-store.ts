@@ -48,6 +48,10 @@ export class FileStore implements Store {
   /** Deletions in progress, by key: a re-creation under the same name waits for them. */
   private deleting = new Map<string, Promise<void>>();
   private readonly durability: DurabilityOptions;
+  /** Journals whose writes are failing now, with their error (see writeFailure). */
+  private readonly faults = new Map<object, BrokerError>();
+  private readonly faultListeners = new Set<(failure: BrokerError | undefined) => void>();
+  private lastFailure: BrokerError | undefined;
 
   constructor(readonly dir: string, private readonly options: FileStoreOptions = {}) {
     this.durability = {
@@ -55,7 +59,31 @@ export class FileStore implements Store {
       ...(options.fsync ? { fsync: options.fsync } : {}),
       ...(options.fsyncIntervalMs !== undefined ? { fsyncIntervalMs: options.fsyncIntervalMs } : {}),
       ...(options.io ? { io: options.io } : {}),
+      onFault: (journal, failure) => this.noteFault(journal, failure),
     };
+  }
+
+  /**
+   * Set while some journal cannot write (a `disk_full` failure is preferred when several
+   * fail): the store-wide "disk alarm". It clears once every failing journal's retry (every
+   * 500 ms) has written its queued bytes, i.e. when space has come back.
+   */
+  get writeFailure(): BrokerError | undefined {
+    let first: BrokerError | undefined;
+    for (const f of this.faults.values()) {
+      if (f.reason === 'disk_full') return f;
+      first ??= f;
+    }
+    return first;
+  }
+
+  /**
+   * Calls `listener` whenever writeFailure changes between none, disk_full and another
+   * failure (not on every failed retry). Returns the unsubscribe function.
+   */
+  onWriteFailure(listener: (failure: BrokerError | undefined) => void): () => void {
+    this.faultListeners.add(listener);
+    return () => this.faultListeners.delete(listener);
   }
 
   get fsyncPolicy(): FsyncPolicy {
@@ -287,6 +315,15 @@ export class FileStore implements Store {
 
   private queueOptions(): Partial<DurabilityOptions> {
     return { ...this.durability, ...(this.options.queueSegmentBytes ? { segmentBytes: this.options.queueSegmentBytes } : {}) };
+  }
+
+  private noteFault(journal: object, failure: BrokerError | undefined): void {
+    if (failure) this.faults.set(journal, failure);
+    else this.faults.delete(journal);
+    const now = this.writeFailure;
+    if (now?.reason === this.lastFailure?.reason && (now === undefined) === (this.lastFailure === undefined)) return;
+    this.lastFailure = now;
+    for (const l of this.faultListeners) l(now);
   }
 
   private report(issues: readonly StorageIssue[]): void {

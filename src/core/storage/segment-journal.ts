@@ -42,6 +42,8 @@ export class SegmentJournal {
   private runStart = -1;
   /** Set while writes fail (disk full, permissions); new writes are refused until a retry succeeds. */
   failure: BrokerError | undefined;
+  /** A write failed and no retry has succeeded since (failure may be cleared for the retry). */
+  private faulted = false;
   readonly issues: StorageIssue[] = [];
 
   private constructor(
@@ -220,6 +222,7 @@ export class SegmentJournal {
     this.closed = true;
     clearTimeout(this.intervalTimer);
     clearTimeout(this.retryTimer);
+    if (this.faulted) this.setFaulted(undefined);
     for (const s of this.segs) await this.closeSegment(s).catch(() => {});
   }
 
@@ -229,6 +232,7 @@ export class SegmentJournal {
     this.groups = [];
     clearTimeout(this.intervalTimer);
     clearTimeout(this.retryTimer);
+    if (this.faulted) this.setFaulted(undefined);
     while (this.inflight) await (this.inflightDone ??= deferred()).promise.catch(() => {});
     for (const s of this.segs) await this.closeSegment(s).catch(() => {});
     await fsp.rm(this.dir, { recursive: true, force: true });
@@ -292,6 +296,7 @@ export class SegmentJournal {
         else if (this.opts.fsync === 'interval') this.armInterval();
         this.inflightDone?.resolve();
         for (const s of syncs) s.resolve();
+        if (this.faulted) this.setFaulted(undefined);
         await this.closeSealed();
       } catch (err) {
         this.fail(err, groups, syncs);
@@ -379,13 +384,14 @@ export class SegmentJournal {
    */
   private fail(err: unknown, groups: Group[], syncs: Deferred[]): void {
     const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-    this.failure = new BrokerError('storage_error', `${this.dir}: write failed (${code}): ${(err as Error).message}`, code === 'ENOSPC' ? 'disk_full' : 'io_error');
+    this.failure = new BrokerError('storage_error', `${this.dir}: write failed (${code}): ${(err as Error).message}`, code === 'ENOSPC' || code === 'EDQUOT' ? 'disk_full' : 'io_error');
     this.groups = groups.concat(this.groups);
     this.inflightDone?.reject(this.failure);
     this.pendingDone?.reject(this.failure);
     this.pendingDone = undefined;
     for (const s of syncs) s.reject(this.failure);
     if (this.closed) return;
+    this.setFaulted(this.failure);
     this.syncWanted = true;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
@@ -393,5 +399,10 @@ export class SegmentJournal {
       this.kick();
     }, RETRY_MS);
     this.retryTimer.unref();
+  }
+
+  private setFaulted(failure: BrokerError | undefined): void {
+    this.faulted = failure !== undefined;
+    this.opts.onFault?.(this, failure);
   }
 }

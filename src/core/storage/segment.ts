@@ -2,6 +2,7 @@
 // segment file's bookkeeping (logical size, bytes written, bytes fsync'd), a queued write
 // group, and the deferred promise a batch of appends resolves.
 
+import type { BrokerError } from '../errors.js';
 import { nodeIo, type StorageIo } from './io.js';
 
 /**
@@ -19,6 +20,11 @@ export interface DurabilityOptions {
   /** A new segment is started once the active one would grow past this. */
   segmentBytes: number;
   io: StorageIo;
+  /**
+   * Told when this journal starts failing writes (`failure` set) and when a retry succeeds
+   * again or the journal is closed (`undefined`): lets the owner raise a store-wide alarm.
+   */
+  onFault?: ((journal: object, failure: BrokerError | undefined) => void) | undefined;
 }
 
 export const DEFAULT_DURABILITY: DurabilityOptions = { fsync: 'interval', fsyncIntervalMs: 5, segmentBytes: 64 * 1024 * 1024, io: nodeIo };
