@@ -5,6 +5,9 @@
 // admin/simple-consumer commit, allowed while the group has no members. Unknown topics or
 // partitions get UNKNOWN_TOPIC_OR_PARTITION; metadata over 4096 chars OFFSET_METADATA_TOO_LARGE.
 // retention_time_ms (v2-4) is accepted and not applied: offsets are kept until deleted.
+// KIP-848 consumer groups check the member id and member epoch instead (v9+: UNKNOWN_MEMBER_ID,
+// STALE_MEMBER_EPOCH, FENCED_MEMBER_EPOCH; members using v8 or older: UNSUPPORTED_VERSION).
+// v9 answers GROUP_ID_NOT_FOUND for a member commit (epoch >= 0) to an unknown group.
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { code, E } from '../errors.js';
@@ -19,7 +22,14 @@ export const offsetCommitApi: ApiModule = {
   handle(req, ctx) {
     const b = ctx.broker;
     const groupId = req.groupId as string;
-    const groupError = groupId === '' ? E.INVALID_GROUP_ID : b.groups.validateCommit(groupId, req.memberId as string, req.groupInstanceId as string | null, req.generationIdOrMemberEpoch as number);
+    const memberId = req.memberId as string;
+    const epoch = req.generationIdOrMemberEpoch as number;
+    const modern = b.consumerGroups.get(groupId);
+    let groupError: number;
+    if (groupId === '') groupError = E.INVALID_GROUP_ID;
+    else if (modern) groupError = b.consumerGroups.validateCommit(modern, memberId, epoch, ctx.version);
+    else if (ctx.version >= 9 && epoch >= 0 && !b.groups.get(groupId)) groupError = E.GROUP_ID_NOT_FOUND;
+    else groupError = b.groups.validateCommit(groupId, memberId, req.groupInstanceId as string | null, epoch);
     const now = b.core.clock.now();
     let stored = false;
     const topics = (req.topics as Msg[]).map((t) => {
@@ -38,7 +48,7 @@ export const offsetCommitApi: ApiModule = {
         }),
       };
     });
-    if (stored) b.groups.ensure(groupId);
+    if (stored && !modern) b.groups.ensure(groupId);
     return b.durable({ throttleTimeMs: 0, topics });
   },
 };

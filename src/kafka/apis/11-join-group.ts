@@ -1,10 +1,14 @@
 // JoinGroup (key 11), v0-9. Classic protocol through groups.ts: v4+ two-step join with
 // MEMBER_ID_REQUIRED (KIP-394), v5+ static membership (group.instance.id, KIP-345), v7+
 // protocol type in the response. The response waits until the join phase completes.
-// v0 has no rebalance timeout: the session timeout stands in for it, as in Kafka.
+// v0 has no rebalance timeout: the session timeout stands in for it, as in Kafka. A KIP-848
+// consumer group with members refuses classic members (INCONSISTENT_GROUP_PROTOCOL: Kafka would
+// take them in as classic members of the consumer group, not done here); an empty one is
+// replaced by a classic group, its committed offsets kept.
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import type { JoinResult } from '../groups.js';
+import { E } from '../errors.js';
 
 export const joinGroupApi: ApiModule = {
   key: 11,
@@ -12,6 +16,11 @@ export const joinGroupApi: ApiModule = {
   minVersion: 0,
   maxVersion: 9,
   handle(req, ctx) {
+    const modern = ctx.broker.consumerGroups.get(req.groupId as string);
+    if (modern && modern.members.size > 0) {
+      return { throttleTimeMs: 0, errorCode: E.INCONSISTENT_GROUP_PROTOCOL, generationId: -1, protocolType: null, protocolName: ctx.version >= 7 ? null : '', leader: '', skipAssignment: false, memberId: req.memberId, members: [] };
+    }
+    if (modern) ctx.broker.consumerGroups.delete(modern.id);
     const result = ctx.broker.groups.join({
       groupId: req.groupId as string,
       memberId: req.memberId as string,

@@ -1,7 +1,8 @@
 // DescribeGroups (key 15), v0-6. State, protocol type/name and members (client id, host,
 // metadata of the chosen protocol, assignment once Stable). Unknown groups: state "Dead" with
 // NONE before v6, GROUP_ID_NOT_FOUND from v6 (Kafka 4). Authorized operations (v3+, when asked):
-// all a group supports (no authorizer).
+// all a group supports (no authorizer). A KIP-848 consumer group is not described here, as in
+// Kafka 4: v6 GROUP_ID_NOT_FOUND "Group X is not a classic group.", older versions state Dead.
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
 import { GROUP_OPERATIONS, NOT_REQUESTED } from './authorized-operations.js';
@@ -17,7 +18,8 @@ export const describeGroupsApi: ApiModule = {
     const groups = (req.groups as string[]).map((groupId) => {
       const g = ctx.broker.groups.get(groupId);
       if (!g) {
-        if (ctx.version >= 6) return { errorCode: E.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.`, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
+        const modern = ctx.broker.consumerGroups.get(groupId) !== undefined;
+        if (ctx.version >= 6) return { errorCode: E.GROUP_ID_NOT_FOUND, errorMessage: modern ? `Group ${groupId} is not a classic group.` : `Group ${groupId} not found.`, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
         return { errorCode: E.NONE, errorMessage: null, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [] };
       }
       const stable = g.state === 'Stable';
