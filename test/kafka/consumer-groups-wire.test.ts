@@ -4,6 +4,9 @@
 // static members, session and rebalance timeouts on a ManualClock, regex subscriptions and
 // new partitions, ConsumerGroupDescribe, OffsetCommit/OffsetFetch v9 member epoch checks, and
 // how classic and consumer groups share group ids.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Msg } from '../../src/kafka/codec.js';
 import { ManualClock } from '../../src/core/index.js';
@@ -195,6 +198,32 @@ describe('subscriptions', () => {
     expect((await describeGroup('g-re')).members[0].subscribedTopicRegex).toBe('cg-re-.*');
   });
 
+  it('uniform assignment stays balanced and sticky: a third member takes partitions without reshuffling the rest', async () => {
+    topic('cg-sticky', 6);
+    await join('g-sticky', 'm1', ['cg-sticky']);
+    await join('g-sticky', 'm2', ['cg-sticky']);
+    const targets = async (): Promise<Record<string, number[]>> =>
+      Object.fromEntries(((await describeGroup('g-sticky')).members as Msg[]).map((m) => [m.memberId, (m.targetAssignment.topicPartitions[0]?.partitions ?? []) as number[]]));
+    const before = await targets();
+    expect(Object.values(before).map((p) => p.length)).toEqual([3, 3]);
+    await join('g-sticky', 'm3', ['cg-sticky']);
+    const after = await targets();
+    expect(Object.values(after).map((p) => p.length)).toEqual([2, 2, 2]);
+    // m1 and m2 each give up exactly one partition, keep the other two.
+    expect(after.m1?.every((p) => before.m1?.includes(p))).toBe(true);
+    expect(after.m2?.every((p) => before.m2?.includes(p))).toBe(true);
+    expect([...(after.m1 ?? []), ...(after.m2 ?? []), ...(after.m3 ?? [])].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('members subscribed to different topics only get their own topics', async () => {
+    const x = topic('cg-het-x', 2);
+    const y = topic('cg-het-y', 2);
+    const a = await join('g-het', 'a', ['cg-het-x']);
+    const b = await join('g-het', 'b', ['cg-het-x', 'cg-het-y']);
+    expect(a.assignment.topicPartitions).toEqual([{ topicId: x, partitions: [0, 1] }]);
+    expect(b.assignment.topicPartitions).toEqual([{ topicId: y, partitions: [0, 1] }]);
+  });
+
   it('range assignor gives contiguous ranges when the members ask for it', async () => {
     topic('cg-range', 5);
     await join('g-range', 'm1', ['cg-range'], { serverAssignor: 'range' });
@@ -222,6 +251,20 @@ describe('static members', () => {
     expect((await beat('g-st', 'x', -1, null, { instanceId: 'nope' })).errorCode).toBe(25);
     expect(await beat('g-st', 'a2', -1, null, { instanceId: 'i1' })).toMatchObject({ errorCode: 0, memberEpoch: -1 });
     expect((await describeGroup('g-st')).groupState).toBe('Empty');
+  });
+
+  it('a static member gone with -2 keeps its partitions until the session times out', async () => {
+    topic('cg-st2', 2);
+    await join('g-st2', 's', ['cg-st2'], { instanceId: 'i' });
+    await beat('g-st2', 's', -2, null, { instanceId: 'i' });
+    const other = await join('g-st2', 'o', ['cg-st2']);
+    expect(parts(other)).toEqual([]); // s still holds one partition, the other is o's only once s is gone
+    clock.advance(30_000);
+    expect(parts(await beat('g-st2', 'o', other.memberEpoch as number, [], { rebalanceTimeoutMs: 30000, subscribedTopicNames: ['cg-st2'] }))).toEqual([]);
+    clock.advance(15_001);
+    const later = await beat('g-st2', 'o', other.memberEpoch as number, []);
+    expect(parts(later)).toEqual([0, 1]);
+    expect(((await describeGroup('g-st2')).members as Msg[]).map((m) => m.memberId)).toEqual(['o']);
   });
 });
 
@@ -287,5 +330,36 @@ describe('classic and consumer groups', () => {
     await beat('g-conv', 'n', -1, null);
     expect(await del()).toBe(0);
     expect(server.core.offsets.get('g-conv', 'cg-mix', 0)).toBeUndefined();
+  });
+});
+
+describe('with --data-dir', () => {
+  it('keeps a consumer group\'s committed offsets across a restart; membership starts afresh', async () => {
+    const dir = mkdtempSync(joinPath(tmpdir(), 'omnibroker-kip848-'));
+    try {
+      const commitAndRead = async (offset: number | null): Promise<number> => {
+        const s = await startTestServer({ protocols: ['kafka'], dataDir: dir });
+        const r = await RawClient.connect(s.ports.kafka as number);
+        try {
+          if (!s.core.topics.get('cg-dur')) s.core.topics.create('cg-dur', 1);
+          const hbBody = { groupId: 'g-dur', memberId: 'm', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['cg-dur'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] };
+          const joined = await r.call(68, 1, hbBody);
+          expect(joined).toMatchObject({ errorCode: 0, memberEpoch: 1 });
+          if (offset !== null) {
+            const c8 = await r.call(8, 9, { groupId: 'g-dur', generationIdOrMemberEpoch: 1, memberId: 'm', groupInstanceId: null, topics: [{ name: 'cg-dur', partitions: [{ partitionIndex: 0, committedOffset: offset, committedLeaderEpoch: -1, committedMetadata: 'x' }] }] });
+            expect(c8.topics[0].partitions[0].errorCode).toBe(0);
+          }
+          const f = await r.call(9, 9, { groups: [{ groupId: 'g-dur', memberId: 'm', memberEpoch: 1, topics: [{ name: 'cg-dur', partitionIndexes: [0] }] }], requireStable: false });
+          return f.groups[0].topics[0].partitions[0].committedOffset as number;
+        } finally {
+          r.socket.destroy();
+          await s.stop();
+        }
+      };
+      expect(await commitAndRead(42)).toBe(42);
+      expect(await commitAndRead(null)).toBe(42);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
