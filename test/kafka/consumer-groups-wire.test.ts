@@ -343,6 +343,10 @@ describe('with --data-dir', () => {
         try {
           if (!s.core.topics.get('cg-dur')) s.core.topics.create('cg-dur', 1);
           const hbBody = { groupId: 'g-dur', memberId: 'm', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 1000, subscribedTopicNames: ['cg-dur'], subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] };
+          if (offset === null) {
+            // After the restart the member is unknown (membership is not persisted): it rejoins.
+            expect(await r.call(68, 1, { ...hbBody, memberEpoch: 1, rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: null })).toMatchObject({ errorCode: 25 });
+          }
           const joined = await r.call(68, 1, hbBody);
           expect(joined).toMatchObject({ errorCode: 0, memberEpoch: 1 });
           if (offset !== null) {

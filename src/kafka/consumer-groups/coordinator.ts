@@ -86,7 +86,7 @@ export class ConsumerGroupCoordinator {
   }
 
   private beat(input: HeartbeatInput): HeartbeatResult {
-    const g = this.groupFor(input.groupId, input.memberEpoch === 0);
+    const g = this.groupFor(input.groupId, input.memberId, input.memberEpoch === 0);
     const member = this.memberFor(g, input);
     const before = member.assigned;
     let bump = this.applyRequest(g, member, input);
@@ -116,14 +116,19 @@ export class ConsumerGroupCoordinator {
   }
 
   /** The group of this id; epoch 0 creates it or takes over an empty classic group. */
-  private groupFor(groupId: string, create: boolean): ConsumerGroup {
+  private groupFor(groupId: string, memberId: string, create: boolean): ConsumerGroup {
     const existing = this.groups.get(groupId);
     if (existing) return existing;
     const classic = this.classic.get(groupId);
     if (!create && !classic) throw new GroupError(E.GROUP_ID_NOT_FOUND, `Consumer group ${groupId} not found.`);
     // Kafka deletes an empty classic group when a consumer member joins (its offsets stay);
     // a classic group with members would need the online upgrade, not done here.
-    if (classic && (!create || classic.members.size > 0 || classic.pending.size > 0)) throw new GroupError(E.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group`);
+    const live = classic !== undefined && (classic.members.size > 0 || classic.pending.size > 0);
+    if (live) throw new GroupError(E.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group`);
+    // An empty classic group holding offsets is also what a consumer group becomes across a
+    // restart (membership is not persisted): its members are told they are unknown, so they
+    // rejoin, as Kafka answers members that expired.
+    if (!create) throw new GroupError(E.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${groupId}.`);
     if (classic) this.classic.delete(groupId);
     const g: ConsumerGroup = { id: groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), statics: new Map(), target: new Map(), assignor: this.defaultAssignor(), metadataKey: '' };
     this.groups.set(groupId, g);
