@@ -101,7 +101,10 @@ describe('ConsumerGroupHeartbeat', () => {
     expect(await beat('g-bad', 'x', -3, null)).toMatchObject({ errorCode: 42, errorMessage: 'MemberEpoch is invalid.' });
     expect(await beat('g-bad', 'x', -2, null)).toMatchObject({ errorCode: 42, errorMessage: "InstanceId can't be null." });
     expect(await join('g-bad', 'x', ['t'], { serverAssignor: 'sticky' })).toMatchObject({ errorCode: 112, errorMessage: 'ServerAssignor sticky is not supported. Supported assignors: uniform, range.' });
-    expect(await join('g-bad', 'x', [], { subscribedTopicRegex: '(' })).toMatchObject({ errorCode: 128 });
+    expect(await join('g-bad', 'x', [], { subscribedTopicRegex: '(' })).toMatchObject({ errorCode: 128, errorMessage: 'SubscribedTopicRegex `(` is not a valid regular expression: missing closing ).' });
+    // RE2 syntax, as Kafka's RE2/J: no backreferences or lookarounds.
+    expect((await join('g-bad', 'x', [], { subscribedTopicRegex: '(a)\\1' })).errorCode).toBe(128);
+    expect((await join('g-bad', 'x', [], { subscribedTopicRegex: '(?=a).*' })).errorCode).toBe(128);
     expect(await beat('g-nowhere', 'x', 3, null)).toMatchObject({ errorCode: 69, errorMessage: 'Consumer group g-nowhere not found.' });
   });
 
@@ -188,6 +191,8 @@ describe('subscriptions', () => {
     expect(parts(r)).toEqual([]);
     const id = topic('cg-re-1', 2);
     topic('xcg-re-2', 1); // no full match
+    topic('a'.repeat(200), 1); // a pattern that backtracks exponentially in JS RegExp is linear in RE2
+    expect((await join('g-redos', 'r', [], { subscribedTopicNames: null, subscribedTopicRegex: '(a|a)*b' })).errorCode).toBe(0);
     const r2 = await beat('g-re', 'a', 1, []);
     expect(r2.memberEpoch).toBe(2);
     expect(r2.assignment.topicPartitions).toEqual([{ topicId: id, partitions: [0, 1] }]);

@@ -1,24 +1,26 @@
 // Which topics a member subscribes to: its topic names plus every topic its regex matches.
 // Kafka compiles SubscribedTopicRegex with RE2/J and requires a full match of the topic name;
-// here it is a JavaScript RegExp anchored at both ends (RE2 syntax is mostly a subset; RE2
-// rejects backreferences and lookarounds, which JS accepts). Topics that do not exist are
-// ignored until they are created; the group picks them up on the next heartbeat.
+// re2js is a JavaScript port of RE2/J: the same syntax (no backreferences or lookarounds) and
+// linear-time matching, so a hostile pattern cannot stall the event loop as a backtracking
+// RegExp could. Topics that do not exist are ignored until they are created; the group picks
+// them up on the next heartbeat.
+import { RE2JS } from 're2js';
 import type { Broker, Topic } from '../../core/index.js';
 import type { ConsumerGroup, ConsumerMember } from './types.js';
 
-const compiled = new Map<string, RegExp>();
+const compiled = new Map<string, RE2JS>();
 
-/** The anchored RegExp, or the reason it does not compile. */
-export function compileRegex(source: string): RegExp | string {
+/** The compiled pattern, or RE2's description of why it does not compile. */
+export function compileRegex(source: string): RE2JS | string {
   const hit = compiled.get(source);
   if (hit) return hit;
   try {
-    const re = new RegExp(`^(?:${source})$`);
+    const re = RE2JS.compile(source);
     if (compiled.size > 1000) compiled.clear();
     compiled.set(source, re);
     return re;
   } catch (e) {
-    return (e as Error).message;
+    return String((e as { error?: unknown }).error ?? (e as Error).message);
   }
 }
 
@@ -30,7 +32,7 @@ export function memberTopics(core: Broker, m: ConsumerMember): Topic[] {
   }
   if (m.subscribedTopicRegex !== null && m.subscribedTopicRegex !== '') {
     const re = compileRegex(m.subscribedTopicRegex);
-    if (typeof re !== 'string') for (const t of core.topics.list()) if (re.test(t.name)) out.set(t.name, t);
+    if (typeof re !== 'string') for (const t of core.topics.list()) if (re.matches(t.name)) out.set(t.name, t);
   }
   return [...out.values()];
 }
