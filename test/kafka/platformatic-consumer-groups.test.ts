@@ -10,6 +10,7 @@
 // real Kafka broker would expose the same way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Consumer, MessagesStreamModes, Producer, stringDeserializers, stringSerializers, type Message } from '@platformatic/kafka';
+import { Kafka, logLevel } from 'kafkajs';
 import type { Msg } from '../../src/kafka/codec.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { RawClient } from './raw-client.js';
@@ -129,4 +130,28 @@ describe('@platformatic/kafka with groupProtocol consumer', () => {
     for (let p = 0; p < 4; p++) expect(server.core.offsets.get('plat-848', 'plat-848', p)?.offset).toBe(30);
     expect((await describeGroup('plat-848')).groupState).toBe('Empty');
   }, 40_000);
+
+  it('uses the server assignor the member names; a classic kafkajs member cannot join the live group', async () => {
+    server.core.topics.create('plat-848-r', 3);
+    const consumer = new Consumer({ groupId: 'plat-848-r', clientId: 'r1', bootstrapBrokers: [bootstrap], deserializers: stringDeserializers, groupProtocol: 'consumer', groupRemoteAssignor: 'range', maxWaitTime: 50 });
+    const stream = await consumer.consume({ topics: ['plat-848-r'], mode: MessagesStreamModes.EARLIEST, autocommit: false });
+    try {
+      await waitFor('range assignment', async () => {
+        const d = await describeGroup('plat-848-r');
+        return d.groupState === 'Stable' && d.members[0]?.assignment.topicPartitions[0]?.partitions.length === 3;
+      });
+      expect(await describeGroup('plat-848-r')).toMatchObject({ assignorName: 'range', members: [{ clientId: 'r1', memberType: 1 }] });
+      const kafka = new Kafka({ clientId: 'classic', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+      const classic = kafka.consumer({ groupId: 'plat-848-r', retry: { retries: 0 } });
+      await classic.connect();
+      await classic.subscribe({ topic: 'plat-848-r' });
+      const crashed = new Promise<string>((resolve) => classic.on(classic.events.CRASH, (e) => resolve(String((e.payload.error as { type?: string }).type))));
+      await classic.run({ eachMessage: async () => undefined });
+      expect(await crashed).toBe('INCONSISTENT_GROUP_PROTOCOL');
+      await classic.disconnect();
+    } finally {
+      await stream.close();
+      await consumer.close();
+    }
+  });
 });
