@@ -25,6 +25,73 @@ export const ASSIGNORS: Record<string, Assignor> = { uniform, range };
 
 function uniform(members: AssignorMember[], topics: TopicCounts): Map<string, Assignment> {
   const sorted = [...members].sort((a, b) => cmp(a.memberId, b.memberId));
+  const first = sorted[0];
+  const homogeneous = first !== undefined && sorted.every((m) => sameSet(m.topics, first.topics));
+  const owned = homogeneous ? uniformHomogeneous(sorted, topics) : uniformGeneral(sorted, topics);
+  return new Map([...owned].map(([id, list]) => [id, fromPairs(list)]));
+}
+
+/**
+ * Every member subscribes to the same topics (the common case): quotas are known up front,
+ * floor(P/M) each and one more for P%M members; members keep what they had up to their quota
+ * (those that had more keep the extra slots first), the rest fills the members below quota.
+ */
+function uniformHomogeneous(sorted: AssignorMember[], topics: TopicCounts): Map<string, [string, number][]> {
+  const subscribed = [...topics].filter(([t]) => sorted[0]?.topics.has(t));
+  const total = subscribed.reduce((n, [, c]) => n + c, 0);
+  const base = Math.floor(total / sorted.length);
+  let extra = total % sorted.length;
+  const owned = new Map<string, [string, number][]>(sorted.map((m) => [m.memberId, []]));
+  const taken = new Set<string>();
+  const valid = new Map<string, [string, number][]>();
+  for (const m of sorted) {
+    const mine: [string, number][] = [];
+    for (const [t, p] of pairs(m.current)) {
+      const count = topics.get(t);
+      if (count !== undefined && p < count && m.topics.has(t) && !taken.has(`${t}:${p}`)) {
+        taken.add(`${t}:${p}`);
+        mine.push([t, p]);
+      }
+    }
+    valid.set(m.memberId, mine);
+  }
+  taken.clear();
+  const byPrevious = [...sorted].sort((a, b) => (valid.get(b.memberId)?.length ?? 0) - (valid.get(a.memberId)?.length ?? 0));
+  for (const m of byPrevious) {
+    const mine = valid.get(m.memberId) ?? [];
+    let quota = base;
+    if (mine.length > base && extra > 0) {
+      quota++;
+      extra--;
+    }
+    const keep = mine.slice(0, quota);
+    owned.set(m.memberId, keep);
+    for (const [t, p] of keep) taken.add(`${t}:${p}`);
+  }
+  const quotaLeft = (m: AssignorMember): number => base - (owned.get(m.memberId)?.length ?? 0);
+  let cursor = 0;
+  for (const [t, count] of subscribed) {
+    for (let p = 0; p < count; p++) {
+      if (taken.has(`${t}:${p}`)) continue;
+      // Fill members below the base quota first, then hand out the remaining extra slots.
+      let target: AssignorMember | undefined;
+      for (let k = 0; k < sorted.length && !target; k++) {
+        const m = sorted[(cursor + k) % sorted.length] as AssignorMember;
+        if (quotaLeft(m) > 0) target = m;
+      }
+      if (!target) {
+        target = sorted.find((m) => quotaLeft(m) === 0 && extra > 0) as AssignorMember;
+        extra--;
+      }
+      owned.get(target.memberId)?.push([t, p]);
+      cursor = (sorted.indexOf(target) + 1) % sorted.length;
+    }
+  }
+  return owned;
+}
+
+/** Members subscribe to different topics: sticky first, then least loaded, then balancing moves. */
+function uniformGeneral(sorted: AssignorMember[], topics: TopicCounts): Map<string, [string, number][]> {
   const owned = new Map<string, [string, number][]>(sorted.map((m) => [m.memberId, []]));
   const taken = new Set<string>();
   const key = (t: string, p: number): string => `${t}:${p}`;
@@ -49,27 +116,25 @@ function uniform(members: AssignorMember[], topics: TopicCounts): Map<string, As
       taken.add(key(t, p));
     }
   }
-  // 3. Balance: move partitions from the most to the least loaded member that can take them,
-  //    until no move lowers the spread (each move strictly reduces the sum of squares: ends).
+  // 3. Balance: move a partition from a loaded member to one with at least two fewer that
+  //    subscribes to its topic, until none exists (each move lowers the sum of squares: ends).
   for (let moved = true; moved; ) {
     moved = false;
     const byLoad = [...sorted].sort((a, b) => load(owned, b) - load(owned, a) || cmp(a.memberId, b.memberId));
     for (const from of byLoad) {
       const list = owned.get(from.memberId) as [string, number][];
-      for (let i = list.length - 1; i >= 0 && !moved; i--) {
-        const [t, p] = list[i] as [string, number];
-        let to: AssignorMember | null = null;
-        for (const m of sorted) if (m.topics.has(t) && load(owned, m) + 1 < list.length && (to === null || load(owned, m) < load(owned, to))) to = m;
-        if (to) {
-          list.splice(i, 1);
-          owned.get(to.memberId)?.push([t, p]);
-          moved = true;
-        }
+      for (let i = byLoad.length - 1; i >= 0 && !moved; i--) {
+        const to = byLoad[i] as AssignorMember;
+        if (load(owned, to) + 2 > list.length) break; // the rest are loaded too
+        const at = list.findLastIndex(([t]) => to.topics.has(t));
+        if (at < 0) continue;
+        owned.get(to.memberId)?.push(list.splice(at, 1)[0] as [string, number]);
+        moved = true;
       }
       if (moved) break;
     }
   }
-  return new Map([...owned].map(([id, list]) => [id, fromPairs(list)]));
+  return owned;
 }
 
 function range(members: AssignorMember[], topics: TopicCounts): Map<string, Assignment> {
@@ -91,6 +156,12 @@ function range(members: AssignorMember[], topics: TopicCounts): Map<string, Assi
 
 function load(owned: Map<string, unknown[]>, m: AssignorMember): number {
   return owned.get(m.memberId)?.length ?? 0;
+}
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
 
 function cmp(a: string, b: string): number {
