@@ -13,7 +13,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { KafkaSettings } from '../broker.js';
 import { code, E } from '../errors.js';
 import type { GroupCoordinator } from '../groups.js';
-import { equals, has, type Assignment } from './assignment.js';
+import { equals, keys, type Assignment } from './assignment.js';
 import { ASSIGNORS, type AssignorMember } from './assignors.js';
 import { reconcile } from './reconcile.js';
 import { compileRegex, groupTopics, memberTopics, metadataKey } from './subscription.js';
@@ -172,7 +172,8 @@ export class ConsumerGroupCoordinator {
       new GroupError(code('FENCED_MEMBER_EPOCH'), `The consumer group member has a ${how} member epoch (${received}) than the one known by the group coordinator (${m.memberEpoch}). The member must abandon all its partitions and rejoin.`);
     if (received > m.memberEpoch) throw fenced('greater');
     if (received < m.memberEpoch) {
-      const subset = owned !== null && [...owned].every(([t, ps]) => ps.every((p) => has(m.assigned, t, p)));
+      const assigned = keys(m.assigned);
+      const subset = owned !== null && [...owned].every(([t, ps]) => ps.every((p) => assigned.has(`${t}:${p}`)));
       if (received !== m.previousMemberEpoch || !subset) throw fenced('smaller');
     }
   }
@@ -269,11 +270,17 @@ export class ConsumerGroupCoordinator {
   }
 
   private reconcileMember(g: ConsumerGroup, m: ConsumerMember, owned: Assignment | null): void {
+    let held: Set<string> | null = null; // built on first use: most heartbeats never ask
     const heldByOther = (t: string, p: number): boolean => {
-      for (const other of g.members.values()) {
-        if (other !== m && (has(other.assigned, t, p) || has(other.pendingRevocation, t, p))) return true;
+      if (held === null) {
+        held = new Set();
+        for (const other of g.members.values()) {
+          if (other === m) continue;
+          for (const k of keys(other.assigned)) held.add(k);
+          for (const k of keys(other.pendingRevocation)) held.add(k);
+        }
       }
-      return false;
+      return held.has(`${t}:${p}`);
     };
     const next = reconcile(m, g.assignmentEpoch, g.target.get(m.memberId) ?? new Map(), owned, heldByOther);
     const wasRevoking = m.state === 'UNREVOKED_PARTITIONS';
