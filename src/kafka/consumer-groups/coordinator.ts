@@ -75,6 +75,11 @@ export class ConsumerGroupCoordinator {
     this.groups.delete(id);
   }
 
+  /** Stops every session and revocation timer (server shutdown). */
+  close(): void {
+    for (const g of this.groups.values()) for (const m of g.members.values()) this.stopTimers(m);
+  }
+
   heartbeat(input: HeartbeatInput): HeartbeatResult {
     try {
       if (input.memberEpoch === LEAVE_EPOCH || input.memberEpoch === STATIC_LEAVE_EPOCH) return this.leave(input);
