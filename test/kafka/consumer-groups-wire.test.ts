@@ -106,6 +106,8 @@ describe('ConsumerGroupHeartbeat', () => {
     expect((await join('g-bad', 'x', [], { subscribedTopicRegex: '(a)\\1' })).errorCode).toBe(128);
     expect((await join('g-bad', 'x', [], { subscribedTopicRegex: '(?=a).*' })).errorCode).toBe(128);
     expect(await beat('g-nowhere', 'x', 3, null)).toMatchObject({ errorCode: 69, errorMessage: 'Consumer group g-nowhere not found.' });
+    // Failed joins create no group.
+    expect(await describeGroup('g-bad')).toMatchObject({ errorCode: 69, errorMessage: 'Group g-bad not found.' });
   });
 
   it('fences wrong epochs and unknown members; tolerates the previous epoch with a subset', async () => {

@@ -95,6 +95,11 @@ export class ConsumerGroupCoordinator {
     const member = this.memberFor(g, input);
     const before = member.assigned;
     let bump = this.applyRequest(g, member, input);
+    if (!this.groups.has(g.id)) {
+      // Only a request that succeeds creates the group (Kafka writes nothing for a failed one).
+      if (this.classic.get(g.id)) this.classic.delete(g.id);
+      this.groups.set(g.id, g);
+    }
     if (!g.members.has(member.memberId)) {
       g.members.set(member.memberId, member);
       if (member.instanceId !== null) g.statics.set(member.instanceId, member.memberId);
@@ -134,10 +139,7 @@ export class ConsumerGroupCoordinator {
     // restart (membership is not persisted): its members are told they are unknown, so they
     // rejoin, as Kafka answers members that expired.
     if (!create) throw new GroupError(E.UNKNOWN_MEMBER_ID, `Member ${memberId} is not a member of group ${groupId}.`);
-    if (classic) this.classic.delete(groupId);
-    const g: ConsumerGroup = { id: groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), statics: new Map(), target: new Map(), assignor: this.defaultAssignor(), metadataKey: '' };
-    this.groups.set(groupId, g);
-    return g;
+    return { id: groupId, groupEpoch: 0, assignmentEpoch: 0, members: new Map(), statics: new Map(), target: new Map(), assignor: this.defaultAssignor(), metadataKey: '' };
   }
 
   private memberFor(g: ConsumerGroup, input: HeartbeatInput): ConsumerMember {
@@ -219,6 +221,10 @@ export class ConsumerGroupCoordinator {
 
   /** Takes the request's non-null fields; true when the subscription changed (new group epoch). */
   private applyRequest(g: ConsumerGroup, m: ConsumerMember, input: HeartbeatInput): boolean {
+    if (input.subscribedTopicRegex !== null && input.subscribedTopicRegex !== '') {
+      const re = compileRegex(input.subscribedTopicRegex);
+      if (typeof re === 'string') throw new GroupError(code('INVALID_REGULAR_EXPRESSION'), `SubscribedTopicRegex \`${input.subscribedTopicRegex}\` is not a valid regular expression: ${re}.`);
+    }
     let changed = false;
     if (input.rackId !== null) m.rackId = input.rackId;
     if (input.rebalanceTimeoutMs !== -1) m.rebalanceTimeoutMs = input.rebalanceTimeoutMs;
@@ -230,10 +236,6 @@ export class ConsumerGroupCoordinator {
       m.subscribedTopicNames = names;
     }
     if (input.subscribedTopicRegex !== null) {
-      if (input.subscribedTopicRegex !== '') {
-        const re = compileRegex(input.subscribedTopicRegex);
-        if (typeof re === 'string') throw new GroupError(code('INVALID_REGULAR_EXPRESSION'), `SubscribedTopicRegex \`${input.subscribedTopicRegex}\` is not a valid regular expression: ${re}.`);
-      }
       const regex = input.subscribedTopicRegex === '' ? null : input.subscribedTopicRegex;
       if (regex !== m.subscribedTopicRegex) changed = true;
       m.subscribedTopicRegex = regex;
