@@ -297,6 +297,9 @@ describe('offsets with member epochs', () => {
     expect((await fetch('other', 1)).errorCode).toBe(25);
     expect((await fetch('m', 1)).topics[0].partitions[0]).toMatchObject({ committedOffset: 5, errorCode: 0 });
     expect((await fetch(null, -1)).topics[0].partitions[0].committedOffset).toBe(5);
+    // OffsetDelete protects the topics a live member subscribes to.
+    const od = await c.call(47, 0, { groupId: 'g-off', topics: [{ name: 'cg-off', partitions: [{ partitionIndex: 0 }] }] });
+    expect(od).toMatchObject({ errorCode: 0, topics: [{ name: 'cg-off', partitions: [{ partitionIndex: 0, errorCode: 86 }] }] });
     // v9 member commit to a group nobody created.
     const r = await c.call(8, 9, { groupId: 'g-none', generationIdOrMemberEpoch: 3, memberId: 'q', groupInstanceId: null, topics: [{ name: 'cg-off', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
     expect(r.topics[0].partitions[0].errorCode).toBe(69);
