@@ -306,6 +306,25 @@ describe('offsets with member epochs', () => {
   });
 });
 
+describe('transactional offsets', () => {
+  it('TxnOffsetCommit to a consumer group checks the member epoch (consume-transform-produce)', async () => {
+    topic('cg-txn', 1);
+    await join('g-txn', 'm', ['cg-txn']);
+    const p = await c.call(22, 4, { transactionalId: 'cg-tx', transactionTimeoutMs: 60000, producerId: -1, producerEpoch: -1 });
+    expect(p.errorCode).toBe(0);
+    expect((await c.call(25, 2, { transactionalId: 'cg-tx', producerId: p.producerId, producerEpoch: p.producerEpoch, groupId: 'g-txn' })).errorCode).toBe(0);
+    const txnCommit = async (memberId: string, generationId: number): Promise<number> => {
+      const r = await c.call(28, 3, { transactionalId: 'cg-tx', groupId: 'g-txn', producerId: p.producerId, producerEpoch: p.producerEpoch, generationId, memberId, groupInstanceId: null, topics: [{ name: 'cg-txn', partitions: [{ partitionIndex: 0, committedOffset: 4, committedLeaderEpoch: -1, committedMetadata: null }] }] });
+      return r.topics[0].partitions[0].errorCode as number;
+    };
+    expect(await txnCommit('m', 0)).toBe(STALE_MEMBER_EPOCH);
+    expect(await txnCommit('nobody', 1)).toBe(25);
+    expect(await txnCommit('m', 1)).toBe(0);
+    expect((await c.call(26, 3, { transactionalId: 'cg-tx', producerId: p.producerId, producerEpoch: p.producerEpoch, committed: true })).errorCode).toBe(0);
+    expect(server.core.offsets.get('g-txn', 'cg-txn', 0)?.offset).toBe(4);
+  });
+});
+
 describe('classic and consumer groups', () => {
   const joinClassic = (groupId: string): Promise<Msg> =>
     c.call(11, 5, { groupId, sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }] });
