@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Msg } from '../../src/kafka/codec.js';
 import { ManualClock } from '../../src/core/index.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { Reader } from '../../src/kafka/bytes.js';
 import { RawClient } from './raw-client.js';
 
 let server: TestServer;
@@ -126,6 +127,58 @@ describe('ConsumerGroupHeartbeat', () => {
     // Epoch 1 while claiming a partition a does not own is fenced.
     expect((await beat('g-ep', 'a', 1, [{ topicId: id, partitions: [0, 1] }])).errorCode).toBe(FENCED_MEMBER_EPOCH);
     expect((await beat('g-ep', 'a', 0 + 0, null)).errorCode).toBe(42); // epoch 0 needs a full join
+  });
+});
+
+describe('ConsumerGroupDescribe bytes', () => {
+  // No installed client implements key 69, so the v1 layout is checked against the upstream
+  // schema field by field here, not through our own codec.
+  it('encodes v1 exactly as ConsumerGroupDescribeResponse.json lays it out', async () => {
+    const id = topic('cg-bytes', 1);
+    await join('g-bytes', 'mb', ['cg-bytes'], { rackId: 'r1' });
+    const group = Buffer.from('g-bytes');
+    const body = Buffer.concat([
+      Buffer.from([0, 69, 0, 1, 0, 0, 0, 9, 0, 4]), Buffer.from('hand'), Buffer.from([0]), // header v2: key, version, correlation, client id, no tags
+      Buffer.from([2, group.length + 1]), group, Buffer.from([1, 0]), // GroupIds [g-bytes], IncludeAuthorizedOperations true, no tags
+    ]);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(body.length);
+    c.socket.write(Buffer.concat([size, body]));
+    const r = new Reader(await c.next());
+    const str = (): string | null => r.string(true);
+    const tags = (): void => expect(r.uvarint()).toBe(0);
+    const assignment = (): unknown[] => {
+      const out: unknown[] = [];
+      for (let n = r.arrayLength(true); n > 0; n--) {
+        const topicId = r.uuid();
+        const name = str();
+        const ps: number[] = [];
+        for (let k = r.arrayLength(true); k > 0; k--) ps.push(r.int32());
+        tags();
+        out.push([topicId, name, ps]);
+      }
+      tags();
+      return out;
+    };
+    expect(r.int32()).toBe(9);
+    tags();
+    expect(r.int32()).toBe(0); // throttle
+    expect(r.arrayLength(true)).toBe(1);
+    expect([r.int16(), str(), str(), str(), r.int32(), r.int32(), str()]).toEqual([0, null, 'g-bytes', 'Stable', 1, 1, 'uniform']);
+    expect(r.arrayLength(true)).toBe(1);
+    expect([str(), str(), str(), r.int32(), str(), str()]).toEqual(['mb', null, 'r1', 1, 'wire-test', expect.stringMatching(/^\/127\.0\.0\.1$/)]);
+    const names: (string | null)[] = [];
+    for (let n = r.arrayLength(true); n > 0; n--) names.push(str());
+    expect(names).toEqual(['cg-bytes']);
+    expect(str()).toBe(null); // regex
+    expect(assignment()).toEqual([[id, 'cg-bytes', [0]]]);
+    expect(assignment()).toEqual([[id, 'cg-bytes', [0]]]);
+    expect(r.int8()).toBe(1); // member type: consumer
+    tags();
+    expect(r.int32()).toBe(328); // READ, DELETE, DESCRIBE
+    tags();
+    tags();
+    expect(r.remaining).toBe(0);
   });
 });
 
