@@ -2,6 +2,7 @@
 import type { Msg } from './codec.js';
 import type { KafkaBroker } from './broker.js';
 import type { Advertised } from './listeners.js';
+import type { SaslSession } from './sasl/session.js';
 
 export interface RequestContext {
   readonly broker: KafkaBroker;
@@ -15,6 +16,8 @@ export interface RequestContext {
   /** The connection's Kafka principal ("User:ANONYMOUS" until SASL authenticates a user):
    *  what ACLs are checked against. */
   readonly principal: string;
+  /** The connection's SASL state (SaslHandshake / SaslAuthenticate drive it). */
+  readonly sasl: SaslSession;
   /** Resolves when the connection closes (long polls stop waiting). */
   readonly closed: { readonly value: boolean; onClose(fn: () => void): void };
 }

@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger.js';
 import type { MessageDef } from './codec.js';
 import { ConsumerGroupCoordinator } from './consumer-groups/coordinator.js';
 import { GroupCoordinator } from './groups.js';
+import { CredentialStore } from './sasl/credentials.js';
 import type { KafkaPersistence } from './persistence.js';
 import { numericConfig, topicConfig } from './topic-configs.js';
 
@@ -89,6 +90,8 @@ export class KafkaBroker {
   private retentionTimer: TimerHandle | null = null;
   /** listeners / advertised.listeners as DescribeConfigs reports them (set once bound). */
   listenersText = { listeners: '', advertised: '', protocolMap: 'PLAINTEXT:PLAINTEXT', primary: 'PLAINTEXT' };
+  /** SASL users (PLAIN digests, SCRAM credentials), filled from --config / env at startup. */
+  credentials = new CredentialStore();
 
   constructor(
     readonly core: Broker,

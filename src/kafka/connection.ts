@@ -9,7 +9,9 @@
 // connection are handled one at a time, so responses leave in request order even when a
 // handler waits (fetch long-poll, JoinGroup). Unparsable frames, unknown API keys and versions
 // outside a handler's range close the connection (Kafka's InvalidRequestException path); a
-// frame larger than the request limit closes it before anything is allocated.
+// frame larger than the request limit closes it before anything is allocated. On a SASL
+// listener the SASL phase (sasl/session.ts) comes first: it decides which requests may pass,
+// takes the bare token frames of a v0 handshake, and sets the principal once authenticated.
 
 import type net from 'node:net';
 import type { Logger } from '../shared/logger.js';
@@ -19,6 +21,8 @@ import type { ApiModule, RequestContext } from './api.js';
 import type { KafkaBroker } from './broker.js';
 import type { Advertised } from './listeners.js';
 import { API_VERSIONS_KEY, apiVersionsDowngrade } from './apis/18-api-versions.js';
+import { SaslFailure } from './sasl/mechanism.js';
+import { SASL_MAX_RECEIVE_SIZE, SaslSession, type SaslListener } from './sasl/session.js';
 
 export class KafkaConnection {
   private chunks: Buffer[] = [];
@@ -27,9 +31,12 @@ export class KafkaConnection {
   private busy = false;
   private closeHandlers: (() => void)[] = [];
   private isClosed = false;
+  /** Set once the last answer is queued (failed SASL authentication): input is ignored. */
+  private closing = false;
   /** Kafka's principal for an unauthenticated PLAINTEXT connection. */
   principal = 'User:ANONYMOUS';
   readonly closed: RequestContext['closed'];
+  readonly sasl: SaslSession;
 
   constructor(
     private readonly socket: net.Socket,
@@ -38,7 +45,11 @@ export class KafkaConnection {
     private readonly apis: Map<number, ApiModule>,
     private readonly log: Logger,
     private readonly listener: Advertised,
+    saslListener: SaslListener | null = null,
   ) {
+    this.sasl = new SaslSession(saslListener, broker.credentials, (user) => {
+      this.principal = `User:${user}`;
+    });
     const self = this;
     this.closed = {
       get value() {
@@ -75,14 +86,17 @@ export class KafkaConnection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closing) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     for (;;) {
       if (this.buffered < 4) break;
       const size = this.peekSize();
-      if (size < 0 || size > this.broker.settings.maxRequestBytes) {
+      // Before authentication Kafka takes frames up to sasl.server.max.receive.size only.
+      const limit = this.sasl.gating ? SASL_MAX_RECEIVE_SIZE : this.broker.settings.maxRequestBytes;
+      if (size < 0 || size > limit) {
         // Kafka: InvalidReceiveException, the channel is closed without reading the payload.
-        this.close(`request size ${size} outside [0, ${this.broker.settings.maxRequestBytes}]`);
+        this.close(`request size ${size} outside [0, ${limit}]`);
         return;
       }
       if (this.buffered < 4 + size) break;
@@ -143,6 +157,7 @@ export class KafkaConnection {
           (out) => {
             this.busy = false;
             if (out) this.send(out);
+            if (this.sasl.closeAfterResponse) return this.closeAfterFlush();
             this.pump();
           },
           (err: unknown) => {
@@ -153,21 +168,38 @@ export class KafkaConnection {
         return;
       }
       if (result) this.send(result);
+      if (this.sasl.closeAfterResponse) return this.closeAfterFlush();
     }
   }
 
+  /** Kafka sends a failed authentication's answer, then closes the channel. */
+  private closeAfterFlush(): void {
+    this.closing = true;
+    this.frames = [];
+    this.chunks = [];
+    this.buffered = 0;
+    this.busy = true;
+    this.socket.end(() => this.socket.destroy());
+  }
+
   private fail(err: unknown): void {
-    if (err instanceof DecodeError) this.log.debug({ conn: this.id, err: err.message }, 'malformed request');
+    if (err instanceof DecodeError || err instanceof SaslFailure) this.log.debug({ conn: this.id, err: err.message }, 'malformed request');
     else this.log.error({ err, conn: this.id }, 'request handler failed');
     this.close('request failed');
   }
 
   /** Returns the encoded response (header + body) or null when there is none. */
   private handleFrame(frame: Buffer): Buffer[] | null | Promise<Buffer[] | null> {
+    if (this.sasl.expectsRawToken) return this.sasl.rawToken(frame);
     const r = new Reader(frame);
     const apiKey = r.int16();
     const version = r.int16();
     const correlationId = r.int32();
+    if (this.sasl.gating) {
+      // Kafka: IllegalSaslStateException, the channel is closed without an answer.
+      const refused = this.sasl.admit(apiKey);
+      if (refused !== null) throw new SaslFailure(null, refused);
+    }
     const api = this.apis.get(apiKey);
     const def = this.broker.messages.get(apiKey);
     if (!api || !def) throw new DecodeError(`unknown API key ${apiKey}`);
@@ -180,8 +212,9 @@ export class KafkaConnection {
     const clientId = r.string(false);
     if (flexible) skipTaggedFields(r);
     const request = decode(def.request, version, flexible, r);
-    const ctx: RequestContext = { broker: this.broker, version, clientId, connectionId: this.id, clientHost: `/${this.socket.remoteAddress ?? ""}`, listener: this.listener, principal: this.principal, closed: this.closed };
+    const ctx: RequestContext = { broker: this.broker, version, clientId, connectionId: this.id, clientHost: `/${this.socket.remoteAddress ?? ""}`, listener: this.listener, principal: this.principal, sasl: this.sasl, closed: this.closed };
     const out = api.handle(request, ctx);
+    if (apiKey === API_VERSIONS_KEY && this.sasl.gating && out && !(out instanceof Promise)) this.sasl.apiVersionsAnswered(Number(out.errorCode));
     if (out instanceof Promise) return out.then((body) => (body ? this.respond(def, version, correlationId, body) : null));
     return out ? this.respond(def, version, correlationId, out) : null;
   }

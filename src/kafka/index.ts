@@ -1,6 +1,7 @@
 // Kafka front-end entry point: loads the message definitions, builds the API registry and the
 // broker state, predeclares topics from the --config document, and serves one KafkaConnection
-// per socket on the shared TCP listener.
+// per socket on the shared TCP listener. SASL users come from the section's "users" and
+// KAFKA_SASL_USERS; listeners mapped to SASL_PLAINTEXT authenticate first (sasl/).
 import { randomBytes } from 'node:crypto';
 import type { FrontEndModule, FrontEndState } from '../shared/front-end.js';
 import { expectArray, expectInteger, expectObject, expectString, expectStringMap, optional, ShapeError } from '../shared/json-shape.js';
@@ -16,6 +17,9 @@ import { planListeners, type Advertised } from './listeners.js';
 import { validateTopicConfig } from './topic-configs.js';
 import { exactlyOnce } from './exactly-once.js';
 import { startLogCleaner } from './log-cleaner.js';
+import { buildCredentials, enabledMechanisms, readUsers, usersFromEnv, usersFromJaas } from './sasl/config.js';
+import { persistScram } from './sasl/persistence.js';
+import type { SaslListener } from './sasl/session.js';
 
 interface TopicDecl {
   name: string;
@@ -24,7 +28,7 @@ interface TopicDecl {
 }
 
 function readTopics(section: unknown, path: string): TopicDecl[] {
-  const obj = expectObject(section, path, ['topics']);
+  const obj = expectObject(section, path, ['topics', 'users']);
   const list = optional(obj, 'topics', path, expectArray) ?? [];
   const seen = new Set<string>();
   return list.map((raw, i) => {
@@ -53,6 +57,7 @@ export const kafka: FrontEndModule = {
   name: 'kafka',
   checkResources(section, path) {
     readTopics(section, path);
+    readUsers(expectObject(section, path), path);
   },
   async start(core, config, log) {
     const messages = loadMessages();
@@ -73,6 +78,9 @@ export const kafka: FrontEndModule = {
       await broker.persistence.settle();
     }
     const section = config.resources.kafka;
+    const declaredUsers = section === undefined ? [] : readUsers(expectObject(section, '$.kafka'), '$.kafka');
+    broker.credentials = await buildCredentials([...declaredUsers, ...usersFromJaas(config.extra), ...usersFromEnv(config.extra)]);
+    if (files) persistScram(files, broker.credentials);
     if (section !== undefined) {
       for (const t of readTopics(section, '$.kafka')) {
         if (!core.topics.get(t.name)) core.topics.create(t.name, t.partitions, new Map(Object.entries(t.configs)));
@@ -85,7 +93,9 @@ export const kafka: FrontEndModule = {
       const wildcard = bindHost === '' || bindHost === '0.0.0.0' || bindHost === '::';
       return { name, host: a?.host || (wildcard ? config.advertisedHost : bindHost), port: a?.port ?? 0 };
     };
+    const saslFor = (name: string): SaslListener | null => (plan.protocolOf(name) === 'SASL_PLAINTEXT' ? { mechanisms: enabledMechanisms(config.extra, name) } : null);
     const open = async (name: string, host: string, port: number, flag: string, advertised: Advertised): Promise<TcpServer> => {
+      const sasl = saslFor(name);
       const server = await listenTcp({
         host,
         port,
@@ -94,7 +104,7 @@ export const kafka: FrontEndModule = {
         log,
         onConnection(socket, id) {
           log.debug({ proto: 'kafka', conn: id, listener: name, remote: socket.remoteAddress }, 'connection opened');
-          const conn = new KafkaConnection(socket, id, broker, apis, log, advertised);
+          const conn = new KafkaConnection(socket, id, broker, apis, log, advertised, sasl);
           return { shutdown: () => conn.close('server shutting down') };
         },
       });
@@ -116,7 +126,7 @@ export const kafka: FrontEndModule = {
       throw err;
     }
     broker.port = server.port;
-    broker.listenersText = { ...plan.describe(bound, config.advertisedHost), protocolMap: [...bound.keys()].map((n) => `${n}:PLAINTEXT`).join(','), primary: plan.primary };
+    broker.listenersText = { ...plan.describe(bound, config.advertisedHost), protocolMap: [...bound.keys()].map((n) => `${n}:${plan.protocolOf(n)}`).join(','), primary: plan.primary };
     broker.startRetention();
     const backoff = Number(config.extra.KAFKA_LOG_CLEANER_BACKOFF_MS ?? '');
     const cleaner = startLogCleaner(broker, Number.isFinite(backoff) && backoff > 0 ? backoff : 15_000);

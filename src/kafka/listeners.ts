@@ -5,8 +5,9 @@
 // answer with the advertised address of the listener the request came in on (Kafka's
 // per-listener metadata). The --kafka-port listener is the one whose port matches it in
 // KAFKA_LISTENERS (else the first entry, else "PLAINTEXT"); every other entry gets its own
-// socket. Only PLAINTEXT is spoken: KAFKA_LISTENER_SECURITY_PROTOCOL_MAP may map names to
-// PLAINTEXT only (SSL/SASL listeners are refused at startup rather than served insecurely).
+// socket. KAFKA_LISTENER_SECURITY_PROTOCOL_MAP may map names to PLAINTEXT or SASL_PLAINTEXT
+// (SASL authentication, see sasl/session.ts); SSL and SASL_SSL are refused at startup rather
+// than served without TLS.
 import { StartupError } from '../shared/startup-error.js';
 
 export interface ListenerSpec {
@@ -23,6 +24,7 @@ export interface Advertised {
 }
 
 const DEFAULT_PROTOCOLS = new Set(['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
+const SERVED_PROTOCOLS = new Set(['PLAINTEXT', 'SASL_PLAINTEXT']);
 const ENTRY = /^([A-Za-z_][A-Za-z0-9_]*):\/\/(\[[^\]]*\]|[^:/]*):(\d{1,5})$/;
 
 export function parseListeners(raw: string | undefined, key: string): ListenerSpec[] {
@@ -46,6 +48,8 @@ export interface ListenerPlan {
   extra: ListenerSpec[];
   /** Advertised address per listener name (port 0 = the port actually bound). */
   advertised: Map<string, ListenerSpec>;
+  /** The security protocol of a listener: PLAINTEXT or SASL_PLAINTEXT. */
+  protocolOf(name: string): string;
   /** The raw listeners/advertised.listeners strings DescribeConfigs reports. */
   describe(bound: Map<string, number>, fallbackHost: string): { listeners: string; advertised: string };
 }
@@ -59,14 +63,15 @@ export function planListeners(extra: Record<string, string>, kafkaPort: number):
     if (!name || !proto) throw new StartupError(`KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: '${pair}' is not NAME:PROTOCOL`);
     protocols.set(name.toUpperCase(), proto.toUpperCase());
   }
-  for (const l of [...listeners, ...advertisedList]) {
-    // Kafka's default map names SSL/SASL listeners after their protocol; other unmapped names
-    // are taken as PLAINTEXT here (Kafka would refuse to start without a mapping).
-    const proto = protocols.get(l.name) ?? (DEFAULT_PROTOCOLS.has(l.name) ? l.name : 'PLAINTEXT');
-    if (proto !== 'PLAINTEXT') throw new StartupError(`listener ${l.name}: only PLAINTEXT listeners are supported (security protocol ${proto})`);
-  }
+  // Kafka's default map names SSL/SASL listeners after their protocol; other unmapped names
+  // are taken as PLAINTEXT here (Kafka would refuse to start without a mapping).
+  const protocolOf = (name: string): string => protocols.get(name) ?? (DEFAULT_PROTOCOLS.has(name) ? name : 'PLAINTEXT');
   const primarySpec = listeners.find((l) => l.port === kafkaPort) ?? listeners[0];
   const primary = primarySpec?.name ?? advertisedList[0]?.name ?? 'PLAINTEXT';
+  for (const name of new Set([primary, ...listeners.map((l) => l.name), ...advertisedList.map((l) => l.name)])) {
+    const proto = protocolOf(name);
+    if (!SERVED_PROTOCOLS.has(proto)) throw new StartupError(`listener ${name}: only PLAINTEXT and SASL_PLAINTEXT listeners are supported (security protocol ${proto})`);
+  }
   const others = listeners.filter((l) => l.name !== primary);
   for (const a of advertisedList) {
     if (a.name !== primary && !others.some((l) => l.name === a.name)) throw new StartupError(`KAFKA_ADVERTISED_LISTENERS: listener ${a.name} is not in KAFKA_LISTENERS`);
@@ -76,6 +81,7 @@ export function planListeners(extra: Record<string, string>, kafkaPort: number):
     primary,
     extra: others,
     advertised,
+    protocolOf,
     describe(bound, fallbackHost) {
       const names = [primary, ...others.map((o) => o.name)];
       const listenersText = names.map((n) => {

@@ -99,8 +99,9 @@ describe('several listeners', () => {
     expect(server.core.topics.get('via-host')?.partitions[0]?.highWatermark).toBe(1);
   });
 
-  it('refuses SSL/SASL listeners and malformed entries at startup', async () => {
-    await expect(startTestServer({ protocols: ['kafka'], extra: { KAFKA_LISTENERS: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0' } })).rejects.toThrow(/only PLAINTEXT listeners are supported/);
+  it('refuses SSL/SASL_SSL listeners and malformed entries at startup', async () => {
+    await expect(startTestServer({ protocols: ['kafka'], extra: { KAFKA_LISTENERS: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0' } })).rejects.toThrow(/only PLAINTEXT and SASL_PLAINTEXT listeners are supported \(security protocol SSL\)/);
+    await expect(startTestServer({ protocols: ['kafka'], extra: { KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'PLAINTEXT:SASL_SSL' } })).rejects.toThrow(/security protocol SASL_SSL/);
     await expect(startTestServer({ protocols: ['kafka'], extra: { KAFKA_ADVERTISED_LISTENERS: 'localhost:9092' } })).rejects.toThrow(/NAME:\/\/host:port/);
   });
 });

@@ -9,6 +9,7 @@ const DRIVERS = {
   confluent: fileURLToPath(new URL('./clients/confluent_driver.py', import.meta.url)),
   confluentTxn: fileURLToPath(new URL('./clients/confluent_txn_driver.py', import.meta.url)),
   kafkaPython: fileURLToPath(new URL('./clients/kafka_python_driver.py', import.meta.url)),
+  sasl: fileURLToPath(new URL('./clients/sasl_driver.py', import.meta.url)),
 };
 
 export type Driver = keyof typeof DRIVERS;

@@ -38,6 +38,10 @@ import { describeClusterApi } from './60-describe-cluster.js';
 import { consumerGroupHeartbeatApi } from './68-consumer-group-heartbeat.js';
 import { consumerGroupDescribeApi } from './69-consumer-group-describe.js';
 import { describeTopicPartitionsApi } from './75-describe-topic-partitions.js';
+import { saslHandshakeApi } from './17-sasl-handshake.js';
+import { saslAuthenticateApi } from './36-sasl-authenticate.js';
+import { describeUserScramCredentialsApi } from './50-describe-user-scram-credentials.js';
+import { alterUserScramCredentialsApi } from './51-alter-user-scram-credentials.js';
 
 export function buildRegistry(): Map<number, ApiModule> {
   const apis = new Map<number, ApiModule>();
@@ -75,6 +79,10 @@ export function buildRegistry(): Map<number, ApiModule> {
     consumerGroupHeartbeatApi,
     consumerGroupDescribeApi,
     describeTopicPartitionsApi,
+    saslHandshakeApi,
+    saslAuthenticateApi,
+    describeUserScramCredentialsApi,
+    alterUserScramCredentialsApi,
   ]) apis.set(api.key, api);
   apis.set(18, apiVersionsApi(apis));
   return apis;
