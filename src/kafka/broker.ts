@@ -1,10 +1,11 @@
 // The Kafka front-end's shared state: settings from config.extra, this broker's identity
 // (one node, id 1, which is also the controller and every group's coordinator), the loaded
-// message definitions, the group coordinator, and topic helpers (auto-create, name rules).
+// message definitions, the group coordinators (classic and KIP-848), and topic helpers (auto-create, name rules).
 
 import type { Broker, TimerHandle, Topic } from '../core/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { MessageDef } from './codec.js';
+import { ConsumerGroupCoordinator } from './consumer-groups/coordinator.js';
 import { GroupCoordinator } from './groups.js';
 import { CredentialStore } from './sasl/credentials.js';
 import type { KafkaPersistence } from './persistence.js';
@@ -19,6 +20,12 @@ export interface KafkaSettings {
   groupInitialRebalanceDelayMs: number;
   groupMinSessionTimeoutMs: number;
   groupMaxSessionTimeoutMs: number;
+  /** group.consumer.session.timeout.ms (KIP-848 groups; the broker decides, not the client). */
+  consumerGroupSessionTimeoutMs: number;
+  /** group.consumer.heartbeat.interval.ms, sent to KIP-848 members in every heartbeat response. */
+  consumerGroupHeartbeatIntervalMs: number;
+  /** group.consumer.assignors by name; the first is the default. */
+  consumerGroupAssignors: string[];
   /** log.retention.check.interval.ms: how often retention runs over every partition. */
   retentionCheckIntervalMs: number;
   /** The directory reported by DescribeLogDirs (the --data-dir), undefined in memory. */
@@ -37,6 +44,8 @@ export function settingsFrom(extra: Record<string, string>, logDir?: string): Ka
   };
   if (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE !== undefined) explicit.add('KAFKA_AUTO_CREATE_TOPICS_ENABLE');
   if ((extra.KAFKA_AUTHORIZER_CLASS_NAME ?? '').trim() !== '') explicit.add('KAFKA_AUTHORIZER_CLASS_NAME');
+  const assignors = (extra.KAFKA_GROUP_CONSUMER_ASSIGNORS ?? 'uniform,range').split(',').map((a) => a.trim()).filter((a) => a === 'uniform' || a === 'range');
+  if (extra.KAFKA_GROUP_CONSUMER_ASSIGNORS !== undefined) explicit.add('KAFKA_GROUP_CONSUMER_ASSIGNORS');
   const auto = (extra.KAFKA_AUTO_CREATE_TOPICS_ENABLE ?? 'true').trim().toLowerCase();
   return {
     logDir,
@@ -48,6 +57,9 @@ export function settingsFrom(extra: Record<string, string>, logDir?: string): Ka
     groupInitialRebalanceDelayMs: num('KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS', 0),
     groupMinSessionTimeoutMs: num('KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS', 6000),
     groupMaxSessionTimeoutMs: num('KAFKA_GROUP_MAX_SESSION_TIMEOUT_MS', 1_800_000),
+    consumerGroupSessionTimeoutMs: Math.max(1, num('KAFKA_GROUP_CONSUMER_SESSION_TIMEOUT_MS', 45_000)),
+    consumerGroupHeartbeatIntervalMs: Math.max(1, num('KAFKA_GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS', 5_000)),
+    consumerGroupAssignors: assignors.length > 0 ? assignors : ['uniform', 'range'],
   };
 }
 
@@ -73,6 +85,8 @@ export function invalidTopicName(name: string | null): string | null {
 export class KafkaBroker {
   readonly nodeId = 1;
   readonly groups: GroupCoordinator;
+  /** KIP-848 "consumer" type groups; a group id is either here or in `groups`. */
+  readonly consumerGroups: ConsumerGroupCoordinator;
   /** Writes state through to --data-dir; undefined in memory mode (nothing to wait for). */
   persistence: KafkaPersistence | undefined = undefined;
   /** Set when authorizer.class.name is configured (acl/authorizer.ts); undefined: no ACL checks. */
@@ -93,6 +107,7 @@ export class KafkaBroker {
     readonly clusterId: string,
   ) {
     this.groups = new GroupCoordinator(core, settings, log);
+    this.consumerGroups = new ConsumerGroupCoordinator(core, settings, log, this.groups);
   }
 
   /** The topic, auto-created if allowed (Metadata with auto-create; like Kafka, never on Produce). */

@@ -151,6 +151,7 @@ export const kafka: FrontEndModule = {
       async close() {
         state = 'stopping';
         broker.stopRetention();
+        broker.consumerGroups.close();
         exactlyOnce(broker).txns.close();
         cleaner.stop();
         for (const s of servers) await s.close();

@@ -130,6 +130,23 @@ describe('ACLs from --config, anonymous principal', () => {
     c.socket.destroy();
   });
 
+  it('checks GROUP READ and subscribed-topic DESCRIBE on KIP-848 heartbeats, GROUP DESCRIBE on ConsumerGroupDescribe', async () => {
+    const c = await RawClient.connect(server.ports.kafka as number);
+    const join = (groupId: string, names: string[]) =>
+      c.call(68, 1, { groupId, memberId: `m-${groupId}-${names.join()}`, memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 30000, subscribedTopicNames: names, subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [] });
+    expect((await join('other', ['app-orders'])).errorCode).toBe(30);
+    expect((await join('grp-848', ['secret'])).errorCode).toBe(29);
+    const ok = await join('grp-848', ['app-orders']);
+    expect(ok.errorCode).toBe(0);
+    expect(ok.memberEpoch).toBeGreaterThan(0);
+    const described = await c.call(69, 1, { groupIds: ['grp-848', 'other'], includeAuthorizedOperations: true });
+    const groups = described.groups as Msg[];
+    expect(groups.map((g) => g.errorCode)).toEqual([0, 30]);
+    // READ on the group implies DESCRIBE (bit 8) and READ (bit 3); nothing else is granted.
+    expect(groups[0]?.authorizedOperations).toBe((1 << 3) | (1 << 8));
+    c.socket.destroy();
+  });
+
   it('shows only describable topics and checks CREATE / DELETE / ALTER / configs on topic admin', async () => {
     const admin = kafka.admin();
     await admin.connect();

@@ -7,6 +7,9 @@
 // With an authorizer: GROUP READ (GROUP_AUTHORIZATION_FAILED for every partition), then TOPIC
 // READ per topic (TOPIC_AUTHORIZATION_FAILED), as KafkaApis.handleOffsetCommitRequest.
 // retention_time_ms (v2-4) is accepted and not applied: offsets are kept until deleted.
+// KIP-848 consumer groups check the member id and member epoch instead (v9+: UNKNOWN_MEMBER_ID,
+// STALE_MEMBER_EPOCH, FENCED_MEMBER_EPOCH; members using v8 or older: UNSUPPORTED_VERSION).
+// v9 answers GROUP_ID_NOT_FOUND for a member commit (epoch >= 0) to an unknown group.
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { code, E } from '../errors.js';
@@ -22,8 +25,16 @@ export const offsetCommitApi: ApiModule = {
   handle(req, ctx) {
     const b = ctx.broker;
     const groupId = req.groupId as string;
+    const memberId = req.memberId as string;
+    const epoch = req.generationIdOrMemberEpoch as number;
     const groupDenied = !groupAllowed(ctx, OP.READ, groupId);
-    const groupError = groupDenied ? E.GROUP_AUTHORIZATION_FAILED : groupId === '' ? E.INVALID_GROUP_ID : b.groups.validateCommit(groupId, req.memberId as string, req.groupInstanceId as string | null, req.generationIdOrMemberEpoch as number);
+    const modern = b.consumerGroups.get(groupId);
+    let groupError: number;
+    if (groupDenied) groupError = E.GROUP_AUTHORIZATION_FAILED;
+    else if (groupId === '') groupError = E.INVALID_GROUP_ID;
+    else if (modern) groupError = b.consumerGroups.validateCommit(modern, memberId, epoch, ctx.version);
+    else if (ctx.version >= 9 && epoch >= 0 && !b.groups.get(groupId)) groupError = E.GROUP_ID_NOT_FOUND;
+    else groupError = b.groups.validateCommit(groupId, memberId, req.groupInstanceId as string | null, epoch);
     const now = b.core.clock.now();
     let stored = false;
     const topics = (req.topics as Msg[]).map((t) => {
@@ -44,7 +55,7 @@ export const offsetCommitApi: ApiModule = {
         }),
       };
     });
-    if (stored) b.groups.ensure(groupId);
+    if (stored && !modern) b.groups.ensure(groupId);
     return b.durable({ throttleTimeMs: 0, topics });
   },
 };

@@ -4,16 +4,23 @@
 // UNSTABLE_OFFSET_COMMIT for partitions whose offsets an open transaction holds (KIP-447).
 // With an authorizer: GROUP DESCRIBE (GROUP_AUTHORIZATION_FAILED), TOPIC DESCRIBE per named
 // topic (TOPIC_AUTHORIZATION_FAILED); an all-topics fetch leaves undescribable topics out.
+// v9+ against a KIP-848 consumer group checks the member id and epoch (UNKNOWN_MEMBER_ID,
+// STALE_MEMBER_EPOCH, FENCED_MEMBER_EPOCH); a null member id with epoch -1 is an admin fetch.
 import type { Msg } from '../codec.js';
 import type { ApiModule, RequestContext } from '../api.js';
 import { code, E } from '../errors.js';
 import { exactlyOnce } from '../exactly-once.js';
 import { groupAllowed, OP, topicAllowed } from '../acl/check.js';
 
-function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null, requireStable: boolean): { topics: Msg[]; errorCode: number } {
+function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null, requireStable: boolean, member?: Msg): { topics: Msg[]; errorCode: number } {
   const offsets = ctx.broker.core.offsets;
   if (!groupAllowed(ctx, OP.DESCRIBE, groupId)) return { errorCode: E.GROUP_AUTHORIZATION_FAILED, topics: ctx.version < 2 ? failed(topics, E.GROUP_AUTHORIZATION_FAILED) : [] };
   if (groupId === '' && ctx.version >= 8) return { topics: [], errorCode: E.INVALID_GROUP_ID };
+  const modern = ctx.broker.consumerGroups.get(groupId);
+  if (modern && member && ctx.version >= 9) {
+    const errorCode = ctx.broker.consumerGroups.validateFetch(modern, member.memberId as string | null, member.memberEpoch as number);
+    if (errorCode !== E.NONE) return { topics: [], errorCode };
+  }
   const wanted = topics ?? groupTopics(ctx, groupId).filter((t) => topicAllowed(ctx, OP.DESCRIBE, t.name as string));
   return {
     errorCode: E.NONE,
@@ -55,7 +62,7 @@ export const offsetFetchApi: ApiModule = {
     if (ctx.version >= 8) {
       return {
         throttleTimeMs: 0,
-        groups: (req.groups as Msg[]).map((g) => ({ groupId: g.groupId, ...fetchGroup(ctx, g.groupId as string, g.topics as Msg[] | null, req.requireStable as boolean) })),
+        groups: (req.groups as Msg[]).map((g) => ({ groupId: g.groupId, ...fetchGroup(ctx, g.groupId as string, g.topics as Msg[] | null, req.requireStable as boolean, g) })),
       };
     }
     const r = fetchGroup(ctx, req.groupId as string, req.topics as Msg[] | null, req.requireStable as boolean);

@@ -1,7 +1,10 @@
 // JoinGroup (key 11), v0-9. Classic protocol through groups.ts: v4+ two-step join with
 // MEMBER_ID_REQUIRED (KIP-394), v5+ static membership (group.instance.id, KIP-345), v7+
 // protocol type in the response. The response waits until the join phase completes.
-// v0 has no rebalance timeout: the session timeout stands in for it, as in Kafka.
+// v0 has no rebalance timeout: the session timeout stands in for it, as in Kafka. A KIP-848
+// consumer group with members refuses classic members (INCONSISTENT_GROUP_PROTOCOL: Kafka would
+// take them in as classic members of the consumer group, not done here); an empty one is
+// replaced by a classic group, its committed offsets kept.
 // With an authorizer: GROUP READ (GROUP_AUTHORIZATION_FAILED).
 import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
@@ -19,6 +22,11 @@ export const joinGroupApi: ApiModule = {
     if (!groupAllowed(ctx, OP.READ, req.groupId as string)) {
       return shape({ errorCode: E.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: req.memberId as string, skipAssignment: false, members: [] });
     }
+    const modern = ctx.broker.consumerGroups.get(req.groupId as string);
+    if (modern && modern.members.size > 0) {
+      return shape({ errorCode: E.INCONSISTENT_GROUP_PROTOCOL, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: req.memberId as string, skipAssignment: false, members: [] });
+    }
+    if (modern) ctx.broker.consumerGroups.delete(modern.id);
     const result = ctx.broker.groups.join({
       groupId: req.groupId as string,
       memberId: req.memberId as string,

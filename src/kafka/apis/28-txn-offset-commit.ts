@@ -25,6 +25,7 @@ export const txnOffsetCommitApi: ApiModule = {
     let groupError = 0;
     const { error, txn } = eos.txns.check(req.transactionalId as string, req.producerId as number, req.producerEpoch as number, ctx.version >= 2 ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH');
     const group = b.groups.get(groupId);
+    const modern = b.consumerGroups.get(groupId); // KIP-848 group: member id and epoch are checked
     const memberId = req.memberId as string;
     const generation = req.generationId as number;
     if (!transactionalIdAllowed(ctx, OP.WRITE, req.transactionalId as string)) groupError = code('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
@@ -32,6 +33,7 @@ export const txnOffsetCommitApi: ApiModule = {
     else if (groupId === '') groupError = code('INVALID_GROUP_ID');
     else if (error !== 'NONE' || !txn) groupError = code(error as 'INVALID_PRODUCER_ID_MAPPING');
     else if (!txn.groups.has(groupId) || txn.state !== 'Ongoing') groupError = code('INVALID_TXN_STATE');
+    else if (modern) groupError = memberId === '' && generation < 0 ? 0 : b.consumerGroups.validateCommit(modern, memberId, generation, 9);
     else if (memberId !== '' && !group?.members.has(memberId)) groupError = code('UNKNOWN_MEMBER_ID');
     else if (generation >= 0 && generation !== group?.generation) groupError = code('ILLEGAL_GENERATION');
     return {

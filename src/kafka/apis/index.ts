@@ -35,6 +35,8 @@ import { createPartitionsApi } from './37-create-partitions.js';
 import { incrementalAlterConfigsApi } from './44-incremental-alter-configs.js';
 import { offsetDeleteApi } from './47-offset-delete.js';
 import { describeClusterApi } from './60-describe-cluster.js';
+import { consumerGroupHeartbeatApi } from './68-consumer-group-heartbeat.js';
+import { consumerGroupDescribeApi } from './69-consumer-group-describe.js';
 import { describeTopicPartitionsApi } from './75-describe-topic-partitions.js';
 import { saslHandshakeApi } from './17-sasl-handshake.js';
 import { saslAuthenticateApi } from './36-sasl-authenticate.js';
@@ -74,6 +76,8 @@ export function buildRegistry(): Map<number, ApiModule> {
     incrementalAlterConfigsApi,
     offsetDeleteApi,
     describeClusterApi,
+    consumerGroupHeartbeatApi,
+    consumerGroupDescribeApi,
     describeTopicPartitionsApi,
     saslHandshakeApi,
     saslAuthenticateApi,
