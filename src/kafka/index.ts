@@ -68,6 +68,7 @@ export const kafka: FrontEndModule = {
     const files = fileStoreOf(core.store);
     if (files) {
       broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));
+      broker.persistence.recoverTransactions(exactlyOnce(broker));
       const aborted = recoverProducerState(broker);
       if (aborted > 0) log.warn({ aborted }, 'transactions left open by the previous run were aborted');
       await broker.persistence.settle();

@@ -1,8 +1,10 @@
 // Kafka state on the durable storage engine (--data-dir): topics (name, id, partition count,
 // configs) in the snapshot "kafka-topics"; each partition's record batches, stored as the
 // producer sent them (base offset stamped), in the log store "kafka.<topic>-<partition>";
-// committed offsets in the key-value journal "kafka-offsets". Writes go through the core's
-// observers (Log, TopicSpace, OffsetStore), so every path that changes that state is covered
+// committed offsets in the key-value journal "kafka-offsets"; the transaction coordinator's
+// state (transactional id -> producer id, epoch, state, partitions) and the reserved producer
+// id block in the key-value journal "kafka-transactions". Writes go through the core's
+// observers (Log, TopicSpace, OffsetStore, TransactionCoordinator), so every path that changes that state is covered
 // without touching it; handlers only wait for `settle()` before they answer. Recovery rebuilds
 // the core state at startup, before any client is served. Unused in memory mode.
 // Producer state is rebuilt from the recovered batches (producer-recovery.ts). Skips: serving
@@ -11,9 +13,15 @@
 
 import type { Broker, CommittedOffset, FileStore, KeyValueJournal, Log, LogEntry, LogStore, Topic } from '../core/index.js';
 import type { Logger } from '../shared/logger.js';
+import type { ExactlyOnce } from './exactly-once.js';
+import type { TxnRecord } from './transactions.js';
 
 const TOPICS_SNAPSHOT = 'kafka-topics';
 const OFFSETS_JOURNAL = 'kafka-offsets';
+const TXN_JOURNAL = 'kafka-transactions';
+/** Key of the reserved producer id block in the transactions journal (transactional ids are keyed `txn:<id>`). */
+const PRODUCER_IDS_KEY = 'producer-ids';
+const TXN_PREFIX = 'txn:';
 /** Log store names carry a prefix so other front-ends' logs in the same directory are never taken for Kafka's. */
 const LOG_PREFIX = 'kafka.';
 
@@ -47,6 +55,8 @@ export class KafkaPersistence {
   /** Log stores written since the last settle(): the next answer waits for their commit. */
   private readonly dirty = new Set<LogStore>();
   private offsetsDirty = false;
+  private txnJournal: KeyValueJournal | undefined = undefined;
+  private txnDirty = false;
   private snapshot: Promise<void> | undefined;
   /** A write the engine refused synchronously, reported to the next settle(). */
   private writeError: unknown = undefined;
@@ -103,6 +113,42 @@ export class KafkaPersistence {
     log.info({ topics: records.length, batches, offsets: kv.entries.size }, 'kafka state recovered');
     p.observe();
     return p;
+  }
+
+  /**
+   * Reads the transaction coordinator's state back (after `recover`, before producer state is
+   * rebuilt from the logs) and writes every later change through: each transactional id keeps
+   * its producer id and epoch, so InitProducerId after a restart bumps the same id's epoch and
+   * fences zombies; producer ids are reserved in blocks so none is issued twice.
+   */
+  recoverTransactions(eos: ExactlyOnce): number {
+    const kv = this.files.openKeyValues(TXN_JOURNAL);
+    this.txnJournal = kv.journal;
+    let count = 0;
+    for (const [key, value] of kv.entries) {
+      const data: unknown = JSON.parse(value.toString('utf8'));
+      if (key === PRODUCER_IDS_KEY) eos.producers.reservedBefore((data as { next: number }).next);
+      else if (key.startsWith(TXN_PREFIX)) {
+        eos.txns.restore(data as TxnRecord);
+        count++;
+      }
+    }
+    eos.producers.reserve = (upTo) => {
+      this.txnWrite(() => kv.journal.put(PRODUCER_IDS_KEY, Buffer.from(JSON.stringify({ next: upTo }))));
+    };
+    eos.txns.observer = {
+      changed: (record) => this.txnWrite(() => kv.journal.put(TXN_PREFIX + record.id, Buffer.from(JSON.stringify(record)))),
+    };
+    return count;
+  }
+
+  private txnWrite(write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      this.failed(err);
+    }
+    this.txnDirty = true;
   }
 
   /** Starts writing every topic, log and offset change through to the files. */
@@ -195,6 +241,10 @@ export class KafkaPersistence {
     if (this.offsetsDirty) {
       waits.push(this.offsets.commit());
       this.offsetsDirty = false;
+    }
+    if (this.txnDirty && this.txnJournal) {
+      waits.push(this.txnJournal.commit());
+      this.txnDirty = false;
     }
     if (this.snapshot) waits.push(this.snapshot);
     return Promise.all(waits).then(() => undefined);

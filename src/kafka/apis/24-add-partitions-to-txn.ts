@@ -30,18 +30,20 @@ export const addPartitionsToTxnApi: ApiModule = {
   maxVersion: 5,
   handle(req, ctx) {
     if (ctx.version >= 4) {
-      return {
+      return ctx.broker.durable({
         throttleTimeMs: 0,
         errorCode: 0,
         resultsByTransaction: (req.transactions as Msg[]).map((t) => ({
           transactionalId: t.transactionalId,
           topicResults: addOne(ctx, t.transactionalId as string, t.producerId as number, t.producerEpoch as number, t.topics as Msg[], t.verifyOnly as boolean),
         })),
-      };
+      });
     }
-    return {
+    // With --data-dir the answer waits for the coordinator's record of the partitions, so an
+    // abort after a crash reaches every partition the producer may write to.
+    return ctx.broker.durable({
       throttleTimeMs: 0,
       resultsByTopicV3AndBelow: addOne(ctx, req.v3AndBelowTransactionalId as string, req.v3AndBelowProducerId as number, req.v3AndBelowProducerEpoch as number, req.v3AndBelowTopics as Msg[], false),
-    };
+    });
   },
 };
