@@ -7,8 +7,9 @@
 // observers (Log, TopicSpace, OffsetStore, TransactionCoordinator), so every path that changes that state is covered
 // without touching it; handlers only wait for `settle()` before they answer. Recovery rebuilds
 // the core state at startup, before any client is served. Unused in memory mode.
-// Producer state is rebuilt from the recovered batches (producer-recovery.ts). Skips: serving
-// big logs from file ranges (recovered batches are held in memory, as before the restart);
+// Producer state is rebuilt from the recovered batches (producer-recovery.ts). Recovered
+// batches stay in their files (Log.restoreStored) and Fetch reads them back from file ranges;
+// batches produced since the start are also held in memory until the next restart. Skips:
 // compaction's in-memory rewrites (the cleaner redoes them after a restart).
 
 import type { Broker, CommittedOffset, FileStore, KeyValueJournal, Log, LogEntry, LogStore, Topic } from '../core/index.js';
@@ -44,6 +45,16 @@ function encodeMeta(meta: unknown): Buffer | undefined {
 
 function decodeMeta(meta: Buffer | undefined): unknown {
   return meta === undefined ? undefined : JSON.parse(meta.toString('utf8'));
+}
+
+/**
+ * The topic's segment.bytes when it sets one (Kafka rolls segments at that size and deletes
+ * whole segments on retention); otherwise the engine's default (64 MiB, below Kafka's 1 GiB so
+ * retention frees disk sooner).
+ */
+function segmentOptions(configs: ReadonlyMap<string, string>): { segmentBytes?: number } {
+  const n = Number(configs.get('segment.bytes'));
+  return Number.isInteger(n) && n > 0 ? { segmentBytes: n } : {};
 }
 
 function offsetKey(group: string, topic: string, partition: number): string {
@@ -87,10 +98,16 @@ export class KafkaPersistence {
       topic.partitions.forEach((partition, index) => {
         const name = partitionLogName(t.name, index);
         expected.add(name);
-        const r = files.openLog(name);
+        // Index only (issue 8: batches are served back from file ranges): the bytes stay in the
+        // segment files; memory holds offsets, timestamps, meta and the file location.
+        const r = files.openLog(name, { loadBytes: false, ...segmentOptions(topic.configs) });
+        const store = r.store;
         for (const e of r.entries) {
-          // Entries are recovered with their bytes (loadBytes default): views into the read buffers.
-          partition.restore({ baseOffset: e.baseOffset, recordCount: e.recordCount, bytes: e.bytes as Buffer, maxTimestamp: e.maxTimestamp, appendedAt: e.appendedAt, meta: decodeMeta(e.meta) });
+          const loc = e.location;
+          partition.restoreStored(
+            { baseOffset: e.baseOffset, recordCount: e.recordCount, maxTimestamp: e.maxTimestamp, appendedAt: e.appendedAt, meta: decodeMeta(e.meta) },
+            { size: loc.length, read: () => store.readBytes(loc), readSync: (length) => store.readBytesSync(loc, length) },
+          );
         }
         partition.restoreBounds(r.logStartOffset, r.nextOffset);
         batches += r.entries.length;
@@ -155,11 +172,11 @@ export class KafkaPersistence {
   private observe(): void {
     this.core.topics.observer = {
       created: (topic) => {
-        topic.partitions.forEach((log, i) => this.attach(log, this.files.createLog(partitionLogName(topic.name, i))));
+        topic.partitions.forEach((log, i) => this.attach(log, this.files.createLog(partitionLogName(topic.name, i), segmentOptions(topic.configs))));
         this.topicsChanged();
       },
       partitionsAdded: (topic, previous) => {
-        for (let i = previous; i < topic.partitions.length; i++) this.attach(topic.partitions[i] as Log, this.files.createLog(partitionLogName(topic.name, i)));
+        for (let i = previous; i < topic.partitions.length; i++) this.attach(topic.partitions[i] as Log, this.files.createLog(partitionLogName(topic.name, i), segmentOptions(topic.configs)));
         this.topicsChanged();
       },
       deleted: (topic) => {

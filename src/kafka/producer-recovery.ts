@@ -8,6 +8,7 @@
 // bumped, markers to every partition they added, staged offsets dropped; issue 8), and any
 // transactional batch still open after that (its coordinator record was not yet durable) gets
 // an abort marker too, so the last stable offset moves on.
+import { storedBytes } from '../core/index.js';
 import { Reader } from './bytes.js';
 import type { KafkaBroker } from './broker.js';
 import { controlBatch } from './control-batch.js';
@@ -41,8 +42,15 @@ export function recoverProducerState(b: KafkaBroker): number {
   for (const topic of b.core.topics.list()) {
     for (const log of topic.partitions) {
       for (const e of log.all()) {
-        const bytes = e.bytes;
+        // The produce path records the producer id in the entry's meta: batches without one
+        // (the bulk of most logs) are skipped without reading their bytes back from the file.
+        const metaPid = (e.meta as { producerId?: number } | undefined)?.producerId;
+        if (metaPid !== undefined && metaPid < 0) continue;
+        const stored = storedBytes(e);
+        // Only the header is needed, except for a control batch's record (its type).
+        let bytes = stored ? stored.readSync(BATCH_HEADER) : e.bytes;
         if (bytes.length < BATCH_HEADER) continue;
+        if (stored && bytes.readInt16BE(21) & CONTROL) bytes = stored.readSync();
         const producerId = Number(bytes.readBigInt64BE(43));
         if (producerId < 0) continue;
         const attributes = bytes.readInt16BE(21);
