@@ -3,7 +3,8 @@
 // resident memory once ready. Fills DIR through the wire (raw Produce v9, acks=1, pipelined,
 // 1 MiB batches of 1 KiB records over 8 partitions), stops the server cleanly, then times
 // spawn -> ready line for BENCH_ROUNDS restarts (default 3) and checks every partition's high
-// watermark came back. Page cache stays warm (dropping it needs root); noted in the output.
+// watermark came back; the server's RSS after the writes shows the produce path's memory
+// (KAFKA_LOG_MEMORY_CACHE_BYTES of the newest batches). Page cache stays warm (dropping it needs root); noted in the output.
 // Usage: npm run build && npx tsx bench/kafka/recovery.ts [MiB] (default 1024).
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
     await fill(Number(bootstrap.split(':').pop()), requests);
     const fillS = (performance.now() - t0) / 1000;
     const written = await highWatermarks(bootstrap);
+    await new Promise((r) => setTimeout(r, 1000)); // let the server settle (pending writes, a GC)
     const rssFull = rssKiB(first.proc.pid) ?? 0;
     await first.proc.stop();
     const mib = (requests * batch().length) / 1024 / 1024;

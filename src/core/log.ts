@@ -34,6 +34,20 @@ interface StoredEntry extends LogEntry {
   readonly stored: StoredBytes;
 }
 
+function storedEntry(e: Omit<LogEntry, 'bytes'>, stored: StoredBytes): StoredEntry {
+  return {
+    baseOffset: e.baseOffset,
+    lastOffset: e.lastOffset,
+    maxTimestamp: e.maxTimestamp,
+    appendedAt: e.appendedAt,
+    meta: e.meta,
+    stored,
+    get bytes(): Buffer {
+      return stored.readSync();
+    },
+  };
+}
+
 /** The entry's bytes' location when they were left in a file (restoreStored), else undefined. */
 export function storedBytes(e: LogEntry): StoredBytes | undefined {
   return (e as Partial<StoredEntry>).stored;
@@ -157,22 +171,24 @@ export class Log {
     if (entry.recordCount < 1 || entry.baseOffset < this.nextOffset) {
       throw new BrokerError('invalid_argument', `cannot restore offset ${entry.baseOffset}: the log is at ${this.nextOffset}`);
     }
-    const restored: StoredEntry = {
-      baseOffset: entry.baseOffset,
-      lastOffset: entry.baseOffset + entry.recordCount - 1,
-      maxTimestamp: entry.maxTimestamp,
-      appendedAt: entry.appendedAt,
-      meta: entry.meta,
-      stored,
-      get bytes(): Buffer {
-        return stored.readSync();
-      },
-    };
+    const restored = storedEntry({ ...entry, lastOffset: entry.baseOffset + entry.recordCount - 1 }, stored);
     if (this.entryCount === 0 && this.nextOffset === 0) this.startOffset = entry.baseOffset;
     this.entries.push(restored);
     this.nextOffset = restored.lastOffset + 1;
     this.bytes += stored.size;
     return restored;
+  }
+
+  /**
+   * Lets go of the bytes of `entry` (still live, unchanged since it was appended) once they
+   * are durable in a file: later reads go to `stored`. False when the entry is gone (retention)
+   * or was rewritten (compaction). Keeps a durable log's memory bounded.
+   */
+  storeBytes(entry: LogEntry, stored: StoredBytes): boolean {
+    const i = this.indexOf(entry.baseOffset);
+    if (this.entries[i] !== entry || storedBytes(entry) !== undefined || stored.size !== entry.bytes.length) return false;
+    this.entries[i] = storedEntry(entry, stored);
+    return true;
   }
 
   /** After restore(): the recovered log start and next offset (they may lie past the last entry). */

@@ -19,6 +19,12 @@ export interface KafkaSettings {
   groupMaxSessionTimeoutMs: number;
   /** log.retention.check.interval.ms: how often retention runs over every partition. */
   retentionCheckIntervalMs: number;
+  /**
+   * With --data-dir: how many bytes of the newest produced batches stay in memory besides
+   * their files (KAFKA_LOG_MEMORY_CACHE_BYTES, omnibroker's own; Kafka leaves this to the page
+   * cache). Older batches are read back from their file ranges.
+   */
+  memoryCacheBytes: number;
   /** The directory reported by DescribeLogDirs (the --data-dir), undefined in memory. */
   logDir: string | undefined;
   /** Environment keys (KAFKA_...) that were set explicitly: their configs are STATIC_BROKER_CONFIG. */
@@ -45,6 +51,7 @@ export function settingsFrom(extra: Record<string, string>, logDir?: string): Ka
     groupInitialRebalanceDelayMs: num('KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS', 0),
     groupMinSessionTimeoutMs: num('KAFKA_GROUP_MIN_SESSION_TIMEOUT_MS', 6000),
     groupMaxSessionTimeoutMs: num('KAFKA_GROUP_MAX_SESSION_TIMEOUT_MS', 1_800_000),
+    memoryCacheBytes: Math.max(0, num('KAFKA_LOG_MEMORY_CACHE_BYTES', 64 * 1024 * 1024)),
   };
 }
 

@@ -67,7 +67,7 @@ export const kafka: FrontEndModule = {
     // With --data-dir: rebuild topics, batches and offsets before declared topics are added.
     const files = fileStoreOf(core.store);
     if (files) {
-      broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));
+      broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id), broker.settings.memoryCacheBytes);
       broker.persistence.recoverTransactions(exactlyOnce(broker));
       const aborted = recoverProducerState(broker);
       if (aborted > 0) log.warn({ aborted }, 'transactions left open by the previous run were aborted');

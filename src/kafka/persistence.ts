@@ -9,10 +9,12 @@
 // the core state at startup, before any client is served. Unused in memory mode.
 // Producer state is rebuilt from the recovered batches (producer-recovery.ts). Recovered
 // batches stay in their files (Log.restoreStored) and Fetch reads them back from file ranges;
-// batches produced since the start are also held in memory until the next restart. Skips:
+// batches produced since the start stay in memory only while they are among the newest
+// `cacheBytes` (KAFKA_LOG_MEMORY_CACHE_BYTES, 64 MiB) of the broker, then are let go once
+// durable (Log.storeBytes), so memory does not grow with the data. Skips:
 // compaction's in-memory rewrites (the cleaner redoes them after a restart).
 
-import type { Broker, CommittedOffset, FileStore, KeyValueJournal, Log, LogEntry, LogStore, Topic } from '../core/index.js';
+import type { Broker, CommittedOffset, EntryLocation, FileStore, KeyValueJournal, Log, LogEntry, LogStore, StoredBytes, Topic } from '../core/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { ExactlyOnce } from './exactly-once.js';
 import type { TxnRecord } from './transactions.js';
@@ -57,6 +59,10 @@ function segmentOptions(configs: ReadonlyMap<string, string>): { segmentBytes?: 
   return Number.isInteger(n) && n > 0 ? { segmentBytes: n } : {};
 }
 
+function storedAt(store: LogStore, loc: EntryLocation): StoredBytes {
+  return { size: loc.length, read: () => store.readBytes(loc), readSync: (length) => store.readBytesSync(loc, length) };
+}
+
 function offsetKey(group: string, topic: string, partition: number): string {
   return JSON.stringify([group, topic, partition]);
 }
@@ -72,11 +78,17 @@ export class KafkaPersistence {
   /** A write the engine refused synchronously, reported to the next settle(). */
   private writeError: unknown = undefined;
 
+  /** Appended batches still held in memory, oldest first (the hot tail Fetch serves from memory). */
+  private hot: ({ log: Log; store: LogStore; entry: LogEntry; loc: EntryLocation } | undefined)[] = [];
+  private hotFirst = 0;
+  private hotBytes = 0;
+
   private constructor(
     private readonly core: Broker,
     private readonly files: FileStore,
     private readonly offsets: KeyValueJournal,
     private readonly log: Logger,
+    private readonly cacheBytes: number,
   ) {}
 
   /**
@@ -85,11 +97,11 @@ export class KafkaPersistence {
    * every change through. `ensureGroup` makes a group with committed offsets known again
    * (Kafka loads such groups as Empty).
    */
-  static async recover(core: Broker, files: FileStore, log: Logger, ensureGroup: (id: string) => void): Promise<KafkaPersistence> {
+  static async recover(core: Broker, files: FileStore, log: Logger, ensureGroup: (id: string) => void, cacheBytes = 64 * 1024 * 1024): Promise<KafkaPersistence> {
     const raw = files.readSnapshot(TOPICS_SNAPSHOT);
     const records = raw ? (JSON.parse(raw.toString('utf8')) as { topics: TopicRecord[] }).topics : [];
     const kv = files.openKeyValues(OFFSETS_JOURNAL);
-    const p = new KafkaPersistence(core, files, kv.journal, log);
+    const p = new KafkaPersistence(core, files, kv.journal, log, cacheBytes);
     const expected = new Set<string>();
     let batches = 0;
     for (const t of records) {
@@ -106,7 +118,7 @@ export class KafkaPersistence {
           const loc = e.location;
           partition.restoreStored(
             { baseOffset: e.baseOffset, recordCount: e.recordCount, maxTimestamp: e.maxTimestamp, appendedAt: e.appendedAt, meta: decodeMeta(e.meta) },
-            { size: loc.length, read: () => store.readBytes(loc), readSync: (length) => store.readBytesSync(loc, length) },
+            storedAt(store, loc),
           );
         }
         partition.restoreBounds(r.logStartOffset, r.nextOffset);
@@ -207,7 +219,10 @@ export class KafkaPersistence {
     log.observer = {
       appended: (entry: LogEntry) => {
         try {
-          store.append({ baseOffset: entry.baseOffset, recordCount: entry.lastOffset - entry.baseOffset + 1, maxTimestamp: entry.maxTimestamp, appendedAt: entry.appendedAt, meta: encodeMeta(entry.meta), bytes: entry.bytes });
+          const loc = store.append({ baseOffset: entry.baseOffset, recordCount: entry.lastOffset - entry.baseOffset + 1, maxTimestamp: entry.maxTimestamp, appendedAt: entry.appendedAt, meta: encodeMeta(entry.meta), bytes: entry.bytes });
+          this.hot.push({ log, store, entry, loc });
+          this.hotBytes += loc.length;
+          if (this.hotBytes > this.cacheBytes) this.evict();
         } catch (err) {
           // Produce checks refuses() first; an appender that did not is told at settle().
           this.failed(err);
@@ -244,6 +259,36 @@ export class KafkaPersistence {
   private failed(err: unknown): void {
     this.log.error({ err }, 'a Kafka write could not be stored');
     this.writeError ??= err;
+  }
+
+  /**
+   * Lets go of the bytes of the oldest batches until the held ones are down to 3/4 of the
+   * budget: once each store's commit shows them written, reads go to their file ranges. A batch
+   * removed by retention or rewritten by compaction meanwhile is left alone (Log.storeBytes
+   * checks), as is one whose write failed (it stays in memory).
+   */
+  private evict(): void {
+    const byStore = new Map<LogStore, { log: Log; entry: LogEntry; loc: EntryLocation }[]>();
+    while (this.hotBytes > this.cacheBytes * 0.75 && this.hotFirst < this.hot.length) {
+      const h = this.hot[this.hotFirst] as NonNullable<(typeof this.hot)[number]>;
+      this.hot[this.hotFirst++] = undefined; // the entry (and its bytes) must not stay reachable from here
+      this.hotBytes -= h.loc.length;
+      let list = byStore.get(h.store);
+      if (!list) byStore.set(h.store, (list = []));
+      list.push(h);
+    }
+    for (const [store, list] of byStore) {
+      store.commit().then(
+        () => {
+          for (const h of list) if (this.stores.get(h.log) === store) h.log.storeBytes(h.entry, storedAt(store, h.loc));
+        },
+        () => undefined,
+      );
+    }
+    if (this.hotFirst > 1024 && this.hotFirst * 2 > this.hot.length) {
+      this.hot = this.hot.slice(this.hotFirst);
+      this.hotFirst = 0;
+    }
   }
 
   /** Resolves when every write made so far is durable per the --fsync policy (group commit). */

@@ -59,4 +59,22 @@ describe('stored log entries', () => {
     expect(log.sizeBytes).toBe(3);
     expect(entrySize(log.append({ bytes: Buffer.from('new'), recordCount: 1, maxTimestamp: 0 }))).toBe(3);
   });
+
+  it('lets go of an appended entry\'s bytes only while it is live and unchanged', () => {
+    const log = new Log(new ManualClock());
+    const a = log.append({ bytes: Buffer.from('aaaa'), recordCount: 1, maxTimestamp: 0 });
+    const b = log.append({ bytes: Buffer.from('bbbb'), recordCount: 1, maxTimestamp: 0 });
+    const fa = fakeFile('aaaa');
+    expect(log.storeBytes(a, fakeFile('aaa'))).toBe(false); // size differs: not the same bytes
+    expect(log.storeBytes(a, fa)).toBe(true);
+    expect(log.storeBytes(a, fa)).toBe(false); // already stored (the live entry is a new object)
+    const [sa] = [...log.all()];
+    expect(storedBytes(sa!)).toBe(fa);
+    expect(log.read(0, 100).map((e) => e.bytes.toString())).toEqual(['aaaa', 'bbbb']);
+    expect(log.sizeBytes).toBe(8);
+    log.rewriteEntries(2, (e) => (e.baseOffset === 1 ? Buffer.from('b') : undefined));
+    expect(log.storeBytes(b, fakeFile('bbbb'))).toBe(false); // rewritten by compaction meanwhile
+    log.truncateBefore(2);
+    expect(log.storeBytes(b, fakeFile('bbbb'))).toBe(false); // gone
+  });
 });

@@ -1,6 +1,8 @@
 // Batches recovered from --data-dir stay in their segment files (index-only recovery, issue 8:
 // "served back by reading file ranges"): after a restart no recovered entry holds its bytes in
 // memory, and kafkajs reads every record back exactly from the files (keys, headers, gzip);
+// batches produced beyond KAFKA_LOG_MEMORY_CACHE_BYTES are let go once written and read back
+// from their files too (Fetch, ListOffsets by timestamp);
 // the log cleaner compacts recovered batches like in-memory ones; retention (retention.bytes
 // with a small segment.bytes) and DeleteRecords delete whole segment files, so disk use follows
 // the live data.
@@ -20,8 +22,8 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function start(dir: string): Promise<{ server: TestServer; kafka: Kafka }> {
-  const server = await startTestServer({ protocols: ['kafka'], dataDir: dir, extra: { KAFKA_LOG_CLEANER_BACKOFF_MS: '50' } });
+async function start(dir: string, extra: Record<string, string> = {}): Promise<{ server: TestServer; kafka: Kafka }> {
+  const server = await startTestServer({ protocols: ['kafka'], dataDir: dir, extra: { KAFKA_LOG_CLEANER_BACKOFF_MS: '50', ...extra } });
   servers.push(server);
   const kafka = new Kafka({ clientId: 'stored', brokers: [`127.0.0.1:${server.ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 50 } });
   return { server, kafka };
@@ -174,5 +176,36 @@ describe('Kafka batches recovered from --data-dir are served from their files', 
     expect(ret?.logStartOffset).toBeGreaterThan(startBefore + 15);
     await expect.poll(() => readdirSync(retDir).length, { timeout: 5000 }).toBeLessThanOrEqual(4);
     expect(dirBytes(retDir)).toBeLessThan(16_384);
+  }, 30_000);
+
+  it('lets go of produced batches beyond the memory budget and serves them from their files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'omnibroker-kafka-stored-'));
+    dirs.push(dir);
+    const { server, kafka } = await start(dir, { KAFKA_LOG_MEMORY_CACHE_BYTES: '8192' });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'st-budget', numPartitions: 1 }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    const sent: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const value = `${i}-${'y'.repeat(1000)}`;
+      sent.push(value);
+      await producer.send({ topic: 'st-budget', messages: [{ key: `k${i}`, value, timestamp: String(1_700_000_000_000 + i * 1000) }] });
+    }
+    await producer.disconnect();
+    const log = server.core.topics.get('st-budget')?.partitions[0];
+    const stored = (): boolean[] => [...(log?.all() ?? [])].map((e) => storedBytes(e) !== undefined);
+    // The oldest batches are in their files only, the newest (under 8 KiB) still in memory.
+    await expect.poll(() => stored().filter(Boolean).length, { timeout: 5000 }).toBeGreaterThanOrEqual(20);
+    expect(stored().at(-1)).toBe(false);
+    expect(stored()[0]).toBe(true);
+    const got = await readAll(kafka.consumer({ groupId: 'st-budget-reader', maxWaitTimeInMs: 50 }), 'st-budget', sent.length);
+    expect(got.map((m) => m.value)).toEqual(sent);
+    expect(got.map((m) => m.offset)).toEqual(sent.map((_, i) => String(i)));
+    // ListOffsets by timestamp reads a batch that is in its file only.
+    const byTime = await admin.fetchTopicOffsetsByTimestamp('st-budget', 1_700_000_000_000 + 2500);
+    expect(byTime).toEqual([expect.objectContaining({ partition: 0, offset: '3' })]);
+    await admin.disconnect();
   }, 30_000);
 });
