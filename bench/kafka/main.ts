@@ -2,17 +2,20 @@
 // cluster (bench/peers/kafka-mock.c), side by side in one run. Rows: producer throughput (kcat
 // and kafkajs; 100 B and 1 KiB records; 1 and 8 partitions; acks=all), consumer throughput,
 // end-to-end latency p50/p99 and the time a 3-member group takes to rebalance.
+// BENCH_DURABLE=1: omnibroker with --data-dir (--fsync interval, the default) against omnibroker
+// in memory, produce rows only (issue 8's target: durable within 80% of in memory, ratio >= 0.8).
 // Usage: npm run bench:kafka (builds dist/ first).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withTimeout } from '../lib/measure.js';
-import { startOmnibroker } from '../lib/omnibroker.js';
+import { benchArgs, startOmnibroker } from '../lib/omnibroker.js';
 import { run, trackDir, type ServerProcess } from '../lib/proc.js';
 import { oneLine, Report, type Scenario, type Target } from '../lib/report.js';
 import { startMock } from './mock.js';
 import { endToEnd, kafkaClient, kafkajsConsume, kafkajsProduce, kcatConsume, kcatIdempotence, kcatProduce, kcatProduceCost, readableRecords, rebalance, transactionCommit, transactionCommitLibrdkafka, type Ctx } from './scenarios.js';
 
+const DURABLE = process.env.BENCH_DURABLE === '1';
 const SMALL = { size: 100, count: 1_000_000 };
 const LARGE = { size: 1024, count: 200_000 };
 /**
@@ -74,17 +77,17 @@ async function connectCtx(bootstrap: string, pid: number, create: boolean): Prom
   };
 }
 
-async function omnibrokerTarget(): Promise<{ t: Target<Ctx>; stop: () => Promise<void> }> {
+async function omnibrokerTarget(label = 'omnibroker', args = benchArgs()): Promise<{ t: Target<Ctx>; stop: () => Promise<void> }> {
   let proc: ServerProcess | undefined;
   try {
-    const o = await startOmnibroker(['kafka']);
+    const o = await startOmnibroker(['kafka'], args);
     proc = o.proc;
     const ctx = await connectCtx(o.urls.kafka!, proc.pid, true); // the shell closes Kafka connections
-    return { t: { label: 'omnibroker', ctx }, stop: () => stopCtx(ctx, proc) };
+    return { t: { label, ctx }, stop: () => stopCtx(ctx, proc) };
   } catch (err) {
-    process.stderr.write(`omnibroker: not available: ${oneLine(err)}\n`);
+    process.stderr.write(`${label}: not available: ${oneLine(err)}\n`);
     await proc?.stop();
-    return { t: { label: 'omnibroker', ctx: undefined, unavailable: 'front-end not available' }, stop: async () => {} };
+    return { t: { label, ctx: undefined, unavailable: 'front-end not available' }, stop: async () => {} };
   }
 }
 
@@ -117,9 +120,12 @@ async function main(): Promise<void> {
   if (!kcat || kcat.code !== 0) throw new Error('kcat is not installed (apt-get install kcat)');
   const dir = mkdtempSync(join(tmpdir(), 'omnibroker-bench-kafka-'));
   trackDir(dir); // removed at the end, or on exit if we are interrupted
-  const omni = await omnibrokerTarget();
-  const peer = await mockTarget();
-  const report = new Report<Ctx>('Kafka: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all', omni.t, peer.t);
+  // Durable rows: the data dir lives under the run's temp dir (removed at the end).
+  const dataDir = join(dir, 'data');
+  const omni = DURABLE ? await omnibrokerTarget('omnibroker --data-dir', ['--data-dir', dataDir, '--fsync', process.env.BENCH_FSYNC ?? 'interval', ...benchArgs()]) : await omnibrokerTarget();
+  const peer = DURABLE ? await omnibrokerTarget('omnibroker in memory') : await mockTarget();
+  const title = DURABLE ? 'Kafka durable (--data-dir) vs in memory: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all' : 'Kafka: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all';
+  const report = new Report<Ctx>(title, omni.t, peer.t);
   try {
     const files = { 100: recordFile(dir, SMALL.size, SMALL.count), 1024: recordFile(dir, LARGE.size, LARGE.count) };
     for (const { size, count } of [SMALL, LARGE]) {
@@ -188,48 +194,59 @@ async function main(): Promise<void> {
     await report.measure(single('kafkajs produce 100 B, 1 partition, batches of 500', 'records/s', 'higher', 40_000, (c) => kafkajsProduce(c, 100, 'kafkajs-100')));
     await report.measure(single('kafkajs produce 1 KiB, 1 partition, batches of 500', 'records/s', 'higher', 40_000, (c) => kafkajsProduce(c, 1024, 'kafkajs-1k')));
 
-    const consumeFile = recordFile(dir, CONSUME.size, CONSUME.perPartition);
-    const filled = new Map<string, number>();
-    const fill = async (c: Ctx, target: string): Promise<number> => {
-      let n = filled.get(target);
-      if (n === undefined) {
-        for (let p = 0; p < CONSUME.partitions; p++) await kcatProduce(c, consumeFile, CONSUME.perPartition, 'consume', CONSUME.partitions, p);
-        n = await readableRecords(c.admin, 'consume');
-        filled.set(target, n);
-      }
-      return n;
-    };
-    await report.measure({
-      rounds: 3,
-      metrics: [{ name: `kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`, unit: 'records/s', better: 'higher' }],
-      timeoutMs: 90_000,
-      run: async (c, target) => {
-        const n = await fill(c, target);
-        if (n !== CONSUME.count) throw new Error(`only ${n} of ${CONSUME.count} records readable`);
-        return { [`kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`]: await kcatConsume(c, 'consume', n) };
-      },
-    });
-    await report.measure({
-      metrics: [{ name: 'kafkajs consume, same topic (from first batch)', unit: 'records/s', better: 'higher' }],
-      timeoutMs: 60_000,
-      run: async (c, target) => ({ 'kafkajs consume, same topic (from first batch)': await kafkajsConsume(c, 'consume', await fill(c, target)) }),
-    });
-    await report.measure({
-      metrics: [
-        { name: 'end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)', unit: 'ms', better: 'lower' },
-        { name: 'end-to-end latency p99', unit: 'ms', better: 'lower' },
-      ],
-      timeoutMs: 60_000,
-      run: async (c) => {
-        const r = await endToEnd(c, 'e2e');
-        return { 'end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)': r.p50, 'end-to-end latency p99': r.p99 };
-      },
-    });
-    await report.measure({ ...single('rebalance: 3rd member joins a 2-member group (kafkajs, session timeout 6 s)', 'ms', 'lower', 60_000, (c) => rebalance(c, 'rebalance')), rounds: 1 });
+    // The consumer, latency and rebalance rows compare against the peer only.
+    if (!DURABLE) {
+      const consumeFile = recordFile(dir, CONSUME.size, CONSUME.perPartition);
+      const filled = new Map<string, number>();
+      const fill = async (c: Ctx, target: string): Promise<number> => {
+        let n = filled.get(target);
+        if (n === undefined) {
+          for (let p = 0; p < CONSUME.partitions; p++) await kcatProduce(c, consumeFile, CONSUME.perPartition, 'consume', CONSUME.partitions, p);
+          n = await readableRecords(c.admin, 'consume');
+          filled.set(target, n);
+        }
+        return n;
+      };
+      await report.measure({
+        rounds: 3,
+        metrics: [{ name: `kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`, unit: 'records/s', better: 'higher' }],
+        timeoutMs: 90_000,
+        run: async (c, target) => {
+          const n = await fill(c, target);
+          if (n !== CONSUME.count) throw new Error(`only ${n} of ${CONSUME.count} records readable`);
+          return { [`kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`]: await kcatConsume(c, 'consume', n) };
+        },
+      });
+      await report.measure({
+        metrics: [{ name: 'kafkajs consume, same topic (from first batch)', unit: 'records/s', better: 'higher' }],
+        timeoutMs: 60_000,
+        run: async (c, target) => ({ 'kafkajs consume, same topic (from first batch)': await kafkajsConsume(c, 'consume', await fill(c, target)) }),
+      });
+      await report.measure({
+        metrics: [
+          { name: 'end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)', unit: 'ms', better: 'lower' },
+          { name: 'end-to-end latency p99', unit: 'ms', better: 'lower' },
+        ],
+        timeoutMs: 60_000,
+        run: async (c) => {
+          const r = await endToEnd(c, 'e2e');
+          return { 'end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)': r.p50, 'end-to-end latency p99': r.p99 };
+        },
+      });
+      await report.measure({ ...single('rebalance: 3rd member joins a 2-member group (kafkajs, session timeout 6 s)', 'ms', 'lower', 60_000, (c) => rebalance(c, 'rebalance')), rounds: 1 });
+    }
   } finally {
     await omni.stop();
     await peer.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+  if (DURABLE) {
+    report.print([
+      `left: omnibroker --data-dir --fsync ${process.env.BENCH_FSYNC ?? 'interval'} (group commit; a produce is answered once written, fsync within 5 ms); right: omnibroker in memory. Ratio = durable / in memory.`,
+      'kcat: librdkafka defaults (linger.ms 5, batch.num.messages 10000), -X acks=all, -z none; records/s from the high watermarks after kcat exits.',
+      `total time ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    ]);
+    return;
   }
   report.print([
     'peer: librdkafka 2.0.2 rd_kafka_mock_cluster (1 broker, in memory; keeps ~5 MB per partition, so consumer rows read a topic that fits).',

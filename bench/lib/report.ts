@@ -69,7 +69,7 @@ export class Report<C> {
     for (const metric of scenario.metrics) {
       const row = { metric, omni: best(metric, omni), peer: best(metric, peer) };
       this.rows.push(row);
-      process.stderr.write(`  ${metric.name}: omnibroker ${show(row.omni)}, ${this.peer.label} ${show(row.peer)}\n`);
+      process.stderr.write(`  ${metric.name}: ${this.omni.label} ${show(row.omni)}, ${this.peer.label} ${show(row.peer)}\n`);
     }
   }
 
@@ -96,7 +96,7 @@ export class Report<C> {
 
   /** The table as Markdown (paste-able into docs/performance.md). */
   table(): string {
-    const header = ['name', 'omnibroker', this.peer.label, 'ratio'];
+    const header = ['name', this.omni.label, this.peer.label, 'ratio'];
     const lines = this.rows.map((r) => [`${r.metric.name} [${r.metric.unit}, ${r.metric.better} is better]`, show(r.omni), show(r.peer), ratio(r)]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
     const fmt = (cols: string[]): string => `| ${cols.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
@@ -104,7 +104,7 @@ export class Report<C> {
   }
 
   print(notes: string[] = []): void {
-    process.stdout.write(`\n## ${this.title}\n\n${this.table()}\n\nratio = omnibroker / ${this.peer.label}`);
+    process.stdout.write(`\n## ${this.title}\n\n${this.table()}\n\nratio = ${this.omni.label} / ${this.peer.label}`);
     process.stdout.write(` (above 1 is better for "higher is better" rows, below 1 for "lower is better" rows);`);
     process.stdout.write(` best of ${DEFAULT_ROUNDS} alternating rounds unless a note says otherwise\n`);
     for (const n of notes) process.stdout.write(`${n}\n`);

@@ -1,6 +1,8 @@
 // bench/sqs: @aws-sdk/client-sqs against omnibroker and against fauxqs (the npm SQS emulator,
 // run under Node 24), side by side in one run. Rows: SendMessage with 1 and 16 callers (plus the
 // server's CPU per message at 16), SendMessageBatch of 10, Receive+Delete, long-poll wake-up.
+// BENCH_DURABLE=1: omnibroker with --data-dir (--fsync interval, the default; BENCH_FSYNC to
+// change) against omnibroker in memory, same rows (SendMessage is answered once durable).
 // Usage: npm run bench:sqs (builds dist/ first). Every loop is bounded by count and time.
 import {
   CreateQueueCommand,
@@ -11,9 +13,12 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { loop, percentile, sleep } from '../lib/measure.js';
-import { startOmnibroker } from '../lib/omnibroker.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchArgs, startOmnibroker } from '../lib/omnibroker.js';
 import { ensurePeerPackages, PEER_NODE, PEERS_DIR } from '../lib/peers.js';
-import { cpuMs, startServer, type ServerProcess } from '../lib/proc.js';
+import { cpuMs, startServer, trackDir, type ServerProcess } from '../lib/proc.js';
 import { oneLine, Report, type Metric, type Scenario, type Target } from '../lib/report.js';
 
 interface Ctx {
@@ -21,6 +26,8 @@ interface Ctx {
   pid: number;
 }
 
+const DURABLE = process.env.BENCH_DURABLE === '1';
+const FSYNC = process.env.BENCH_FSYNC ?? 'interval';
 const BODY = 'x'.repeat(100);
 const SEND_MAX = 20_000;
 const LOOP_MS = 3000;
@@ -139,7 +146,7 @@ async function target(label: string, start: () => Promise<{ endpoint: string; pr
   } catch (err) {
     process.stderr.write(`${label}: not available: ${oneLine(err)}\n`);
     await proc?.stop();
-    const reason = label === 'omnibroker' ? 'front-end not available' : `peer not available: ${oneLine(err).slice(0, 60)}`;
+    const reason = label.startsWith('omnibroker') ? 'front-end not available' : `peer not available: ${oneLine(err).slice(0, 60)}`;
     return { t: { label, ctx: undefined, unavailable: reason }, stop: async () => {} };
   }
 }
@@ -151,16 +158,23 @@ async function stop(ctx: Ctx, proc: ServerProcess | undefined): Promise<void> {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const omni = await target('omnibroker', async () => {
-    const o = await startOmnibroker(['sqs']);
+  const dataDir = DURABLE ? mkdtempSync(join(tmpdir(), 'omnibroker-bench-sqs-')) : undefined;
+  if (dataDir) trackDir(dataDir);
+  const omni = await target(DURABLE ? 'omnibroker --data-dir' : 'omnibroker', async () => {
+    const o = await startOmnibroker(['sqs'], dataDir ? ['--data-dir', dataDir, '--fsync', FSYNC, ...benchArgs()] : benchArgs());
     return { endpoint: o.urls.sqs!, proc: o.proc };
   });
-  const peer = await target('fauxqs', async () => {
-    await ensurePeerPackages();
-    const proc = await startServer(PEER_NODE, [`${PEERS_DIR}fauxqs-launch.mjs`], { ready: /^fauxqs ready (\d+)$/, timeoutMs: 20_000, cwd: PEERS_DIR });
-    return { endpoint: `http://127.0.0.1:${proc.readyMatch[1]!}`, proc };
-  });
-  const report = new Report<Ctx>('SQS: @aws-sdk/client-sqs, 100-byte bodies', omni.t, peer.t);
+  const peer = DURABLE
+    ? await target('omnibroker in memory', async () => {
+        const o = await startOmnibroker(['sqs']);
+        return { endpoint: o.urls.sqs!, proc: o.proc };
+      })
+    : await target('fauxqs', async () => {
+        await ensurePeerPackages();
+        const proc = await startServer(PEER_NODE, [`${PEERS_DIR}fauxqs-launch.mjs`], { ready: /^fauxqs ready (\d+)$/, timeoutMs: 20_000, cwd: PEERS_DIR });
+        return { endpoint: `http://127.0.0.1:${proc.readyMatch[1]!}`, proc };
+      });
+  const report = new Report<Ctx>(DURABLE ? `SQS durable (--data-dir --fsync ${FSYNC}) vs in memory: @aws-sdk/client-sqs, 100-byte bodies` : 'SQS: @aws-sdk/client-sqs, 100-byte bodies', omni.t, peer.t);
   try {
     // Throughput rows come with the server's CPU time per message: one client process saturates
     // before either server does on this 2-core machine, and CPU per message is what shows a
@@ -195,6 +209,15 @@ async function main(): Promise<void> {
   } finally {
     await omni.stop();
     await peer.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+  if (DURABLE) {
+    report.print([
+      `left: omnibroker --data-dir --fsync ${FSYNC} (SendMessage / DeleteMessage answered once durable per the policy; group commit); right: omnibroker in memory. Ratio = durable / in memory.`,
+      'one client process tops out near 1,500 SDK calls/s here, so msg/s rows are client-bound; "server CPU per message" shows the cost of durability.',
+      `total time ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    ]);
+    return;
   }
   report.print([
     `client: @aws-sdk/client-sqs (JSON protocol), one SQSClient per server, keep-alive; peer: fauxqs under Node ${await peerNodeVersion()}.`,

@@ -2,7 +2,7 @@
 export { Broker, QueueSpace, type BrokerOptions } from './broker.js';
 export { ManualClock, SystemClock, type Clock, type TimerHandle } from './clock.js';
 export { BrokerError, isBrokerError, type BrokerErrorCode } from './errors.js';
-export { Log, type AppendInput, type LogEntry, type LogObserver, type RetentionPolicy } from './log.js';
+export { Log, entrySize, storedBytes, type AppendInput, type LogEntry, type LogObserver, type RetentionPolicy, type StoredBytes } from './log.js';
 export type { DeadLetterReason, EnqueueInput, StoredMessage } from './message.js';
 export { OffsetStore, type CommittedOffset, type OffsetObserver } from './offsets.js';
 export {

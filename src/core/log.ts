@@ -18,6 +18,47 @@ export interface LogEntry {
   readonly meta: unknown;
 }
 
+/**
+ * Bytes of a restored entry that stay in their file until read (index-only recovery of a big
+ * log): the core keeps only offsets and the size. `read` serves a consumer without blocking;
+ * `readSync(length)` is for rare whole-log scans (compaction, recovery) and may read a prefix.
+ */
+export interface StoredBytes {
+  readonly size: number;
+  read(): Promise<Buffer>;
+  readSync(length?: number): Buffer;
+}
+
+/** An entry restored with `restoreStored`: `bytes` reads the file on each access. */
+interface StoredEntry extends LogEntry {
+  readonly stored: StoredBytes;
+}
+
+function storedEntry(e: Omit<LogEntry, 'bytes'>, stored: StoredBytes): StoredEntry {
+  return {
+    baseOffset: e.baseOffset,
+    lastOffset: e.lastOffset,
+    maxTimestamp: e.maxTimestamp,
+    appendedAt: e.appendedAt,
+    meta: e.meta,
+    stored,
+    get bytes(): Buffer {
+      return stored.readSync();
+    },
+  };
+}
+
+/** The entry's bytes' location when they were left in a file (restoreStored), else undefined. */
+export function storedBytes(e: LogEntry): StoredBytes | undefined {
+  return (e as Partial<StoredEntry>).stored;
+}
+
+/** The entry's byte length without loading bytes left in a file. */
+export function entrySize(e: LogEntry): number {
+  const stored = (e as Partial<StoredEntry>).stored;
+  return stored === undefined ? e.bytes.length : stored.size;
+}
+
 export interface AppendInput {
   bytes: Buffer;
   recordCount: number;
@@ -122,6 +163,34 @@ export class Log {
     return restored;
   }
 
+  /**
+   * Like restore(), but the bytes stay where `stored` says (index-only recovery): only the
+   * offsets, timestamps, meta and size are held in memory.
+   */
+  restoreStored(entry: Omit<LogEntry, 'lastOffset' | 'bytes'> & { recordCount: number }, stored: StoredBytes): LogEntry {
+    if (entry.recordCount < 1 || entry.baseOffset < this.nextOffset) {
+      throw new BrokerError('invalid_argument', `cannot restore offset ${entry.baseOffset}: the log is at ${this.nextOffset}`);
+    }
+    const restored = storedEntry({ ...entry, lastOffset: entry.baseOffset + entry.recordCount - 1 }, stored);
+    if (this.entryCount === 0 && this.nextOffset === 0) this.startOffset = entry.baseOffset;
+    this.entries.push(restored);
+    this.nextOffset = restored.lastOffset + 1;
+    this.bytes += stored.size;
+    return restored;
+  }
+
+  /**
+   * Lets go of the bytes of `entry` (still live, unchanged since it was appended) once they
+   * are durable in a file: later reads go to `stored`. False when the entry is gone (retention)
+   * or was rewritten (compaction). Keeps a durable log's memory bounded.
+   */
+  storeBytes(entry: LogEntry, stored: StoredBytes): boolean {
+    const i = this.indexOf(entry.baseOffset);
+    if (this.entries[i] !== entry || storedBytes(entry) !== undefined || stored.size !== entry.bytes.length) return false;
+    this.entries[i] = storedEntry(entry, stored);
+    return true;
+  }
+
   /** After restore(): the recovered log start and next offset (they may lie past the last entry). */
   restoreBounds(logStartOffset: number, nextOffset: number): void {
     this.nextOffset = Math.max(this.nextOffset, nextOffset);
@@ -140,9 +209,10 @@ export class Log {
     for (; i < this.entries.length; i++) {
       const e = this.entries[i] as LogEntry;
       if (e.baseOffset >= endOffset) break;
-      if (out.length > 0 && total + e.bytes.length > maxBytes) break;
+      const size = entrySize(e);
+      if (out.length > 0 && total + size > maxBytes) break;
       out.push(e);
-      total += e.bytes.length;
+      total += size;
     }
     return out;
   }
@@ -200,7 +270,7 @@ export class Log {
     while (this.entryCount > floor) {
       const e = this.entries[this.first] as LogEntry;
       const tooOld = keepsTime && now - Math.max(e.appendedAt, e.maxTimestamp) > policy.retentionMs;
-      const tooBig = keepsSize && this.bytes - e.bytes.length >= policy.retentionBytes && this.bytes > policy.retentionBytes;
+      const tooBig = keepsSize && this.bytes - entrySize(e) >= policy.retentionBytes && this.bytes > policy.retentionBytes;
       if (!tooOld && !tooBig) break;
       this.dropFirst();
       this.startOffset = e.lastOffset + 1;
@@ -223,10 +293,11 @@ export class Log {
       const e = this.entries[i] as LogEntry;
       const r = e.baseOffset < upTo ? fn(e) : undefined;
       if (r === undefined) kept.push(e);
-      else if (r === null) this.bytes -= e.bytes.length;
+      else if (r === null) this.bytes -= entrySize(e);
       else {
-        this.bytes += r.length - e.bytes.length;
-        kept.push({ ...e, bytes: r });
+        this.bytes += r.length - entrySize(e);
+        // Built field by field: a spread would carry a stored entry's file location along.
+        kept.push({ baseOffset: e.baseOffset, lastOffset: e.lastOffset, bytes: r, maxTimestamp: e.maxTimestamp, appendedAt: e.appendedAt, meta: e.meta });
       }
     }
     this.entries = kept;
@@ -240,7 +311,7 @@ export class Log {
 
   private dropFirst(): void {
     const e = this.entries[this.first] as LogEntry;
-    this.bytes -= e.bytes.length;
+    this.bytes -= entrySize(e);
     this.first++;
   }
 

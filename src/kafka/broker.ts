@@ -28,6 +28,12 @@ export interface KafkaSettings {
   consumerGroupAssignors: string[];
   /** log.retention.check.interval.ms: how often retention runs over every partition. */
   retentionCheckIntervalMs: number;
+  /**
+   * With --data-dir: how many bytes of the newest produced batches stay in memory besides
+   * their files (KAFKA_LOG_MEMORY_CACHE_BYTES, omnibroker's own; Kafka leaves this to the page
+   * cache). Older batches are read back from their file ranges.
+   */
+  memoryCacheBytes: number;
   /** The directory reported by DescribeLogDirs (the --data-dir), undefined in memory. */
   logDir: string | undefined;
   /** Environment keys (KAFKA_...) that were set explicitly: their configs are STATIC_BROKER_CONFIG. */
@@ -60,6 +66,7 @@ export function settingsFrom(extra: Record<string, string>, logDir?: string): Ka
     consumerGroupSessionTimeoutMs: Math.max(1, num('KAFKA_GROUP_CONSUMER_SESSION_TIMEOUT_MS', 45_000)),
     consumerGroupHeartbeatIntervalMs: Math.max(1, num('KAFKA_GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS', 5_000)),
     consumerGroupAssignors: assignors.length > 0 ? assignors : ['uniform', 'range'],
+    memoryCacheBytes: Math.max(0, num('KAFKA_LOG_MEMORY_CACHE_BYTES', 64 * 1024 * 1024)),
   };
 }
 

@@ -71,7 +71,7 @@ function rebuild(bytes: Buffer, keep: RecordSpan[]): Buffer {
   return out;
 }
 
-const compactable = (e: LogEntry): boolean => (e.bytes.readInt16BE(21) & 0x37) === 0; // uncompressed, not transactional, not control
+const compactable = (bytes: Buffer): boolean => (bytes.readInt16BE(21) & 0x37) === 0; // uncompressed, not transactional, not control
 
 const SLICE = 2000;
 const yieldLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -92,26 +92,28 @@ export async function compactLog(log: Log, limits: CompactionLimits): Promise<nu
     entries.push(e);
   }
   const latest = new Map<string, number>();
-  const spans = new Map<LogEntry, RecordSpan[]>();
+  // Bytes read once per entry: a batch recovered from --data-dir is read back from its file.
+  const spans = new Map<LogEntry, { bytes: Buffer; records: RecordSpan[] }>();
   for (let i = 0; i < entries.length; i++) {
     if (i % SLICE === SLICE - 1) await yieldLoop();
     const e = entries[i] as LogEntry;
-    if (!compactable(e)) continue;
-    const s = recordSpans(e.bytes);
+    const bytes = e.bytes;
+    if (!compactable(bytes)) continue;
+    const s = recordSpans(bytes);
     if (!s) continue;
-    spans.set(e, s);
+    spans.set(e, { bytes, records: s });
     for (const r of s) if (r.key !== null) latest.set(r.key.toString('latin1'), e.baseOffset + r.offsetDelta);
   }
   const replace = new Map<LogEntry, Buffer | null>();
   let removed = 0;
   let i = 0;
-  for (const [e, s] of spans) {
+  for (const [e, { bytes, records: s }] of spans) {
     if (++i % SLICE === 0) await yieldLoop();
     const tombstonesExpired = e.appendedAt + limits.deleteRetentionMs <= limits.now;
     const keep = s.filter((r) => r.key !== null && latest.get(r.key.toString('latin1')) === e.baseOffset + r.offsetDelta && !(r.tombstone && tombstonesExpired));
     if (keep.length === s.length) continue;
     removed += s.length - keep.length;
-    replace.set(e, keep.length === 0 ? null : rebuild(e.bytes, keep));
+    replace.set(e, keep.length === 0 ? null : rebuild(bytes, keep));
   }
   if (replace.size > 0) log.rewriteEntries(limits.upTo, (e) => replace.get(e));
   return removed;

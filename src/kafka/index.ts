@@ -84,7 +84,8 @@ export const kafka: FrontEndModule = {
       log.warn('the ACLs in --config (kafka.acls) are not applied: no authorizer is configured (set KAFKA_AUTHORIZER_CLASS_NAME)');
     }
     if (files) {
-      broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id));
+      broker.persistence = await KafkaPersistence.recover(core, files, log, (id) => broker.groups.ensure(id), broker.settings.memoryCacheBytes);
+      broker.persistence.recoverTransactions(exactlyOnce(broker));
       const aborted = recoverProducerState(broker);
       if (aborted > 0) log.warn({ aborted }, 'transactions left open by the previous run were aborted');
       await broker.persistence.settle();

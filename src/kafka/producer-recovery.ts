@@ -4,9 +4,11 @@
 // survives the restart continues its sequences, and a retried batch is still answered with its
 // original offset); every transaction marker closes the producer's open transaction there,
 // and aborts are remembered for read_committed. A transaction still open after the scan lost
-// its coordinator state with the restart: it is aborted with a marker (issue 8), so the last
-// stable offset moves on. Skips: the transactional-id -> producer-id mapping (a transactional
-// producer must call InitProducerId again), producer ids issued but never used in a batch.
+// no end with the restart: the coordinator aborts the transactions it recorded as open (epoch
+// bumped, markers to every partition they added, staged offsets dropped; issue 8), and any
+// transactional batch still open after that (its coordinator record was not yet durable) gets
+// an abort marker too, so the last stable offset moves on.
+import { storedBytes } from '../core/index.js';
 import { Reader } from './bytes.js';
 import type { KafkaBroker } from './broker.js';
 import { controlBatch } from './control-batch.js';
@@ -40,8 +42,15 @@ export function recoverProducerState(b: KafkaBroker): number {
   for (const topic of b.core.topics.list()) {
     for (const log of topic.partitions) {
       for (const e of log.all()) {
-        const bytes = e.bytes;
+        // The produce path records the producer id in the entry's meta: batches without one
+        // (the bulk of most logs) are skipped without reading their bytes back from the file.
+        const metaPid = (e.meta as { producerId?: number } | undefined)?.producerId;
+        if (metaPid !== undefined && metaPid < 0) continue;
+        const stored = storedBytes(e);
+        // Only the header is needed, except for a control batch's record (its type).
+        let bytes = stored ? stored.readSync(BATCH_HEADER) : e.bytes;
         if (bytes.length < BATCH_HEADER) continue;
+        if (stored && bytes.readInt16BE(21) & CONTROL) bytes = stored.readSync();
         const producerId = Number(bytes.readBigInt64BE(43));
         if (producerId < 0) continue;
         const attributes = bytes.readInt16BE(21);
@@ -57,21 +66,26 @@ export function recoverProducerState(b: KafkaBroker): number {
     }
   }
   for (const [producerId, epoch] of epochs) eos.producers.restore(producerId, epoch, now);
-  let aborted = 0;
+  let aborted = eos.txns.abortRecovered();
   for (const topic of b.core.topics.list()) {
     for (const log of topic.partitions) {
       const state = eos.producers.of(log);
       for (const producerId of [...state.open.keys()]) {
         const epoch = state.producers.get(producerId)?.epoch ?? epochs.get(producerId) ?? 0;
+        // The coordinator recorded the commit but this partition's marker did not reach the
+        // disk before the crash (separate files): finish the commit, as Kafka's coordinator
+        // completes a transaction in PrepareCommit on load.
+        const txn = eos.txns.ofProducer(producerId);
+        const commit = txn !== undefined && txn.state === 'CompleteCommit' && txn.epoch === epoch;
         const entry = log.append({
-          bytes: controlBatch(producerId, epoch, false, now),
+          bytes: controlBatch(producerId, epoch, commit, now),
           recordCount: 1,
           maxTimestamp: now,
           meta: { producerId, transactional: true, control: true },
           stamp: (base, buf) => stampBatch(buf, base),
         });
-        eos.producers.markerWritten(log, producerId, epoch, false, entry.baseOffset);
-        aborted++;
+        eos.producers.markerWritten(log, producerId, epoch, commit, entry.baseOffset);
+        if (!commit) aborted++;
       }
     }
   }

@@ -5,7 +5,9 @@
 // INVALID_PRODUCER_EPOCH; a producer id this broker never issued (or that expired after
 // producer.id.expiration.ms idle) UNKNOWN_PRODUCER_ID. Also the per-partition transaction
 // index: first offsets of open transactions (the last stable offset) and aborted ranges.
-// State lives in memory only; it is not rebuilt from stored batches after a restart.
+// State lives in memory; with --data-dir it is rebuilt from the stored batches at startup
+// (producer-recovery.ts), and issued ids are reserved in blocks through `reserve` (as Kafka's
+// controller hands out producer id blocks) so an id is never issued twice across restarts.
 import type { Log } from '../core/index.js';
 import type { KafkaErrorName } from './errors.js';
 import type { BatchInfo } from './records.js';
@@ -15,6 +17,8 @@ const BATCHES_TO_RETAIN = 5;
 /** producer.id.expiration.ms default (1 day). */
 export const PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 const INT32_MAX = 0x7fffffff;
+/** Producer ids reserved per durable write (Kafka's ProducerIdManager blocks hold 1000). */
+export const PRODUCER_ID_BLOCK = 1000;
 
 interface BatchMeta {
   firstSeq: number;
@@ -65,10 +69,24 @@ export class ProducerStates {
   private readonly partitions = new WeakMap<Log, PartitionProducers>();
   private readonly issued = new Map<number, IssuedProducer>();
   private nextId = 0;
+  /** Ids below this are reserved durably; undefined in memory mode (nothing to reserve). */
+  private reservedUpTo: number | undefined = undefined;
+  /** With --data-dir: told the new end of the reserved block before an id from it is issued. */
+  reserve: ((upTo: number) => void) | undefined = undefined;
+
+  /** Recovery: ids below `upTo` may have been issued before the restart; continue above them. */
+  reservedBefore(upTo: number): void {
+    if (upTo > this.nextId) this.nextId = upTo;
+    this.reservedUpTo = this.nextId;
+  }
 
   /** A fresh producer id (InitProducerId), epoch 0. */
   allocate(now: number): number {
     const id = this.nextId++;
+    if (this.reserve && (this.reservedUpTo === undefined || id >= this.reservedUpTo)) {
+      this.reservedUpTo = id + PRODUCER_ID_BLOCK;
+      this.reserve(this.reservedUpTo);
+    }
     // Every 1024 ids, forget the expired ones, so a client looping on InitProducerId cannot
     // grow the table without bound beyond producer.id.expiration.ms.
     if ((id & 1023) === 1023) for (const [pid, p] of this.issued) if (now - p.lastUsed > PRODUCER_ID_EXPIRATION_MS) this.issued.delete(pid);

@@ -1,7 +1,8 @@
 // Topic-level configs with Kafka 4.1's defaults (TopicConfig / LogConfig), the broker config
 // each one falls back to, and value validation. Topics store only what was set explicitly
 // (core Topic.configs); everything else reports its default with source DEFAULT_CONFIG.
-// Honoured locally: retention.ms, retention.bytes, max.message.bytes, message.timestamp.type.
+// Honoured locally: retention.ms, retention.bytes, max.message.bytes, message.timestamp.type,
+// segment.bytes with --data-dir (persistence.ts sizes the partition's segment files with it).
 
 export type ConfigType = 'boolean' | 'string' | 'int' | 'long' | 'double' | 'list';
 

@@ -5,7 +5,8 @@
 // with an open transaction aborts it and bumps the epoch, fencing the older producer; a
 // transaction older than its transaction.timeout.ms is aborted with an epoch bump, as Kafka's
 // coordinator does. Transaction version 1 only (no KIP-890 part 2 implicit adds or per-
-// transaction epoch bumps). Coordinator state lives in memory.
+// transaction epoch bumps). Coordinator state lives in memory; with --data-dir every change is
+// reported to `observer` (kept as Kafka keeps __transaction_state) and `restore` rebuilds it.
 import type { Broker, TimerHandle } from '../core/index.js';
 import { controlBatch } from './control-batch.js';
 import type { KafkaErrorName } from './errors.js';
@@ -41,13 +42,59 @@ export interface Txn {
 
 export type TxnResult = KafkaErrorName | 'NONE';
 
+/** What survives a restart of one transactional id (pending offsets do not: an open transaction is aborted). */
+export interface TxnRecord {
+  id: string;
+  producerId: number;
+  epoch: number;
+  timeoutMs: number;
+  state: TxnState;
+  partitions: [string, number][];
+}
+
+export interface TxnObserver {
+  changed(record: TxnRecord): void;
+}
+
 const pkey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 export class TransactionCoordinator {
   private readonly txns = new Map<string, Txn>();
   private readonly byProducer = new Map<number, Txn>();
 
+  /** Set with --data-dir: told every change of a transactional id's mapping or state. */
+  observer: TxnObserver | undefined = undefined;
+
   constructor(private readonly core: Broker, private readonly producers: ProducerStates) {}
+
+  private changed(txn: Txn): void {
+    this.observer?.changed({ id: txn.id, producerId: txn.producerId, epoch: txn.epoch, timeoutMs: txn.timeoutMs, state: txn.state, partitions: [...txn.partitions.values()].map((p) => [p.topic, p.partition]) });
+  }
+
+  /** A transactional id read back from the data directory (before any client is served). */
+  restore(r: TxnRecord): void {
+    const txn: Txn = { id: r.id, producerId: r.producerId, epoch: r.epoch, timeoutMs: r.timeoutMs, state: r.state, partitions: new Map(r.partitions.map(([topic, partition]) => [pkey(topic, partition), { topic, partition }])), groups: new Set(), offsets: new Map(), timer: null };
+    this.txns.set(r.id, txn);
+    this.byProducer.set(r.producerId, txn);
+    this.producers.restore(r.producerId, r.epoch, this.core.clock.now());
+  }
+
+  /**
+   * Issue 8: a transaction open when the broker stopped is aborted on recovery, as its
+   * timeout would have aborted it: the epoch is bumped (fencing the producer that began it)
+   * and abort markers go to every partition it had added. Its staged offsets were never
+   * applied. Returns how many were aborted.
+   */
+  abortRecovered(): number {
+    let aborted = 0;
+    for (const txn of this.txns.values()) {
+      if (txn.state !== 'Ongoing') continue;
+      this.bump(txn, this.core.clock.now());
+      this.complete(txn, false);
+      aborted++;
+    }
+    return aborted;
+  }
 
   get(id: string): Txn | undefined {
     return this.txns.get(id);
@@ -63,6 +110,7 @@ export class TransactionCoordinator {
       txn = { id, producerId, epoch: 0, timeoutMs, state: 'Empty', partitions: new Map(), groups: new Set(), offsets: new Map(), timer: null };
       this.txns.set(id, txn);
       this.byProducer.set(producerId, txn);
+      this.changed(txn);
       return { error: 'NONE', producerId, epoch: 0 };
     }
     // KIP-360: a producer resuming with its id and epoch must present the current ones.
@@ -73,6 +121,7 @@ export class TransactionCoordinator {
     if (txn.state === 'Ongoing') this.complete(txn, false);
     txn.timeoutMs = timeoutMs;
     txn.state = 'Empty';
+    this.changed(txn);
     return { error: 'NONE', producerId: txn.producerId, epoch: txn.epoch };
   }
 
@@ -102,6 +151,7 @@ export class TransactionCoordinator {
     txn.partitions.clear();
     txn.groups.clear();
     txn.offsets.clear();
+    this.changed(txn);
     // Kafka's coordinator aborts transactions open longer than their timeout, bumping the
     // epoch so the producer that let it expire is fenced.
     txn.timer = this.core.clock.at(this.core.clock.now() + txn.timeoutMs, () => {
@@ -114,7 +164,9 @@ export class TransactionCoordinator {
 
   addPartitions(txn: Txn, partitions: { topic: string; partition: number }[]): void {
     this.begin(txn);
+    const before = txn.partitions.size;
     for (const p of partitions) txn.partitions.set(pkey(p.topic, p.partition), p);
+    if (txn.partitions.size !== before) this.changed(txn);
   }
 
   hasPartition(txn: Txn, topic: string, partition: number): boolean {
@@ -181,6 +233,7 @@ export class TransactionCoordinator {
     txn.groups.clear();
     txn.offsets.clear();
     txn.state = commit ? 'CompleteCommit' : 'CompleteAbort';
+    this.changed(txn);
   }
 
   /** Stops every timeout timer (server shutdown). */

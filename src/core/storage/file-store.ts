@@ -114,10 +114,10 @@ export class FileStore implements Store {
   }
 
   /** Opens (recovering) the log `name`: a partition ("orders-0") or a stream. */
-  openLog(name: string): RecoveredLog {
+  openLog(name: string, options: { loadBytes?: boolean; segmentBytes?: number } = {}): RecoveredLog {
     const key = `log:${name}`;
     this.assertClosed(key);
-    const r = LogStore.open(nameDir(join(this.dir, 'logs'), name), this.logOptions());
+    const r = LogStore.open(nameDir(join(this.dir, 'logs'), name), { ...this.logOptions(), ...options });
     this.open_.set(key, r.store);
     this.report(r.issues);
     return r;
@@ -138,11 +138,11 @@ export class FileStore implements Store {
    * A new, empty log made while clients are served (topic created, partitions added): no
    * synchronous I/O; its directory is made before its first write.
    */
-  createLog(name: string): LogStore {
+  createLog(name: string, options: { segmentBytes?: number } = {}): LogStore {
     const key = `log:${name}`;
     this.assertClosed(key);
     const parent = join(this.dir, 'logs');
-    const store = LogStore.create(nameDirPath(parent, name), this.logOptions(), () => this.afterDelete(key, () => makeNameDir(parent, name)));
+    const store = LogStore.create(nameDirPath(parent, name), { ...this.logOptions(), ...options }, () => this.afterDelete(key, () => makeNameDir(parent, name)));
     this.open_.set(key, store);
     return store;
   }

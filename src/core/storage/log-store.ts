@@ -254,6 +254,11 @@ export class LogStore {
     return this.journal.read(loc.segment, loc.position, loc.length);
   }
 
+  /** The first `length` bytes (default: all) of an entry, read synchronously (see SegmentJournal.readSync). */
+  readBytesSync(loc: EntryLocation, length = loc.length): Buffer {
+    return this.journal.readSync(loc.segment, loc.position, Math.min(length, loc.length));
+  }
+
   /**
    * Entries from the one holding `offset`, up to `maxBytes` of entry bytes (the first entry
    * always, so a consumer makes progress), read with one file read per segment touched; each

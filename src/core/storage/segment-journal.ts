@@ -5,7 +5,7 @@
 // durable per the policy; `sync()` forces an fsync whatever the policy. What the records
 // mean is left to the stores on top (log-store.ts, queue-journal.ts).
 
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, promises as fsp, readdirSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, promises as fsp, readSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrokerError } from '../errors.js';
 import { encodeFileHeader, FILE_HEADER_BYTES, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES, SegmentKind, writeRecordHeader } from './format.js';
@@ -196,6 +196,29 @@ export class SegmentJournal {
     await this.closeSegment(seg);
     await this.opts.io.unlink(seg.path);
     this.dirDirty = true;
+  }
+
+  /**
+   * Reads bytes already written to segment `base`, synchronously: for rare scans of a whole
+   * log (compaction, recovery), never for serving clients, which use `read`.
+   */
+  readSync(base: number, position: number, length: number): Buffer {
+    const seg = this.segs.find((s) => s.base === base);
+    if (!seg) throw new BrokerError('not_found', `${this.dir}: segment ${base} no longer exists`);
+    if (position + length > seg.written) throw new BrokerError('storage_error', `${seg.path}: bytes ${position}-${position + length} are not written yet`);
+    const buf = Buffer.allocUnsafe(length);
+    const fd = openSync(seg.path, 'r');
+    try {
+      let got = 0;
+      while (got < length) {
+        const n = readSync(fd, buf, got, length - got, position + got);
+        if (n === 0) throw new BrokerError('storage_error', `${seg.path}: short read at ${position + got}`);
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return buf;
   }
 
   /** Reads `length` bytes at `position` of segment `base` from the file. */

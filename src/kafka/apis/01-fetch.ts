@@ -4,9 +4,11 @@
 // always progress. Waits up to max_wait_ms until min_bytes are available, woken by appends.
 // Fetch sessions (KIP-227) are not kept: session id 0 is answered, so clients send full fetches.
 // v13+ address topics by id. read_committed stops at the last stable offset and lists the
-// aborted transactions of the returned range (fetch-isolation.ts). With an authorizer: TOPIC
-// READ per topic (TOPIC_AUTHORIZATION_FAILED; unknown topic ids stay UNKNOWN_TOPIC_ID).
-import type { Log, LogEntry, Topic } from '../../core/index.js';
+// aborted transactions of the returned range (fetch-isolation.ts). Batches recovered from
+// --data-dir stay in their files: they are read back from the file ranges (asynchronously)
+// before the response is sent. With an authorizer: TOPIC READ per topic
+// (TOPIC_AUTHORIZATION_FAILED; unknown topic ids stay UNKNOWN_TOPIC_ID).
+import { entrySize, storedBytes, type Log, type LogEntry, type Topic } from '../../core/index.js';
 import type { Msg } from '../codec.js';
 import type { ApiModule, RequestContext } from '../api.js';
 import { E } from '../errors.js';
@@ -16,6 +18,8 @@ import { abortedTransactions, lastStableOffset, READ_COMMITTED } from './fetch-i
 interface Collected {
   response: Msg;
   bytes: number;
+  /** Partitions whose records include batches still in their files (set only with --data-dir). */
+  stored: { partition: Msg; entries: LogEntry[] }[] | undefined;
 }
 
 function collect(req: Msg, ctx: RequestContext): Collected {
@@ -23,6 +27,7 @@ function collect(req: Msg, ctx: RequestContext): Collected {
   let budget = Math.max(0, req.maxBytes as number);
   let bytes = 0;
   const byId = ctx.version >= 13;
+  let stored: Collected['stored'];
   const responses = (req.topics as Msg[]).map((t) => {
     const topic: Topic | undefined = byId ? b.core.topics.byId(t.topicId as string) : b.core.topics.get(t.topic as string);
     // By name the check comes first (an unknown topic is not revealed); by id only known topics are checked.
@@ -47,17 +52,46 @@ function collect(req: Msg, ctx: RequestContext): Collected {
           const limit = Math.min(budget, p.partitionMaxBytes as number);
           // Only the very first batch of the response may exceed the limits (KIP-74).
           entries = log.read(offset, Math.max(0, limit), end);
-          if (bytes > 0 && entries.length > 0 && (entries[0] as LogEntry).bytes.length > limit) entries = [];
+          if (bytes > 0 && entries.length > 0 && entrySize(entries[0] as LogEntry) > limit) entries = [];
         }
         let size = 0;
-        for (const e of entries) size += e.bytes.length;
+        let onDisk = false;
+        for (const e of entries) {
+          size += entrySize(e);
+          if (!onDisk && storedBytes(e)) onDisk = true;
+        }
         bytes += size;
         budget = Math.max(0, budget - size);
-        return { ...base, ...marks, abortedTransactions: abortedTransactions(ctx, log, req.isolationLevel as number, offset, entries), errorCode: E.NONE, records: entries.map((e) => e.bytes) };
+        const partition: Msg = { ...base, ...marks, abortedTransactions: abortedTransactions(ctx, log, req.isolationLevel as number, offset, entries), errorCode: E.NONE, records: onDisk ? [] : entries.map((e) => e.bytes) };
+        if (onDisk) (stored ??= []).push({ partition, entries });
+        return partition;
       }),
     };
   });
-  return { response: { throttleTimeMs: 0, errorCode: E.NONE, sessionId: 0, responses }, bytes };
+  return { response: { throttleTimeMs: 0, errorCode: E.NONE, sessionId: 0, responses }, bytes, stored };
+}
+
+/**
+ * The response, once the batches left in files are read back (one read each, in parallel).
+ * A batch whose segment vanished meanwhile (retention) ends that partition's records there:
+ * the consumer's next fetch gets OFFSET_OUT_OF_RANGE, as from Kafka after a segment deletion.
+ */
+function complete(c: Collected): Msg | Promise<Msg> {
+  if (!c.stored) return c.response;
+  return Promise.all(
+    c.stored.map(async ({ partition, entries }) => {
+      const records: Buffer[] = [];
+      for (const e of entries) {
+        const s = storedBytes(e);
+        try {
+          records.push(s ? await s.read() : e.bytes);
+        } catch {
+          break;
+        }
+      }
+      partition.records = records;
+    }),
+  ).then(() => c.response);
 }
 
 export const fetchApi: ApiModule = {
@@ -68,7 +102,7 @@ export const fetchApi: ApiModule = {
   handle(req, ctx) {
     const first = collect(req, ctx);
     const maxWait = req.maxWaitMs as number;
-    if (first.bytes >= (req.minBytes as number) || maxWait <= 0 || hasError(first.response)) return first.response;
+    if (first.bytes >= (req.minBytes as number) || maxWait <= 0 || hasError(first.response)) return complete(first);
     const b = ctx.broker;
     const logs: Log[] = [];
     for (const t of req.topics as Msg[]) {
@@ -86,7 +120,7 @@ export const fetchApi: ApiModule = {
         done = true;
         timer.cancel();
         for (const r of removers) r();
-        resolve(collect(req, ctx).response);
+        resolve(complete(collect(req, ctx)));
       };
       const timer = b.core.clock.at(b.core.clock.now() + maxWait, finish);
       const check = (): boolean => {

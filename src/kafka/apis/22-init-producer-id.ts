@@ -20,11 +20,11 @@ export const initProducerIdApi: ApiModule = {
     const txnId = req.transactionalId as string | null;
     if (txnId === null) {
       if (!idempotentWriteAllowed(ctx)) return { throttleTimeMs: 0, errorCode: code('CLUSTER_AUTHORIZATION_FAILED'), producerId: -1, producerEpoch: -1 };
-      return { throttleTimeMs: 0, errorCode: 0, producerId: eos.producers.allocate(ctx.broker.core.clock.now()), producerEpoch: 0 };
+      return ctx.broker.durable({ throttleTimeMs: 0, errorCode: 0, producerId: eos.producers.allocate(ctx.broker.core.clock.now()), producerEpoch: 0 });
     }
     if (!transactionalIdAllowed(ctx, OP.WRITE, txnId)) return { throttleTimeMs: 0, errorCode: code('TRANSACTIONAL_ID_AUTHORIZATION_FAILED'), producerId: -1, producerEpoch: -1 };
     if (txnId === '') return { throttleTimeMs: 0, errorCode: code('INVALID_REQUEST'), producerId: -1, producerEpoch: -1 };
     const r = eos.txns.init(txnId, req.transactionTimeoutMs as number, { producerId: req.producerId as number, epoch: req.producerEpoch as number }, ctx.version >= 4 ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH');
-    return { throttleTimeMs: 0, errorCode: r.error === 'NONE' ? 0 : code(r.error), producerId: r.producerId, producerEpoch: r.epoch };
+    return ctx.broker.durable({ throttleTimeMs: 0, errorCode: r.error === 'NONE' ? 0 : code(r.error), producerId: r.producerId, producerEpoch: r.epoch });
   },
 };

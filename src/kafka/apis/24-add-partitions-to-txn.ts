@@ -40,18 +40,20 @@ export const addPartitionsToTxnApi: ApiModule = {
     if (ctx.version >= 4) {
       // The batched form is broker-to-broker: Kafka requires CLUSTER_ACTION for it.
       if (!clusterAllowed(ctx, OP.CLUSTER_ACTION)) return { throttleTimeMs: 0, errorCode: code('CLUSTER_AUTHORIZATION_FAILED'), resultsByTransaction: [] };
-      return {
+      return ctx.broker.durable({
         throttleTimeMs: 0,
         errorCode: 0,
         resultsByTransaction: (req.transactions as Msg[]).map((t) => ({
           transactionalId: t.transactionalId,
           topicResults: addOne(ctx, t.transactionalId as string, t.producerId as number, t.producerEpoch as number, t.topics as Msg[], t.verifyOnly as boolean),
         })),
-      };
+      });
     }
-    return {
+    // With --data-dir the answer waits for the coordinator's record of the partitions, so an
+    // abort after a crash reaches every partition the producer may write to.
+    return ctx.broker.durable({
       throttleTimeMs: 0,
       resultsByTopicV3AndBelow: addOne(ctx, req.v3AndBelowTransactionalId as string, req.v3AndBelowProducerId as number, req.v3AndBelowProducerEpoch as number, req.v3AndBelowTopics as Msg[], false),
-    };
+    });
   },
 };

@@ -22,6 +22,6 @@ export const addOffsetsToTxnApi: ApiModule = {
     const { error, txn } = eos.txns.check(req.transactionalId as string, req.producerId as number, req.producerEpoch as number, ctx.version >= 2 ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH');
     if (error !== 'NONE' || !txn) return { throttleTimeMs: 0, errorCode: code(error as 'INVALID_PRODUCER_ID_MAPPING') };
     eos.txns.addGroup(txn, groupId);
-    return { throttleTimeMs: 0, errorCode: 0 };
+    return ctx.broker.durable({ throttleTimeMs: 0, errorCode: 0 });
   },
 };

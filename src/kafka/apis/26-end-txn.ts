@@ -20,6 +20,6 @@ export const endTxnApi: ApiModule = {
     const { error, txn } = eos.txns.check(req.transactionalId as string, req.producerId as number, req.producerEpoch as number, ctx.version >= 2 ? 'PRODUCER_FENCED' : 'INVALID_PRODUCER_EPOCH');
     if (error !== 'NONE' || !txn) return { throttleTimeMs: 0, errorCode: code(error as 'INVALID_PRODUCER_ID_MAPPING'), producerId: -1, producerEpoch: -1 };
     const r = eos.txns.end(txn, req.committed as boolean);
-    return { throttleTimeMs: 0, errorCode: r === 'NONE' ? 0 : code(r), producerId: txn.producerId, producerEpoch: txn.epoch };
+    return ctx.broker.durable({ throttleTimeMs: 0, errorCode: r === 'NONE' ? 0 : code(r), producerId: txn.producerId, producerEpoch: txn.epoch });
   },
 };
