@@ -64,10 +64,12 @@ export class HttpRequestInfo implements RequestInfo {
   ) {
     const h = req.headers;
     if (origins.advertisedOrigin) this.origin = origins.advertisedOrigin();
-    else this.origin = h.host ? originOf(h.host, h['x-forwarded-proto'] === 'https') : origins.fallbackOrigin();
-    this.region = regionOf(h.authorization);
-    const trace = h['x-amzn-trace-id'];
-    this.traceHeader = typeof trace === 'string' ? trace : undefined;
+    else {
+      const host = h.get('host');
+      this.origin = host ? originOf(host, h.get('x-forwarded-proto') === 'https') : origins.fallbackOrigin();
+    }
+    this.region = regionOf(h.get('authorization'));
+    this.traceHeader = h.get('x-amzn-trace-id');
     this.pathQueue = pathQueueOf(req.url);
   }
 

@@ -9,11 +9,31 @@
 import { STATUS_CODES } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 
+/**
+ * The request headers this server and the SQS app read (lower-case names); every other header
+ * is checked for syntax and then skipped (keeping them cost a third of the head parsing).
+ * Add a name here before reading it.
+ */
+export const KEPT_HEADERS = [
+  'host',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'expect',
+  'authorization',
+  'x-amz-target',
+  'x-forwarded-proto',
+  'x-amzn-trace-id',
+] as const;
+
+export type KeptHeader = (typeof KEPT_HEADERS)[number];
+
 export interface LeanRequest {
   readonly method: string;
   readonly url: string;
-  /** Lower-case names; repeated headers joined with ", " (Host, Content-Type, Authorization: first). */
-  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** KEPT_HEADERS only; repeated headers joined with ", " (Host, Content-Type, Authorization: first). */
+  readonly headers: ReadonlyMap<KeptHeader, string>;
 }
 
 /** Answers one request; `gone` / `onGone` tell a long poll that its client went away. */
@@ -36,7 +56,14 @@ export interface LeanHandler {
 const MAX_HEAD = 16 * 1024;
 const MAX_AHEAD = 1024 * 1024;
 const FIRST_WINS = new Set(['host', 'content-type', 'content-length', 'authorization']);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const KEPT: ReadonlySet<string> = new Set(KEPT_HEADERS);
+/** Name lengths of KEPT_HEADERS: most skipped names are rejected without making a string. */
+const KEPT_LENGTHS = new Uint8Array(32);
+for (const name of KEPT_HEADERS) KEPT_LENGTHS[name.length] = 1;
+/** RFC 9110 5.6.2 tchar: 1 = allowed, 2 = allowed upper-case letter (the name needs lower-casing). */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') TCHAR[c.charCodeAt(0)] = 2;
 const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/;
 const EMPTY: Buffer = Buffer.alloc(0);
 
@@ -50,6 +77,52 @@ function httpDate(): string {
     dateText = new Date(now).toUTCString();
   }
   return dateText;
+}
+
+class Headers extends Map<KeptHeader, string> {
+  /** Where the request line ends in the head text. */
+  lineEnd = 0;
+}
+
+/**
+ * The header lines of a head (`text`: request line and header lines, no final CRLF CRLF),
+ * split on CRLF as RFC 9112 2.2 frames them; undefined for a field name that is not a token
+ * (or a line without a colon) or two different Content-Length values. Scans with indexOf and
+ * makes strings only for KEPT_HEADERS.
+ */
+function parseHeaders(text: string): Headers | undefined {
+  const headers = new Headers();
+  let eol = text.indexOf('\r\n');
+  if (eol < 0) eol = text.length;
+  headers.lineEnd = eol;
+  let pos = eol + 2;
+  while (pos < text.length) {
+    eol = text.indexOf('\r\n', pos);
+    if (eol < 0) eol = text.length;
+    const colon = text.indexOf(':', pos);
+    if (colon <= pos || colon > eol) return undefined;
+    let upper = false;
+    for (let i = pos; i < colon; i++) {
+      const c = text.charCodeAt(i);
+      const kind = c < 128 ? (TCHAR[c] as number) : 0;
+      if (kind === 0) return undefined;
+      if (kind === 2) upper = true;
+    }
+    const length = colon - pos;
+    if (length < KEPT_LENGTHS.length && KEPT_LENGTHS[length] === 1) {
+      const name = upper ? text.slice(pos, colon).toLowerCase() : text.slice(pos, colon);
+      if (KEPT.has(name)) {
+        const key = name as KeptHeader;
+        const value = text.slice(colon + 1, eol).trim();
+        const prev = headers.get(key);
+        if (prev === undefined) headers.set(key, value);
+        else if (key === 'content-length' && prev !== value) return undefined;
+        else if (!FIRST_WINS.has(key)) headers.set(key, `${prev}, ${value}`);
+      }
+    }
+    pos = eol + 2;
+  }
+  return headers;
 }
 
 const enum Body { None, Length, Chunked }
@@ -140,27 +213,16 @@ class Connection implements Responder {
       return false;
     }
     if (end > MAX_HEAD) return (this.fatal(431), false);
-    const lines = buf.toString('latin1', 0, end).split('\r\n');
+    const text = buf.toString('latin1', 0, end);
     this.pending = buf.subarray(end + 4);
-    const m = REQUEST_LINE.exec(lines[0] as string);
+    const headers = parseHeaders(text);
+    if (headers === undefined) return (this.fatal(400), false);
+    const m = REQUEST_LINE.exec(text.slice(0, headers.lineEnd));
     if (!m) return (this.fatal(400), false);
-    const headers: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const colon = line.indexOf(':');
-      const name = colon > 0 ? line.slice(0, colon) : '';
-      if (!TOKEN.test(name)) return (this.fatal(400), false);
-      const key = name.toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      const prev = headers[key];
-      if (prev === undefined) headers[key] = value;
-      else if (key === 'content-length' && prev !== value) return (this.fatal(400), false);
-      else if (!FIRST_WINS.has(key)) headers[key] = `${prev}, ${value}`;
-    }
-    const connection = headers.connection?.toLowerCase() ?? '';
+    const connection = headers.get('connection')?.toLowerCase() ?? '';
     this.keepAlive = m[3] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
-    const te = headers['transfer-encoding'];
-    const cl = headers['content-length'];
+    const te = headers.get('transfer-encoding');
+    const cl = headers.get('content-length');
     let declared: number | undefined;
     if (te !== undefined) {
       // RFC 9112 6.1: chunked must be the final coding; with Content-Length too, refuse (smuggling).
@@ -183,7 +245,7 @@ class Connection implements Responder {
     this.line = '';
     this.discard = !this.handler.head(req, declared, this);
     if (this.discard) return true;
-    if (this.body !== Body.None && headers.expect?.toLowerCase() === '100-continue') this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    if (this.body !== Body.None && headers.get('expect')?.toLowerCase() === '100-continue') this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     if (this.body === Body.None) this.handler.body(req, EMPTY, this);
     return true;
   }
