@@ -46,10 +46,7 @@ export interface AppOptions {
 }
 
 function send(res: Responder, w: WireReply): void {
-  // A flat header list written once; the bare media type (no '; charset=...'), as SQS sends.
-  const headers: string[] = ['content-length', String(Buffer.byteLength(w.body, 'utf8'))];
-  for (const name in w.headers) headers.push(name, w.headers[name] as string);
-  res.answer(w.status, headers, w.body);
+  res.answer(w.status, w.fields, w.body);
 }
 
 /** One SQS request from decoded body to written answer. */

@@ -40,7 +40,11 @@ export interface LeanRequest {
 export interface Responder {
   readonly gone: boolean;
   onGone(fn: () => void): void;
-  answer(status: number, headers: readonly string[], body: string): void;
+  /**
+   * Writes the answer: status line, Date, Content-Length (of `body`), then `fields` (header
+   * lines already formatted as `name: value\r\n`), Connection, body.
+   */
+  answer(status: number, fields: string, body: string): void;
 }
 
 export interface LeanHandler {
@@ -56,10 +60,9 @@ export interface LeanHandler {
 const MAX_HEAD = 16 * 1024;
 const MAX_AHEAD = 1024 * 1024;
 const FIRST_WINS = new Set(['host', 'content-type', 'content-length', 'authorization']);
-const KEPT: ReadonlySet<string> = new Set(KEPT_HEADERS);
-/** Name lengths of KEPT_HEADERS: most skipped names are rejected without making a string. */
-const KEPT_LENGTHS = new Uint8Array(32);
-for (const name of KEPT_HEADERS) KEPT_LENGTHS[name.length] = 1;
+/** KEPT_HEADERS by name length: a name is matched in place, without making a string for it. */
+const KEPT_BY_LENGTH: (KeptHeader[] | undefined)[] = [];
+for (const name of KEPT_HEADERS) (KEPT_BY_LENGTH[name.length] ??= []).push(name);
 /** RFC 9110 5.6.2 tchar: 1 = allowed, 2 = allowed upper-case letter (the name needs lower-casing). */
 const TCHAR = new Uint8Array(128);
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
@@ -79,23 +82,16 @@ function httpDate(): string {
   return dateText;
 }
 
-class Headers extends Map<KeptHeader, string> {
-  /** Where the request line ends in the head text. */
-  lineEnd = 0;
-}
-
 /**
- * The header lines of a head (`text`: request line and header lines, no final CRLF CRLF),
+ * The header lines of a head from `start` (`text`: request line and header lines, no final CRLF CRLF),
  * split on CRLF as RFC 9112 2.2 frames them; undefined for a field name that is not a token
  * (or a line without a colon) or two different Content-Length values. Scans with indexOf and
  * makes strings only for KEPT_HEADERS.
  */
-function parseHeaders(text: string): Headers | undefined {
-  const headers = new Headers();
-  let eol = text.indexOf('\r\n');
-  if (eol < 0) eol = text.length;
-  headers.lineEnd = eol;
-  let pos = eol + 2;
+function parseHeaders(text: string, start: number): Map<KeptHeader, string> | undefined {
+  const headers = new Map<KeptHeader, string>();
+  let pos = start;
+  let eol: number;
   while (pos < text.length) {
     eol = text.indexOf('\r\n', pos);
     if (eol < 0) eol = text.length;
@@ -108,11 +104,17 @@ function parseHeaders(text: string): Headers | undefined {
       if (kind === 0) return undefined;
       if (kind === 2) upper = true;
     }
-    const length = colon - pos;
-    if (length < KEPT_LENGTHS.length && KEPT_LENGTHS[length] === 1) {
-      const name = upper ? text.slice(pos, colon).toLowerCase() : text.slice(pos, colon);
-      if (KEPT.has(name)) {
-        const key = name as KeptHeader;
+    const candidates = KEPT_BY_LENGTH[colon - pos];
+    if (candidates !== undefined) {
+      const lower = upper ? text.slice(pos, colon).toLowerCase() : undefined;
+      let key: KeptHeader | undefined;
+      for (const name of candidates) {
+        if (lower === undefined ? text.startsWith(name, pos) : lower === name) {
+          key = name;
+          break;
+        }
+      }
+      if (key !== undefined) {
         const value = text.slice(colon + 1, eol).trim();
         const prev = headers.get(key);
         if (prev === undefined) headers.set(key, value);
@@ -123,6 +125,16 @@ function parseHeaders(text: string): Headers | undefined {
     pos = eol + 2;
   }
   return headers;
+}
+
+const statusLines = new Map<number, string>();
+function statusLine(status: number): string {
+  let line = statusLines.get(status);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+    statusLines.set(status, line);
+  }
+  return line;
 }
 
 const enum Body { None, Length, Chunked }
@@ -215,10 +227,12 @@ class Connection implements Responder {
     if (end > MAX_HEAD) return (this.fatal(431), false);
     const text = buf.toString('latin1', 0, end);
     this.pending = buf.subarray(end + 4);
-    const headers = parseHeaders(text);
-    if (headers === undefined) return (this.fatal(400), false);
-    const m = REQUEST_LINE.exec(text.slice(0, headers.lineEnd));
+    let lineEnd = text.indexOf('\r\n');
+    if (lineEnd < 0) lineEnd = text.length;
+    const m = REQUEST_LINE.exec(text.slice(0, lineEnd));
     if (!m) return (this.fatal(400), false);
+    const headers = parseHeaders(text, lineEnd + 2);
+    if (headers === undefined) return (this.fatal(400), false);
     const connection = headers.get('connection')?.toLowerCase() ?? '';
     this.keepAlive = m[3] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
     const te = headers.get('transfer-encoding');
@@ -326,13 +340,11 @@ class Connection implements Responder {
     return true;
   }
 
-  answer(status: number, headers: readonly string[], body: string): void {
+  answer(status: number, fields: string, body: string): void {
     if (this.gone || this.answered) return;
     this.answered = true;
     if (this.owner.closing) this.keepAlive = false;
-    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ndate: ${httpDate()}\r\n`;
-    for (let i = 0; i + 1 < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    head += this.keepAlive ? this.owner.keepAliveHeader : 'connection: close\r\n\r\n';
+    const head = `${statusLine(status)}date: ${httpDate()}\r\ncontent-length: ${Buffer.byteLength(body, 'utf8')}\r\n${fields}${this.keepAlive ? this.owner.keepAliveHeader : 'connection: close\r\n\r\n'}`;
     this.socket.write(this.headOnly ? head : head + body, 'utf8');
     this.goneFns = undefined;
     if (!this.keepAlive) {

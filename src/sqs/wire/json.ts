@@ -10,9 +10,13 @@ export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 export interface WireReply {
   status: number;
-  headers: Record<string, string>;
+  /** Header lines as written (`name: value\r\n` each), after Date and Content-Length. */
+  fields: string;
   body: string;
 }
+
+/** The bare media type (no '; charset=...'), as SQS sends it. */
+const JSON_FIELDS = `content-type: ${JSON_CONTENT_TYPE}\r\nx-amzn-requestid: `;
 
 export interface DecodedRequest {
   op: OperationModel;
@@ -41,17 +45,13 @@ export function decodeJsonRequest(target: string, contentType: string | undefine
 }
 
 export function jsonReply(output: Record<string, unknown>, requestId: string): WireReply {
-  return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: JSON.stringify(output) };
+  return { status: 200, fields: `${JSON_FIELDS}${requestId}\r\n`, body: JSON.stringify(output) };
 }
 
 export function jsonError(err: SqsError, requestId: string): WireReply {
   return {
     status: err.row.status,
-    headers: {
-      'content-type': JSON_CONTENT_TYPE,
-      'x-amzn-requestid': requestId,
-      'x-amzn-query-error': `${err.row.code};${err.row.fault}`,
-    },
+    fields: `${JSON_FIELDS}${requestId}\r\nx-amzn-query-error: ${err.row.code};${err.row.fault}\r\n`,
     body: JSON.stringify({ __type: err.row.type, message: err.messageFor('json') }),
   };
 }
