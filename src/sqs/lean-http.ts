@@ -69,6 +69,7 @@ for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TCHAR[c.c
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') TCHAR[c.charCodeAt(0)] = 2;
 const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/;
 const EMPTY: Buffer = Buffer.alloc(0);
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
 let dateSecond = 0;
 let dateText = '';
@@ -219,7 +220,7 @@ class Connection implements Responder {
     // CRLF after a body).
     while (buf.length >= 2 && buf[0] === 13 && buf[1] === 10) buf = buf.subarray(2);
     this.pending = buf;
-    const end = buf.indexOf('\r\n\r\n');
+    const end = buf.indexOf(HEAD_END);
     if (end < 0) {
       if (buf.length > MAX_HEAD) this.fatal(431);
       return false;
@@ -251,7 +252,7 @@ class Connection implements Responder {
     this.answered = false;
     this.headOnly = req.method === 'HEAD';
     if (this.owner.closing) this.keepAlive = false;
-    this.parts = [];
+    this.parts.length = 0;
     this.size = 0;
     this.body = te !== undefined ? Body.Chunked : declared ? Body.Length : Body.None;
     this.remaining = declared ?? 0;
@@ -261,6 +262,17 @@ class Connection implements Responder {
     if (this.discard) return true;
     if (this.body !== Body.None && headers.get('expect')?.toLowerCase() === '100-continue') this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     if (this.body === Body.None) this.handler.body(req, EMPTY, this);
+    else if (this.body === Body.Length && this.pending.length >= this.remaining && this.remaining <= this.handler.bodyLimit) {
+      // The usual case: the whole body came with the head. Hand it over as a slice of what
+      // was read, skipping the part collection of readBody().
+      const n = this.remaining;
+      const rest = this.pending;
+      this.pending = rest.length === n ? EMPTY : rest.subarray(n);
+      this.remaining = 0;
+      this.body = Body.None;
+      this.handler.body(req, rest.length === n ? rest : rest.subarray(0, n), this);
+      if (this.answered) this.next();
+    }
     return true;
   }
 
