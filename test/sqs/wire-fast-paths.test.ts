@@ -54,6 +54,13 @@ describe('encodeJson', () => {
       { list: ['a'] },
       { fn: () => 1 },
       Object.assign(Object.create({ inherited: 'x' }) as Record<string, unknown>, { own: 'y' }),
+      Object.assign(Object.create(null) as Record<string, unknown>, { own: 'y' }),
+      new (class {
+        readonly a = 'b';
+        toJSON(): unknown {
+          return { other: 'c' };
+        }
+      })() as unknown as Record<string, unknown>,
     ];
     for (const s of nasty) cases.push({ value: s }, { [s]: 'key' });
     for (const c of cases) expect(encodeJson(c)).toBe(JSON.stringify(c));

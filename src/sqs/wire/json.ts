@@ -67,6 +67,9 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
  * much for such small objects. Anything else goes to JSON.stringify.
  */
 export function encodeJson(output: Record<string, unknown>): string {
+  // Only plain objects: a class instance could carry an inherited toJSON.
+  const proto: unknown = Object.getPrototypeOf(output);
+  if (proto !== Object.prototype && proto !== null) return JSON.stringify(output);
   let out = '{';
   for (const key in output) {
     if (!Object.hasOwn(output, key)) return JSON.stringify(output);
