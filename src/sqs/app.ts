@@ -46,10 +46,7 @@ export interface AppOptions {
 }
 
 function send(res: Responder, w: WireReply): void {
-  // A flat header list written once; the bare media type (no '; charset=...'), as SQS sends.
-  const headers: string[] = ['content-length', String(Buffer.byteLength(w.body, 'utf8'))];
-  for (const name in w.headers) headers.push(name, w.headers[name] as string);
-  res.answer(w.status, headers, w.body);
+  res.answer(w.status, w.fields, w.body);
 }
 
 /** One SQS request from decoded body to written answer. */
@@ -64,7 +61,7 @@ class Exchange {
     readonly req: LeanRequest,
     readonly res: Responder,
   ) {
-    this.isJson = req.headers['x-amz-target'] !== undefined;
+    this.isJson = req.headers.has('x-amz-target');
   }
 
   run(body: Buffer): void {
@@ -72,9 +69,9 @@ class Exchange {
     const info = new HttpRequestInfo(req, this.res, this.opts.shutdown, this.opts);
     let output: Output | Promise<Output>;
     try {
-      const contentType = req.headers['content-type'];
+      const contentType = req.headers.get('content-type');
       const decoded: DecodedRequest = this.isJson
-        ? decodeJsonRequest(req.headers['x-amz-target'] as string, contentType, body, info.pathQueue)
+        ? decodeJsonRequest(req.headers.get('x-amz-target') as string, contentType, body, info.pathQueue)
         : decodeQueryRequest(req.method, req.url, contentType, body, info.pathQueue);
       this.action = decoded.op.name;
       const handler = HANDLERS.get(this.action);

@@ -1,7 +1,7 @@
 // The per-request facts handlers read (RequestInfo), taken from an HTTP request's headers and
 // path. Built once per request on the hot path, so: no closures, host -> origin and path ->
-// queue name cached, and the disconnect signal (an AbortController, not free) only made when
-// a long poll asks for it.
+// queue name cached, origin and region worked out only when read, and the disconnect signal
+// (an AbortController, not free) only made when a long poll asks for it.
 
 import type { RequestInfo } from './context.js';
 import type { LeanRequest, Responder } from './lean-http.js';
@@ -50,25 +50,34 @@ function regionOf(auth: string | undefined): string {
 }
 
 export class HttpRequestInfo implements RequestInfo {
-  readonly origin: string;
-  readonly region: string;
   readonly traceHeader: string | undefined;
   readonly pathQueue: string | undefined;
+  #origin: string | undefined;
+  #region: string | undefined;
   #signal: AbortSignal | undefined;
 
   constructor(
-    req: LeanRequest,
+    private readonly req: LeanRequest,
     private readonly res: Responder,
     private readonly shutdown: AbortSignal,
-    origins: { fallbackOrigin: () => string; advertisedOrigin?: (() => string) | undefined },
+    private readonly origins: { fallbackOrigin: () => string; advertisedOrigin?: (() => string) | undefined },
   ) {
-    const h = req.headers;
-    if (origins.advertisedOrigin) this.origin = origins.advertisedOrigin();
-    else this.origin = h.host ? originOf(h.host, h['x-forwarded-proto'] === 'https') : origins.fallbackOrigin();
-    this.region = regionOf(h.authorization);
-    const trace = h['x-amzn-trace-id'];
-    this.traceHeader = typeof trace === 'string' ? trace : undefined;
+    this.traceHeader = req.headers.get('x-amzn-trace-id');
     this.pathQueue = pathQueueOf(req.url);
+  }
+
+  // Origin and region are read by few actions (queue URLs, ARNs): worked out on first use.
+  get origin(): string {
+    if (this.#origin !== undefined) return this.#origin;
+    const h = this.req.headers;
+    const host = h.get('host');
+    if (this.origins.advertisedOrigin) this.#origin = this.origins.advertisedOrigin();
+    else this.#origin = host ? originOf(host, h.get('x-forwarded-proto') === 'https') : this.origins.fallbackOrigin();
+    return this.#origin;
+  }
+
+  get region(): string {
+    return (this.#region ??= regionOf(this.req.headers.get('authorization')));
   }
 
   /** Aborted when the client goes away or the server shuts down (ends long polls). */

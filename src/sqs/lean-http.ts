@@ -9,18 +9,42 @@
 import { STATUS_CODES } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 
+/**
+ * The request headers this server and the SQS app read (lower-case names); every other header
+ * is checked for syntax and then skipped (keeping them cost a third of the head parsing).
+ * Add a name here before reading it.
+ */
+export const KEPT_HEADERS = [
+  'host',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'expect',
+  'authorization',
+  'x-amz-target',
+  'x-forwarded-proto',
+  'x-amzn-trace-id',
+] as const;
+
+export type KeptHeader = (typeof KEPT_HEADERS)[number];
+
 export interface LeanRequest {
   readonly method: string;
   readonly url: string;
-  /** Lower-case names; repeated headers joined with ", " (Host, Content-Type, Authorization: first). */
-  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** KEPT_HEADERS only; repeated headers joined with ", " (Host, Content-Type, Authorization: first). */
+  readonly headers: ReadonlyMap<KeptHeader, string>;
 }
 
 /** Answers one request; `gone` / `onGone` tell a long poll that its client went away. */
 export interface Responder {
   readonly gone: boolean;
   onGone(fn: () => void): void;
-  answer(status: number, headers: readonly string[], body: string): void;
+  /**
+   * Writes the answer: status line, Date, Content-Length (of `body`), then `fields` (header
+   * lines already formatted as `name: value\r\n`), Connection, body.
+   */
+  answer(status: number, fields: string, body: string): void;
 }
 
 export interface LeanHandler {
@@ -36,9 +60,16 @@ export interface LeanHandler {
 const MAX_HEAD = 16 * 1024;
 const MAX_AHEAD = 1024 * 1024;
 const FIRST_WINS = new Set(['host', 'content-type', 'content-length', 'authorization']);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** KEPT_HEADERS by name length: a name is matched in place, without making a string for it. */
+const KEPT_BY_LENGTH: (KeptHeader[] | undefined)[] = [];
+for (const name of KEPT_HEADERS) (KEPT_BY_LENGTH[name.length] ??= []).push(name);
+/** RFC 9110 5.6.2 tchar: 1 = allowed, 2 = allowed upper-case letter (the name needs lower-casing). */
+const TCHAR = new Uint8Array(128);
+for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1;
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') TCHAR[c.charCodeAt(0)] = 2;
 const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/;
 const EMPTY: Buffer = Buffer.alloc(0);
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
 let dateSecond = 0;
 let dateText = '';
@@ -50,6 +81,61 @@ function httpDate(): string {
     dateText = new Date(now).toUTCString();
   }
   return dateText;
+}
+
+/**
+ * The header lines of a head from `start` (`text`: request line and header lines, no final CRLF CRLF),
+ * split on CRLF as RFC 9112 2.2 frames them; undefined for a field name that is not a token
+ * (or a line without a colon) or two different Content-Length values. Scans with indexOf and
+ * makes strings only for KEPT_HEADERS.
+ */
+function parseHeaders(text: string, start: number): Map<KeptHeader, string> | undefined {
+  const headers = new Map<KeptHeader, string>();
+  let pos = start;
+  let eol: number;
+  while (pos < text.length) {
+    eol = text.indexOf('\r\n', pos);
+    if (eol < 0) eol = text.length;
+    const colon = text.indexOf(':', pos);
+    if (colon <= pos || colon > eol) return undefined;
+    let upper = false;
+    for (let i = pos; i < colon; i++) {
+      const c = text.charCodeAt(i);
+      const kind = c < 128 ? (TCHAR[c] as number) : 0;
+      if (kind === 0) return undefined;
+      if (kind === 2) upper = true;
+    }
+    const candidates = KEPT_BY_LENGTH[colon - pos];
+    if (candidates !== undefined) {
+      const lower = upper ? text.slice(pos, colon).toLowerCase() : undefined;
+      let key: KeptHeader | undefined;
+      for (const name of candidates) {
+        if (lower === undefined ? text.startsWith(name, pos) : lower === name) {
+          key = name;
+          break;
+        }
+      }
+      if (key !== undefined) {
+        const value = text.slice(colon + 1, eol).trim();
+        const prev = headers.get(key);
+        if (prev === undefined) headers.set(key, value);
+        else if (key === 'content-length' && prev !== value) return undefined;
+        else if (!FIRST_WINS.has(key)) headers.set(key, `${prev}, ${value}`);
+      }
+    }
+    pos = eol + 2;
+  }
+  return headers;
+}
+
+const statusLines = new Map<number, string>();
+function statusLine(status: number): string {
+  let line = statusLines.get(status);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+    statusLines.set(status, line);
+  }
+  return line;
 }
 
 const enum Body { None, Length, Chunked }
@@ -134,33 +220,24 @@ class Connection implements Responder {
     // CRLF after a body).
     while (buf.length >= 2 && buf[0] === 13 && buf[1] === 10) buf = buf.subarray(2);
     this.pending = buf;
-    const end = buf.indexOf('\r\n\r\n');
+    const end = buf.indexOf(HEAD_END);
     if (end < 0) {
       if (buf.length > MAX_HEAD) this.fatal(431);
       return false;
     }
     if (end > MAX_HEAD) return (this.fatal(431), false);
-    const lines = buf.toString('latin1', 0, end).split('\r\n');
+    const text = buf.toString('latin1', 0, end);
     this.pending = buf.subarray(end + 4);
-    const m = REQUEST_LINE.exec(lines[0] as string);
+    let lineEnd = text.indexOf('\r\n');
+    if (lineEnd < 0) lineEnd = text.length;
+    const m = REQUEST_LINE.exec(text.slice(0, lineEnd));
     if (!m) return (this.fatal(400), false);
-    const headers: Record<string, string> = Object.create(null) as Record<string, string>;
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string;
-      const colon = line.indexOf(':');
-      const name = colon > 0 ? line.slice(0, colon) : '';
-      if (!TOKEN.test(name)) return (this.fatal(400), false);
-      const key = name.toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      const prev = headers[key];
-      if (prev === undefined) headers[key] = value;
-      else if (key === 'content-length' && prev !== value) return (this.fatal(400), false);
-      else if (!FIRST_WINS.has(key)) headers[key] = `${prev}, ${value}`;
-    }
-    const connection = headers.connection?.toLowerCase() ?? '';
+    const headers = parseHeaders(text, lineEnd + 2);
+    if (headers === undefined) return (this.fatal(400), false);
+    const connection = headers.get('connection')?.toLowerCase() ?? '';
     this.keepAlive = m[3] === '1' ? !/\bclose\b/.test(connection) : /\bkeep-alive\b/.test(connection);
-    const te = headers['transfer-encoding'];
-    const cl = headers['content-length'];
+    const te = headers.get('transfer-encoding');
+    const cl = headers.get('content-length');
     let declared: number | undefined;
     if (te !== undefined) {
       // RFC 9112 6.1: chunked must be the final coding; with Content-Length too, refuse (smuggling).
@@ -175,7 +252,7 @@ class Connection implements Responder {
     this.answered = false;
     this.headOnly = req.method === 'HEAD';
     if (this.owner.closing) this.keepAlive = false;
-    this.parts = [];
+    this.parts.length = 0;
     this.size = 0;
     this.body = te !== undefined ? Body.Chunked : declared ? Body.Length : Body.None;
     this.remaining = declared ?? 0;
@@ -183,8 +260,19 @@ class Connection implements Responder {
     this.line = '';
     this.discard = !this.handler.head(req, declared, this);
     if (this.discard) return true;
-    if (this.body !== Body.None && headers.expect?.toLowerCase() === '100-continue') this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    if (this.body !== Body.None && headers.get('expect')?.toLowerCase() === '100-continue') this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
     if (this.body === Body.None) this.handler.body(req, EMPTY, this);
+    else if (this.body === Body.Length && this.pending.length >= this.remaining && this.remaining <= this.handler.bodyLimit) {
+      // The usual case: the whole body came with the head. Hand it over as a slice of what
+      // was read, skipping the part collection of readBody().
+      const n = this.remaining;
+      const rest = this.pending;
+      this.pending = rest.length === n ? EMPTY : rest.subarray(n);
+      this.remaining = 0;
+      this.body = Body.None;
+      this.handler.body(req, rest.length === n ? rest : rest.subarray(0, n), this);
+      if (this.answered) this.next();
+    }
     return true;
   }
 
@@ -264,13 +352,11 @@ class Connection implements Responder {
     return true;
   }
 
-  answer(status: number, headers: readonly string[], body: string): void {
+  answer(status: number, fields: string, body: string): void {
     if (this.gone || this.answered) return;
     this.answered = true;
     if (this.owner.closing) this.keepAlive = false;
-    let head = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ndate: ${httpDate()}\r\n`;
-    for (let i = 0; i + 1 < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
-    head += this.keepAlive ? this.owner.keepAliveHeader : 'connection: close\r\n\r\n';
+    const head = `${statusLine(status)}date: ${httpDate()}\r\ncontent-length: ${Buffer.byteLength(body, 'utf8')}\r\n${fields}${this.keepAlive ? this.owner.keepAliveHeader : 'connection: close\r\n\r\n'}`;
     this.socket.write(this.headOnly ? head : head + body, 'utf8');
     this.goneFns = undefined;
     if (!this.keepAlive) {

@@ -80,6 +80,19 @@ describe('SQS port HTTP framing', () => {
     expect(await exchange([jsonHead('ListQueues', '{}')], (t) => t.includes('QueueUrls'))).toMatch(/^HTTP\/1\.1 200 OK/);
   });
 
+  it('checks every header name, keeps the first Host, and refuses conflicting Content-Length values', async () => {
+    // A bad name in a header the server does not read is still a malformed head.
+    expect(await exchange(['POST / HTTP/1.1\r\nX-Fine: 1\r\nX-B(d: 2\r\n\r\n'])).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await exchange(['POST / HTTP/1.1\r\nX-Fine: 1\r\nno colon here\r\n\r\n'])).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await exchange(['POST / HTTP/1.1\r\n: empty name\r\n\r\n'])).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await exchange([jsonHead('ListQueues', '{}', 'Content-Length: 3\r\n')])).toMatch(/^HTTP\/1\.1 400 /);
+    // Same Content-Length twice is fine; mixed-case names and padded values are read as usual.
+    const ok = `POST / HTTP/1.1\r\nHOST:   first:1\r\nhost: second:2\r\ncOnTeNt-TyPe:\tapplication/x-amz-json-1.0 \r\nX-AMZ-TARGET: AmazonSQS.CreateQueue\r\nContent-Length: 23\r\ncontent-length: 23\r\n\r\n{"QueueName":"headers"}`;
+    const text = await exchange([ok], (t) => t.includes('QueueUrl'));
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(text).toContain('"QueueUrl":"http://first:1/000000000000/headers"');
+  });
+
   it('refuses a declared oversized body at once, skips it, and serves the next request on the connection', async () => {
     const size = 9 * 1024 * 1024;
     const head = `POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AmazonSQS.SendMessage\r\nContent-Length: ${size}\r\n\r\n`;

@@ -99,17 +99,15 @@ export function prepareSend(q: SqsQueue, input: SendInput, req: RequestInfo, now
     leasedAt: 0,
     currentLease: 0,
   };
-  return {
-    meta,
-    md5System: system.attrs !== undefined ? md5OfAttributes(system.attrs) : undefined,
-    enqueue: {
-      body: bodyBytes,
-      meta,
-      size,
-      ...(q.fifo ? { groupKey: input.MessageGroupId as string, dedupKey: q.dedupPerGroup ? `${input.MessageGroupId}\u0000${dedupId}` : (dedupId as string) } : {}),
-      ...(!q.fifo && input.DelaySeconds !== undefined ? { delayMs: input.DelaySeconds * 1000 } : {}),
-    },
-  };
+  // Built by assignment, not object spreads: this runs for every message sent.
+  const enqueue: EnqueueInput = { body: bodyBytes, meta, size };
+  if (q.fifo) {
+    enqueue.groupKey = input.MessageGroupId as string;
+    enqueue.dedupKey = q.dedupPerGroup ? `${input.MessageGroupId}\u0000${dedupId}` : (dedupId as string);
+  } else if (input.DelaySeconds !== undefined) {
+    enqueue.delayMs = input.DelaySeconds * 1000;
+  }
+  return { meta, md5System: system.attrs !== undefined ? md5OfAttributes(system.attrs) : undefined, enqueue };
 }
 
 /** Enqueues a prepared message and reports what SQS returns for it. */

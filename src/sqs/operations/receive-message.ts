@@ -70,7 +70,8 @@ function waitFor(ctx: SqsContext, q: SqsQueue, max: number, visibilityMs: number
   }).then((leases) => leases as Lease[]);
 }
 
-export const receiveMessage: Handler<ReceiveMessageInput> = async (ctx, input, req) => {
+// Not async: a receive that finds messages (or does not wait) answers without a promise hop.
+export const receiveMessage: Handler<ReceiveMessageInput> = (ctx, input, req) => {
   const q = ctx.resolve(input.QueueUrl, req);
   const max = input.MaxNumberOfMessages ?? 1;
   if (max < 1 || max > 10) throw invalidValue('MaxNumberOfMessages', max, TEXT.maxMessages);
@@ -92,12 +93,15 @@ export const receiveMessage: Handler<ReceiveMessageInput> = async (ctx, input, r
     const replay = rec?.leases.map((id) => q.queue.getLease(id));
     if (replay && replay.length > 0 && replay.every((l) => l !== undefined)) return render(replay as Lease[]);
   }
-  let leases = take(ctx, q, max, visibilityMs);
-  if (leases.length === 0 && wait > 0) {
-    leases = await waitFor(ctx, q, max, visibilityMs, wait * 1000, req);
+  const finish = (leases: Lease[]): Record<string, unknown> => {
+    if (attemptId !== undefined && leases.length > 0) q.attempts.set(attemptId, { expiresAt: now + DEDUP_WINDOW_MS, leases: leases.map((l) => l.id) });
+    return render(leases);
+  };
+  const leases = take(ctx, q, max, visibilityMs);
+  if (leases.length > 0 || wait <= 0) return finish(leases);
+  return waitFor(ctx, q, max, visibilityMs, wait * 1000, req).then((later) => {
     // The queue was deleted while this receive waited.
     if (q.queue.isDeleted) throw queueNotFound();
-  }
-  if (attemptId !== undefined && leases.length > 0) q.attempts.set(attemptId, { expiresAt: now + DEDUP_WINDOW_MS, leases: leases.map((l) => l.id) });
-  return render(leases);
+    return finish(later);
+  });
 };

@@ -37,18 +37,27 @@ export const sendMessageBatch: Handler<SendMessageBatchInput> = (ctx, input, req
     // FIFO batches are all or nothing: any invalid entry fails the request, before anything
     // is enqueued (so group order never has gaps).
     const prepared = input.Entries.map((e, i) => prepareSend(q, e, req, now, true, `SendMessageBatchRequestEntry.${i + 1}.`));
-    input.Entries.forEach((e, i) => successful.push({ Id: e.Id, ...commitSend(q, prepared[i] as PreparedSend) }));
+    input.Entries.forEach((e, i) => successful.push(withId(e.Id, commitSend(q, prepared[i] as PreparedSend))));
     return durably(q, batchOutput(successful, failed));
   }
   for (const [i, e] of input.Entries.entries()) {
     try {
-      successful.push({ Id: e.Id, ...sendOne(q, e, req, now, true, `SendMessageBatchRequestEntry.${i + 1}.`) });
+      successful.push(withId(e.Id, sendOne(q, e, req, now, true, `SendMessageBatchRequestEntry.${i + 1}.`)));
     } catch (err) {
       failed.push(failure(e.Id, err));
     }
   }
   return durably(q, batchOutput(successful, failed));
 };
+
+/** The entry's result with its Id first, as `{ Id, ...r }` would give (without the spread). */
+function withId(id: string, r: SendResult): SendResult & { Id: string } {
+  const out: SendResult & { Id: string } = { Id: id, MessageId: r.MessageId, MD5OfMessageBody: r.MD5OfMessageBody };
+  if (r.MD5OfMessageAttributes !== undefined) out.MD5OfMessageAttributes = r.MD5OfMessageAttributes;
+  if (r.MD5OfMessageSystemAttributes !== undefined) out.MD5OfMessageSystemAttributes = r.MD5OfMessageSystemAttributes;
+  if (r.SequenceNumber !== undefined) out.SequenceNumber = r.SequenceNumber;
+  return out;
+}
 
 /** With --data-dir the answer waits until every entry is durable (one shared commit). */
 function durably(q: SqsQueue, out: Output): Output | Promise<Output> {

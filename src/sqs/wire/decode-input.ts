@@ -25,15 +25,26 @@ export function decodeJson(members: Members, body: unknown): Input {
   return jsonStruct(members, body as Record<string, unknown>, '');
 }
 
+/** Members as an array, made once per shape: iterating a Map allocates an entry per member. */
+const memberLists = new WeakMap<Members, readonly (readonly [string, Spec])[]>();
+function memberList(members: Members): readonly (readonly [string, Spec])[] {
+  let list = memberLists.get(members);
+  if (list === undefined) {
+    list = [...members];
+    memberLists.set(members, list);
+  }
+  return list;
+}
+
 function jsonStruct(members: Members, obj: Record<string, unknown>, path: string): Input {
   const out: Input = {};
-  for (const [name, spec] of members) {
+  for (const [name, spec] of memberList(members)) {
     const v = obj[name];
     if (v === undefined || v === null) {
       if (spec.required) throw missingParameter(path + name);
       continue;
     }
-    out[name] = jsonValue(spec, v, path + name);
+    out[name] = jsonValue(spec, v, path, name);
   }
   return out;
 }
@@ -58,7 +69,8 @@ function serializationAt(message: string): SqsError {
   return new SqsError('SerializationException', message);
 }
 
-function jsonValue(spec: Spec, v: unknown, path: string): unknown {
+/** `path + name` names the value in error texts; only blobs and containers need it (made lazily). */
+function jsonValue(spec: Spec, v: unknown, parent: string, name: string): unknown {
   switch (spec.type) {
     case 'string': {
       const bad = where(v);
@@ -74,12 +86,15 @@ function jsonValue(spec: Spec, v: unknown, path: string): unknown {
       throw serializationAt(where(v) ?? `${scalarKind(v)} can not be converted to a Boolean`);
     case 'blob':
       if (typeof v !== 'string') throw serializationAt(where(v) ?? `${scalarKind(v)} can not be converted to a Blob`);
-      return fromBase64(v, path, serialization);
-    case 'list':
+      return fromBase64(v, parent + name, serialization);
+    case 'list': {
       if (!Array.isArray(v)) throw serializationAt(typeof v === 'object' ? 'Start of structure or map found where not expected.' : `${scalarKind(v)} can not be converted to a List`);
       // Entry paths use the Query names even in JSON: "DeleteMessageBatchRequestEntry.2.Id".
-      return v.filter((item) => item !== null).map((item, i) => jsonValue(spec.member, item, `${listPrefix(path, spec.query)}.${i + 1}`));
+      const prefix = `${listPrefix(parent + name, spec.query)}.`;
+      return v.filter((item) => item !== null).map((item, i) => jsonValue(spec.member, item, prefix, String(i + 1)));
+    }
     case 'map': {
+      const path = parent + name;
       // A list or a string where a map belongs is read by position ("Unknown Attribute 0.").
       const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const)
         : typeof v === 'string' ? [...v].map((x, i) => [String(i), x] as const)
@@ -88,12 +103,12 @@ function jsonValue(spec: Spec, v: unknown, path: string): unknown {
       if (!entries) throw serializationAt(`${scalarKind(v)} can not be converted to a Map`);
       // Null prototype: a key such as "__proto__" is data here, never an object prototype.
       const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-      for (const [k, item] of entries) if (item !== null) out[k] = jsonValue(spec.member, item, `${path}.${k}`);
+      for (const [k, item] of entries) if (item !== null) out[k] = jsonValue(spec.member, item, `${path}.`, k);
       return out;
     }
     case 'structure':
       if (typeof v !== 'object' || v === null || Array.isArray(v)) throw serializationAt(Array.isArray(v) ? 'Start of list found where not expected' : `${scalarKind(v)} can not be converted to a Structure`);
-      return jsonStruct(spec.members, v as Record<string, unknown>, `${path}.`);
+      return jsonStruct(spec.members, v as Record<string, unknown>, `${parent}${name}.`);
   }
 }
 

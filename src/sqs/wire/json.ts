@@ -10,21 +10,35 @@ export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 export interface WireReply {
   status: number;
-  headers: Record<string, string>;
+  /** Header lines as written (`name: value\r\n` each), after Date and Content-Length. */
+  fields: string;
   body: string;
 }
+
+/** The bare media type (no '; charset=...'), as SQS sends it. */
+const JSON_FIELDS = `content-type: ${JSON_CONTENT_TYPE}\r\nx-amzn-requestid: `;
 
 export interface DecodedRequest {
   op: OperationModel;
   input: Input;
 }
 
+/** X-Amz-Target -> operation, for the targets this endpoint knows (a fixed set). */
+const TARGETS = new Map([...OPERATIONS].map(([name, op]) => [`AmazonSQS.${name}`, op]));
+/** The last Content-Type accepted: clients send the same one every time. */
+let acceptedType = JSON_CONTENT_TYPE;
+
 export function decodeJsonRequest(target: string, contentType: string | undefined, body: Buffer, pathQueue: string | undefined): DecodedRequest {
-  const action = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : undefined;
-  const op = action === undefined ? undefined : OPERATIONS.get(action);
-  if (!op) throw new SqsError('InvalidAction', `The action ${action ?? target} is not valid for this endpoint.`);
-  if (contentType !== undefined && !/^application\/(x-amz-json-1\.0|json)\b/i.test(contentType)) {
-    throw new SqsError('SerializationException', `Unsupported content type ${contentType} for the JSON protocol; use ${JSON_CONTENT_TYPE}.`);
+  const op = TARGETS.get(target);
+  if (!op) {
+    const action = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : undefined;
+    throw new SqsError('InvalidAction', `The action ${action ?? target} is not valid for this endpoint.`);
+  }
+  if (contentType !== undefined && contentType !== acceptedType) {
+    if (!/^application\/(x-amz-json-1\.0|json)\b/i.test(contentType)) {
+      throw new SqsError('SerializationException', `Unsupported content type ${contentType} for the JSON protocol; use ${JSON_CONTENT_TYPE}.`);
+    }
+    acceptedType = contentType;
   }
   let doc: unknown = {};
   if (body.length > 0) {
@@ -41,17 +55,36 @@ export function decodeJsonRequest(target: string, contentType: string | undefine
 }
 
 export function jsonReply(output: Record<string, unknown>, requestId: string): WireReply {
-  return { status: 200, headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body: JSON.stringify(output) };
+  return { status: 200, fields: `${JSON_FIELDS}${requestId}\r\n`, body: encodeJson(output) };
+}
+
+/** What JSON.stringify would escape in a string (quote, backslash, controls, lone surrogates). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * JSON.stringify's exact output. Flat objects of strings (SendMessage, CreateQueue, GetQueueUrl
+ * results, `{}`) are written by concatenation: on Node 20 JSON.stringify costs about twice as
+ * much for such small objects. Anything else goes to JSON.stringify.
+ */
+export function encodeJson(output: Record<string, unknown>): string {
+  // Only plain objects: a class instance could carry an inherited toJSON.
+  const proto: unknown = Object.getPrototypeOf(output);
+  if (proto !== Object.prototype && proto !== null) return JSON.stringify(output);
+  let out = '{';
+  for (const key in output) {
+    if (!Object.hasOwn(output, key)) return JSON.stringify(output);
+    const v = output[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || NEEDS_ESCAPE.test(v) || NEEDS_ESCAPE.test(key)) return JSON.stringify(output);
+    out += out.length === 1 ? `"${key}":"${v}"` : `,"${key}":"${v}"`;
+  }
+  return `${out}}`;
 }
 
 export function jsonError(err: SqsError, requestId: string): WireReply {
   return {
     status: err.row.status,
-    headers: {
-      'content-type': JSON_CONTENT_TYPE,
-      'x-amzn-requestid': requestId,
-      'x-amzn-query-error': `${err.row.code};${err.row.fault}`,
-    },
+    fields: `${JSON_FIELDS}${requestId}\r\nx-amzn-query-error: ${err.row.code};${err.row.fault}\r\n`,
     body: JSON.stringify({ __type: err.row.type, message: err.messageFor('json') }),
   };
 }

@@ -26,15 +26,17 @@ export function decodeQueryRequest(method: string, url: string, contentType: str
   return { op, input: decodeQuery(op.input, queryTree(params)) };
 }
 
+const XML_FIELDS = 'content-type: text/xml\r\nx-amzn-requestid: ';
+
 export function queryReply(action: string, output: Record<string, unknown>, requestId: string): WireReply {
   const op = OPERATIONS.get(action);
-  return { status: 200, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body: xmlResponse(action, op?.output, output, requestId) };
+  return { status: 200, fields: `${XML_FIELDS}${requestId}\r\n`, body: xmlResponse(action, op?.output, output, requestId) };
 }
 
 export function queryError(err: SqsError, requestId: string): WireReply {
   return {
     status: err.row.status,
-    headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId },
+    fields: `${XML_FIELDS}${requestId}\r\n`,
     body: xmlError(err.row.fault, err.row.code, err.messageFor('query'), requestId),
   };
 }
