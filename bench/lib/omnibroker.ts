@@ -21,9 +21,14 @@ export function benchArgs(): string[] {
   return (process.env.OMNIBROKER_BENCH_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
+/** Node options for the server process from OMNIBROKER_BENCH_NODE_ARGS, e.g. `--initial-heap-size=256`. */
+function nodeArgs(): string[] {
+  return (process.env.OMNIBROKER_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
+
 export async function startOmnibroker(protocols: string[], extraArgs: string[] = benchArgs()): Promise<Omnibroker> {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` first');
-  const args = [CLI, '--host', '127.0.0.1', '--protocols', protocols.join(','), '--log-level', 'warn'];
+  const args = [...nodeArgs(), CLI, '--host', '127.0.0.1', '--protocols', protocols.join(','), '--log-level', 'warn'];
   for (const p of ['sqs', 'amqp', 'kafka', 'http']) args.push(`--${p}-port`, '0');
   const proc = await startServer(process.execPath, [...args, ...extraArgs], {
     ready: /^omnibroker ready (.*)$/,

@@ -9,7 +9,8 @@
 // connection are handled one at a time, so responses leave in request order even when a
 // handler waits (fetch long-poll, JoinGroup). Unparsable frames, unknown API keys and versions
 // outside a handler's range close the connection (Kafka's InvalidRequestException path); a
-// frame larger than the request limit closes it before anything is allocated. On a SASL
+// frame larger than the request limit closes it before anything is allocated (framing:
+// frame-reader.ts, socket-reads.ts). On a SASL
 // listener the SASL phase (sasl/session.ts) comes first: it decides which requests may pass,
 // takes the bare token frames of a v0 handshake, and sets the principal once authenticated.
 
@@ -23,16 +24,15 @@ import type { Advertised } from './listeners.js';
 import { API_VERSIONS_KEY, apiVersionsDowngrade } from './apis/18-api-versions.js';
 import { SaslFailure } from './sasl/mechanism.js';
 import { SASL_MAX_RECEIVE_SIZE, SaslSession, type SaslListener } from './sasl/session.js';
+import { FrameReader } from './frame-reader.js';
+import { feedFrames } from './socket-reads.js';
 
 export class KafkaConnection {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly reader: FrameReader;
   private frames: Buffer[] = [];
   private busy = false;
   private closeHandlers: (() => void)[] = [];
   private isClosed = false;
-  /** Set once the last answer is queued (failed SASL authentication): input is ignored. */
-  private closing = false;
   /** Kafka's principal for an unauthenticated PLAINTEXT connection. */
   principal = 'User:ANONYMOUS';
   readonly closed: RequestContext['closed'];
@@ -60,7 +60,14 @@ export class KafkaConnection {
         else self.closeHandlers.push(fn);
       },
     };
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.reader = new FrameReader({
+      // Before authentication Kafka takes frames up to sasl.server.max.receive.size only.
+      maxFrameBytes: () => (this.sasl.gating ? SASL_MAX_RECEIVE_SIZE : this.broker.settings.maxRequestBytes),
+      frame: (frame) => this.frames.push(frame),
+      // Kafka: InvalidReceiveException, the channel is closed without reading the payload.
+      oversized: (size, limit) => this.close(`request size ${size} outside [0, ${limit}]`),
+    });
+    feedFrames(socket, this.reader, () => this.pump());
     socket.on('error', () => socket.destroy());
     socket.once('close', () => this.onClosed());
     socket.on('drain', () => socket.resume());
@@ -69,7 +76,7 @@ export class KafkaConnection {
   private onClosed(): void {
     this.isClosed = true;
     this.frames = [];
-    this.chunks = [];
+    this.reader.stop();
     for (const fn of this.closeHandlers.splice(0)) {
       try {
         fn();
@@ -85,64 +92,8 @@ export class KafkaConnection {
     this.socket.destroy();
   }
 
-  private onData(chunk: Buffer): void {
-    if (this.closing) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
-    for (;;) {
-      if (this.buffered < 4) break;
-      const size = this.peekSize();
-      // Before authentication Kafka takes frames up to sasl.server.max.receive.size only.
-      const limit = this.sasl.gating ? SASL_MAX_RECEIVE_SIZE : this.broker.settings.maxRequestBytes;
-      if (size < 0 || size > limit) {
-        // Kafka: InvalidReceiveException, the channel is closed without reading the payload.
-        this.close(`request size ${size} outside [0, ${limit}]`);
-        return;
-      }
-      if (this.buffered < 4 + size) break;
-      this.take(4);
-      this.frames.push(this.take(size));
-    }
-    this.pump();
-  }
-
-  private peekSize(): number {
-    const first = this.chunks[0] as Buffer;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.chunks, Math.min(this.buffered, 8));
-    return head.readInt32BE(0);
-  }
-
-  /** Removes n bytes from the front; a slice when they lie in one chunk, else one copy. */
-  private take(n: number): Buffer {
-    this.buffered -= n;
-    const first = this.chunks[0] as Buffer;
-    if (first.length >= n) {
-      const out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return out;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const c = this.chunks[0] as Buffer;
-      const want = n - filled;
-      if (c.length <= want) {
-        c.copy(out, filled);
-        filled += c.length;
-        this.chunks.shift();
-      } else {
-        c.copy(out, filled, 0, want);
-        this.chunks[0] = c.subarray(want);
-        filled += want;
-      }
-    }
-    return out;
-  }
-
   private pump(): void {
-    while (!this.busy && !this.isClosed && this.frames.length > 0) {
+    while (!this.busy && !this.isClosed && !this.socket.destroyed && this.frames.length > 0) {
       const frame = this.frames.shift() as Buffer;
       let result: ReturnType<KafkaConnection['handleFrame']>;
       try {
@@ -174,10 +125,9 @@ export class KafkaConnection {
 
   /** Kafka sends a failed authentication's answer, then closes the channel. */
   private closeAfterFlush(): void {
-    this.closing = true;
+    // The last answer is queued (failed SASL authentication): later input is ignored.
     this.frames = [];
-    this.chunks = [];
-    this.buffered = 0;
+    this.reader.stop();
     this.busy = true;
     this.socket.end(() => this.socket.destroy());
   }
