@@ -1,7 +1,26 @@
 // Shared helpers for the AMQP tests: a server per file and amqplib connections to it.
 import { execFileSync } from 'node:child_process';
 import amqplib, { type Channel, type ChannelModel } from 'amqplib';
-import type { TestServer } from '../helpers/server.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+/**
+ * One AMQP-only server for the calling test file: started in beforeAll, stopped in afterAll.
+ * The returned accessor gives the running server (call it inside tests and hooks).
+ */
+export function amqpServerPerFile(): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer({ protocols: ['amqp'] });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => {
+    if (!server) throw new Error('the AMQP test server is not started yet (use it inside tests)');
+    return server;
+  };
+}
 
 export function url(server: TestServer, extra = ''): string {
   return `amqp://guest:guest@127.0.0.1:${server.ports.amqp}${extra}`;

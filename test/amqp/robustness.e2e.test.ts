@@ -1,26 +1,18 @@
 // Bad input never crashes the server: a whole session fed one byte per write, sockets cut
 // mid-frame, random garbage after the handshake; other connections keep being served.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { frame } from '../../src/amqp/frame.js';
 import { methodFrame } from '../../src/amqp/output.js';
 import { methodByName } from '../../src/amqp/spec.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { sleep } from './helpers.js';
+import { amqpServerPerFile, sleep } from './helpers.js';
 import { RawClient } from './raw-client.js';
 
-let server: TestServer;
-let port: number;
-beforeAll(async () => {
-  server = await startTestServer({ protocols: ['amqp'] });
-  port = server.ports.amqp as number;
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = amqpServerPerFile();
+const port = (): number => server().ports.amqp as number;
 
 test('a publish and get written one byte at a time', async () => {
-  const c = await RawClient.open(port);
+  const c = await RawClient.open(port());
   const m = (name: string, args: Record<string, unknown>) => methodFrame(1, methodByName(name), args);
   const body = Buffer.from('split into single bytes');
   const bytes = Buffer.concat([
@@ -45,18 +37,18 @@ test('a publish and get written one byte at a time', async () => {
 });
 
 test('sockets cut mid-frame and garbage do not disturb other connections', async () => {
-  const healthy = await RawClient.open(port);
+  const healthy = await RawClient.open(port());
   healthy.send(1, 'channel.open', {});
   await healthy.expect('channel.open-ok');
   for (let i = 0; i < 20; i++) {
-    const c = await RawClient.open(port);
+    const c = await RawClient.open(port());
     const f = methodFrame(1, methodByName('channel.open'), {});
     c.sendBytes(i % 2 === 0 ? f.subarray(0, 1 + (i % f.length)) : randomBytes(64 + i * 13));
     await sleep(2);
     c.end();
   }
   for (let i = 0; i < 10; i++) {
-    const c = await RawClient.connect(port);
+    const c = await RawClient.connect(port());
     c.sendBytes(randomBytes(200));
     await sleep(2);
     c.end();
@@ -83,7 +75,7 @@ test('content headers with every property and field type come back byte-identica
     expiration: '100000', messageId: 'm', timestamp: 99, type: 'ty', userId: 'guest', appId: 'app', clusterId: 'cl',
   });
   const header = w.take();
-  const c = await RawClient.open(port);
+  const c = await RawClient.open(port());
   c.send(1, 'channel.open', {});
   await c.expect('channel.open-ok');
   c.send(1, 'queue.declare', { queue: '', exclusive: true });
@@ -117,7 +109,7 @@ test('random methods with random arguments never crash the server', async () => 
     return t;
   };
   for (let round = 0; round < 15; round++) {
-    const c = await RawClient.open(port);
+    const c = await RawClient.open(port());
     for (let i = 0; i < 40 && !c.closed; i++) {
       const def = defs[rand(defs.length)] as (typeof defs)[number];
       const args: Record<string, unknown> = {};
@@ -134,7 +126,7 @@ test('random methods with random arguments never crash the server', async () => 
     await sleep(5);
     c.end();
   }
-  const ok = await RawClient.open(port);
+  const ok = await RawClient.open(port());
   ok.send(1, 'channel.open', {});
   await ok.expect('channel.open-ok');
   ok.send(1, 'queue.declare', { queue: '', exclusive: true });

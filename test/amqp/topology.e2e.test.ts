@@ -2,20 +2,13 @@
 // exchanges, mandatory returns, confirms, tx, server-named / auto-delete / exclusive queues,
 // TTL, max-length, dead-lettering with x-death.
 import type { Channel, ConfirmChannel, GetMessage, Message } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, openChannel, sleep, until } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { amqpServerPerFile, connect, openChannel, sleep, until } from './helpers.js';
 import { RawClient } from './raw-client.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ protocols: ['amqp'] });
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = amqpServerPerFile();
 
-const channel = (): Promise<Channel> => openChannel(server);
+const channel = (): Promise<Channel> => openChannel(server());
 
 async function drain(ch: Channel, q: string): Promise<string[]> {
   const out: string[] = [];
@@ -162,7 +155,7 @@ describe('queues', () => {
   });
 
   test('max-length drops the head; reject-publish nacks the confirm', async () => {
-    const c = await connect(server);
+    const c = await connect(server());
     const ch: ConfirmChannel = await c.createConfirmChannel();
     const q = (await ch.assertQueue('', { exclusive: true, arguments: { 'x-max-length': 2 } })).queue;
     for (const s of ['a', 'b', 'c']) ch.sendToQueue(q, Buffer.from(s));
@@ -221,7 +214,7 @@ describe('queues', () => {
 
 describe('confirms and transactions', () => {
   test('publisher confirms ack every publish, including unroutable ones', async () => {
-    const c = await connect(server);
+    const c = await connect(server());
     const ch = await c.createConfirmChannel();
     const q = (await ch.assertQueue('', { exclusive: true })).queue;
     const acks: number[] = [];
@@ -234,7 +227,7 @@ describe('confirms and transactions', () => {
   });
 
   test('tx: publishes and acks take effect on commit, vanish on rollback (raw client)', async () => {
-    const c = await RawClient.open(server.ports.amqp as number);
+    const c = await RawClient.open(server().ports.amqp as number);
     c.send(1, 'channel.open', {});
     await c.expect('channel.open-ok');
     c.send(1, 'queue.declare', { queue: '', exclusive: true });
