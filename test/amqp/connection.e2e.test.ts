@@ -59,12 +59,7 @@ describe('handshake', () => {
     await c.close();
     const refused = await amqplib.connect(`amqp://app:s3cret@127.0.0.1:${port}/`).catch((e: Error) => e);
     expect(String((refused as Error).message)).toMatch(/ConnectionClose/);
-    const raw = await RawClient.connect(port);
-    raw.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
-    await raw.expect('connection.start');
-    raw.send(0, 'connection.start-ok', { clientProperties: {}, mechanism: 'PLAIN', response: Buffer.from('\0app\0s3cret'), locale: 'en_US' });
-    await raw.expect('connection.tune');
-    raw.send(0, 'connection.tune-ok', { channelMax: 10, frameMax: 131072, heartbeat: 0 });
+    const raw = await RawClient.tuned(port, { user: 'app', password: 's3cret' });
     raw.send(0, 'connection.open', { virtualHost: '/' });
     expect((await raw.expect('connection.close')).args).toMatchObject({ replyCode: 530, replyText: "NOT_ALLOWED - access to vhost '/' refused for user 'app'" });
     raw.end();

@@ -135,21 +135,11 @@ describe('connection-level (hard) errors', () => {
     c.send(3, 'channel.open', {});
     await connectionError(c, 530, 'NOT_ALLOWED - number of channels opened (2) has reached the negotiated channel_max (2)');
 
-    const v = await RawClient.connect(port());
-    v.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
-    await v.expect('connection.start');
-    v.send(0, 'connection.start-ok', { clientProperties: {}, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
-    await v.expect('connection.tune');
-    v.send(0, 'connection.tune-ok', { channelMax: 10, frameMax: 131072, heartbeat: 0 });
+    const v = await RawClient.tuned(port());
     v.send(0, 'connection.open', { virtualHost: 'nope' });
     await connectionError(v, 530, 'NOT_ALLOWED - vhost nope not found', 10, 40);
 
-    const t = await RawClient.connect(port());
-    t.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
-    await t.expect('connection.start');
-    t.send(0, 'connection.start-ok', { clientProperties: {}, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
-    await t.expect('connection.tune');
-    t.send(0, 'connection.tune-ok', { channelMax: 10, frameMax: 4096, heartbeat: 0 });
+    const t = await RawClient.tuned(port(), { frameMax: 4096 });
     await connectionError(t, 530, 'NOT_ALLOWED - negotiated frame_max = 4096 is lower than the minimum allowed value (8192)', 10, 31);
   });
 

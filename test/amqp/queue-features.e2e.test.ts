@@ -174,12 +174,8 @@ describe('channel odds and ends', () => {
   });
 
   test('server-sent cancel is not sent to clients without consumer_cancel_notify', async () => {
-    const c = await RawClient.connect(server().ports.amqp as number);
-    c.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
-    await c.expect('connection.start');
-    c.send(0, 'connection.start-ok', { clientProperties: {}, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
-    await c.expect('connection.tune');
-    c.send(0, 'connection.tune-ok', { channelMax: 10, frameMax: 131072, heartbeat: 0 });
+    // No client capabilities: in particular no consumer_cancel_notify.
+    const c = await RawClient.tuned(server().ports.amqp as number, { clientProperties: {} });
     c.send(0, 'connection.open', { virtualHost: '/' });
     await c.expect('connection.open-ok');
     c.send(1, 'channel.open', {});
