@@ -113,7 +113,7 @@ function readArg(r: Reader, type: ArgDef['type']): unknown {
   }
 }
 
-export function encodeArgs(w: Writer, defs: readonly ArgDef[], args: MethodArgs): void {
+function encodeArgs(w: Writer, defs: readonly ArgDef[], args: MethodArgs): void {
   let bitPos = 8;
   let bitAt = 0;
   for (const a of defs) {
