@@ -97,9 +97,7 @@ describe('heartbeats and close', () => {
   });
 
   test('client-initiated close gets close-ok and cleans up exclusive queues', async () => {
-    const c = await RawClient.open(port);
-    c.send(1, 'channel.open', {});
-    await c.expect('channel.open-ok');
+    const c = await RawClient.withChannel(port);
     c.send(1, 'queue.declare', { queue: 'closing-excl', exclusive: true });
     await c.expect('queue.declare-ok');
     c.send(1, 'channel.close', { replyCode: 200, replyText: 'bye' });
@@ -160,9 +158,7 @@ describe('flow control', () => {
   });
 
   test('a no-ack consumer that stops reading its socket stops receiving (bounded server buffering)', async () => {
-    const slow = await RawClient.open(port);
-    slow.send(1, 'channel.open', {});
-    await slow.expect('channel.open-ok');
+    const slow = await RawClient.withChannel(port);
     slow.send(1, 'queue.declare', { queue: 'slow-reader', exclusive: true });
     await slow.expect('queue.declare-ok');
     slow.send(1, 'basic.consume', { queue: 'slow-reader', noAck: true });

@@ -86,9 +86,7 @@ describe('connection-level (hard) errors', () => {
     bad[bad.length - 1] = 0;
     c.sendBytes(bad);
     await connectionError(c, 501, 'FRAME_ERROR - type 1, all octets = <<0,60,0,10,0,0,0,0,0,0,0>>: {invalid_frame_end_marker,0}');
-    const d = await RawClient.open(port(), { frameMax: 8192 });
-    d.send(1, 'channel.open', {});
-    await d.expect('channel.open-ok');
+    const d = await RawClient.withChannel(port(), { frameMax: 8192 });
     d.send(1, 'basic.publish', { exchange: '', routingKey: 'x' });
     d.sendBytes(RawClient.header(1, 20000));
     d.sendBytes(frame(3, 1, Buffer.alloc(20000)));
@@ -341,9 +339,7 @@ describe('channel-level (soft) errors', () => {
   test('406: message larger than max_message_size', async () => {
     const s = await startTestServer({ protocols: ['amqp'], extra: { AMQP_MAX_MESSAGE_SIZE: '1000' } });
     try {
-      const c = await RawClient.open(s.ports.amqp as number);
-      c.send(1, 'channel.open', {});
-      await c.expect('channel.open-ok');
+      const c = await RawClient.withChannel(s.ports.amqp as number);
       c.publish(1, '', 'q', Buffer.alloc(1001));
       const f = await c.expect('channel.close');
       expect(f.args).toMatchObject({ replyCode: 406, replyText: 'PRECONDITION_FAILED - message size 1001 is larger than configured max size 1000' });

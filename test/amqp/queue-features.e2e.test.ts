@@ -10,12 +10,7 @@ const server = amqpServerPerFile();
 
 const channel = (): Promise<Channel> => openChannel(server());
 
-async function raw(): Promise<RawClient> {
-  const c = await RawClient.open(server().ports.amqp as number);
-  c.send(1, 'channel.open', {});
-  await c.expect('channel.open-ok');
-  return c;
-}
+const raw = (): Promise<RawClient> => RawClient.withChannel(server().ports.amqp as number);
 
 describe('queue arguments', () => {
   test('x-expires deletes an unused queue; use postpones it', async () => {

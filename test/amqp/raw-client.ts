@@ -79,6 +79,14 @@ export class RawClient {
     return c;
   }
 
+  /** RawClient.open, then channel 1 opened: where most raw-socket scenarios start. */
+  static async withChannel(port: number, tune: { frameMax?: number; channelMax?: number; heartbeat?: number } = {}): Promise<RawClient> {
+    const c = await RawClient.open(port, tune);
+    c.send(1, 'channel.open', {});
+    await c.expect('channel.open-ok');
+    return c;
+  }
+
   private wake(): void {
     const w = this.waiters;
     this.waiters = [];

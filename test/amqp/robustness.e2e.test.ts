@@ -37,9 +37,7 @@ test('a publish and get written one byte at a time', async () => {
 });
 
 test('sockets cut mid-frame and garbage do not disturb other connections', async () => {
-  const healthy = await RawClient.open(port());
-  healthy.send(1, 'channel.open', {});
-  await healthy.expect('channel.open-ok');
+  const healthy = await RawClient.withChannel(port());
   for (let i = 0; i < 20; i++) {
     const c = await RawClient.open(port());
     const f = methodFrame(1, methodByName('channel.open'), {});
@@ -75,9 +73,7 @@ test('content headers with every property and field type come back byte-identica
     expiration: '100000', messageId: 'm', timestamp: 99, type: 'ty', userId: 'guest', appId: 'app', clusterId: 'cl',
   });
   const header = w.take();
-  const c = await RawClient.open(port());
-  c.send(1, 'channel.open', {});
-  await c.expect('channel.open-ok');
+  const c = await RawClient.withChannel(port());
   c.send(1, 'queue.declare', { queue: '', exclusive: true });
   const q = (await c.expect('queue.declare-ok')).args?.['queue'] as string;
   c.send(1, 'basic.publish', { exchange: '', routingKey: q });
@@ -126,9 +122,7 @@ test('random methods with random arguments never crash the server', async () => 
     await sleep(5);
     c.end();
   }
-  const ok = await RawClient.open(port());
-  ok.send(1, 'channel.open', {});
-  await ok.expect('channel.open-ok');
+  const ok = await RawClient.withChannel(port());
   ok.send(1, 'queue.declare', { queue: '', exclusive: true });
   await ok.expect('queue.declare-ok');
   ok.end();

@@ -227,9 +227,7 @@ describe('confirms and transactions', () => {
   });
 
   test('tx: publishes and acks take effect on commit, vanish on rollback (raw client)', async () => {
-    const c = await RawClient.open(server().ports.amqp as number);
-    c.send(1, 'channel.open', {});
-    await c.expect('channel.open-ok');
+    const c = await RawClient.withChannel(server().ports.amqp as number);
     c.send(1, 'queue.declare', { queue: '', exclusive: true });
     const q = (await c.expect('queue.declare-ok')).args?.['queue'] as string;
     c.send(1, 'tx.select', {});
