@@ -4,15 +4,11 @@
 // a client-supplied x-death is not interpreted (4.x); a missing DLX drops the message.
 import type { Channel, GetMessage } from 'amqplib';
 import { describe, expect, test } from 'vitest';
-import { amqpServerPerFile, openChannel, sleep } from './helpers.js';
+import { amqpServerPerFile, openChannel, sleep, tempQueue } from './helpers.js';
 
 const server = amqpServerPerFile();
 
 const channel = (): Promise<Channel> => openChannel(server());
-
-async function tempQueue(ch: Channel, args: Record<string, unknown> = {}): Promise<string> {
-  return (await ch.assertQueue('', { exclusive: true, arguments: args })).queue;
-}
 
 
 /** Polls basic.get until a message arrives. */

@@ -1,6 +1,6 @@
 // Shared helpers for the AMQP tests: a server per file and amqplib connections to it.
 import { execFileSync } from 'node:child_process';
-import amqplib, { type Channel, type ChannelModel } from 'amqplib';
+import amqplib, { type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -56,6 +56,16 @@ export async function openChannel(server: TestServer, conn?: ChannelModel): Prom
   const ch = await (conn ?? (await connect(server))).createChannel();
   ch.on('error', () => undefined);
   return ch;
+}
+
+/** A server-named exclusive queue with these x-arguments; resolves with its name. */
+export async function tempQueue(ch: Channel, args: Record<string, unknown> = {}): Promise<string> {
+  return (await ch.assertQueue('', { exclusive: true, arguments: args })).queue;
+}
+
+/** sendToQueue on a confirm channel: true when the broker acks it, false when it nacks. */
+export function sendConfirmed(ch: ConfirmChannel, queue: string, body: string, persistent: boolean): Promise<boolean> {
+  return new Promise((r) => ch.sendToQueue(queue, Buffer.from(body), { persistent }, (e) => r(!e)));
 }
 
 /** Debian's python3 (the one python3-pika is installed for by .ci/run). */

@@ -3,7 +3,7 @@
 // TTL, max-length, dead-lettering with x-death.
 import type { Channel, ConfirmChannel, GetMessage, Message } from 'amqplib';
 import { describe, expect, test } from 'vitest';
-import { amqpServerPerFile, connect, openChannel, sleep, until } from './helpers.js';
+import { amqpServerPerFile, connect, openChannel, sleep, tempQueue, until } from './helpers.js';
 import { RawClient } from './raw-client.js';
 
 const server = amqpServerPerFile();
@@ -17,10 +17,6 @@ async function drain(ch: Channel, q: string): Promise<string[]> {
     if (!m) return out;
     out.push(m.content.toString());
   }
-}
-
-async function tempQueue(ch: Channel, args: Record<string, unknown> = {}): Promise<string> {
-  return (await ch.assertQueue('', { exclusive: true, arguments: args })).queue;
 }
 
 describe('routing through exchanges', () => {
