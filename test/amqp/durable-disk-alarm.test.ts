@@ -16,7 +16,7 @@ import type amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeIo } from '../../src/core/storage/io.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, hasPika, PYTHON, sendConfirmed, sleep, until } from './helpers.js';
+import { connect, drain, hasPika, PYTHON, sendConfirmed, sleep, until } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnibroker-amqp-disk-'));
 let server: TestServer;
@@ -41,8 +41,7 @@ function watch(conn: amqplib.ChannelModel): string[] {
 
 async function bodies(conn: amqplib.ChannelModel, queue: string): Promise<string[]> {
   const ch = await conn.createChannel();
-  const out: string[] = [];
-  for (let m = await ch.get(queue, { noAck: true }); m; m = await ch.get(queue, { noAck: true })) out.push(m.content.toString());
+  const out = await drain(ch, queue);
   await ch.close();
   return out;
 }

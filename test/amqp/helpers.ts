@@ -63,6 +63,13 @@ export async function tempQueue(ch: Channel, args: Record<string, unknown> = {})
   return (await ch.assertQueue('', { exclusive: true, arguments: args })).queue;
 }
 
+/** basic.get (no-ack) until the queue is empty: the bodies, in queue order. */
+export async function drain(ch: Channel, queue: string): Promise<string[]> {
+  const out: string[] = [];
+  for (let m = await ch.get(queue, { noAck: true }); m; m = await ch.get(queue, { noAck: true })) out.push(m.content.toString());
+  return out;
+}
+
 /** sendToQueue on a confirm channel: true when the broker acks it, false when it nacks. */
 export function sendConfirmed(ch: ConfirmChannel, queue: string, body: string, persistent: boolean): Promise<boolean> {
   return new Promise((r) => ch.sendToQueue(queue, Buffer.from(body), { persistent }, (e) => r(!e)));

@@ -3,21 +3,12 @@
 // TTL, max-length, dead-lettering with x-death.
 import type { Channel, ConfirmChannel, GetMessage, Message } from 'amqplib';
 import { describe, expect, test } from 'vitest';
-import { amqpServerPerFile, connect, openChannel, sleep, tempQueue, until } from './helpers.js';
+import { amqpServerPerFile, connect, drain, openChannel, sleep, tempQueue, until } from './helpers.js';
 import { RawClient } from './raw-client.js';
 
 const server = amqpServerPerFile();
 
 const channel = (): Promise<Channel> => openChannel(server());
-
-async function drain(ch: Channel, q: string): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const m = await ch.get(q, { noAck: true });
-    if (!m) return out;
-    out.push(m.content.toString());
-  }
-}
 
 describe('routing through exchanges', () => {
   test('direct, fanout, topic and headers exchanges deliver to the right queues', async () => {
