@@ -82,7 +82,7 @@ export class AmqpUser {
 }
 
 /** RabbitMQ's stored form: base64(salt ++ H(salt ++ utf8(password))), 4 random salt bytes. */
-export function hashPassword(password: string, algorithm: HashAlgorithm, salt: Buffer = randomBytes(4)): string {
+function hashPassword(password: string, algorithm: HashAlgorithm, salt: Buffer = randomBytes(4)): string {
   const digest = createHash(algorithm).update(salt).update(password, 'utf8').digest();
   return Buffer.concat([salt, digest]).toString('base64');
 }

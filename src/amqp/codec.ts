@@ -113,7 +113,7 @@ function readArg(r: Reader, type: ArgDef['type']): unknown {
   }
 }
 
-export function encodeArgs(w: Writer, defs: readonly ArgDef[], args: MethodArgs): void {
+function encodeArgs(w: Writer, defs: readonly ArgDef[], args: MethodArgs): void {
   let bitPos = 8;
   let bitAt = 0;
   for (const a of defs) {
@@ -183,6 +183,21 @@ export function encodeContentHeader(w: Writer, bodySize: number, properties: Met
     const v = properties[p.key];
     if (v !== undefined) encodeArgs(w, [p], { [p.key]: v });
   }
+}
+
+const rewriter = new Writer(1024);
+
+/**
+ * A content header with some properties changed: decoded, handed to `edit` (camelCase keys,
+ * changed in place), encoded again. For the few places the broker must rewrite a header
+ * (delays, delivery counts, stream offsets, reply-to, BCC).
+ */
+export function rewriteContentHeader(header: Buffer, edit: (properties: MethodArgs) => void): Buffer {
+  const { bodySize, properties } = decodeProperties(header);
+  edit(properties);
+  rewriter.reset();
+  encodeContentHeader(rewriter, bodySize, properties);
+  return rewriter.take();
 }
 
 /** What the broker needs from a content header without decoding it. */

@@ -40,7 +40,7 @@ export function attachDeadLettering(vh: Vhost, q: Queue): void {
 }
 
 /** The death history after one more death of `meta`'s message in `queue` (mc:record_death). */
-export function recordDeath(meta: AmqpMeta, queue: string, reason: DeadLetterReason, ttl: string | undefined, now: number): Death[] {
+function recordDeath(meta: AmqpMeta, queue: string, reason: DeadLetterReason, ttl: string | undefined, now: number): Death[] {
   const deaths = [...(meta.deaths ?? [])];
   const i = deaths.findIndex((d) => d.queue === queue && d.reason === reason);
   if (i >= 0) {
@@ -68,7 +68,7 @@ function deathTable(d: Death): FieldValue {
 }
 
 /** The headers a dead-lettered message carries: the client's, with the broker's death headers replacing any of the same names, sorted by key as RabbitMQ does. */
-export function deathHeaders(client: FieldTable, deaths: readonly Death[]): FieldTable {
+function deathHeaders(client: FieldTable, deaths: readonly Death[]): FieldTable {
   const first = deaths[deaths.length - 1] as Death;
   const last = deaths[0] as Death;
   const out: FieldTable = client.filter(([k]) => !BROKER_HEADERS.has(k));
@@ -116,7 +116,7 @@ function deadLetter(vh: Vhost, q: Queue, m: StoredMessage, reason: DeadLetterRea
  * RabbitMQ 4.x (mc is_cycle_v2): the target queue appears in the history and no death from
  * the most recent one back to (and including) that one was a rejection.
  */
-export function isCycle(deaths: readonly Death[], target: string): boolean {
+function isCycle(deaths: readonly Death[], target: string): boolean {
   for (const d of deaths) {
     if (d.reason === 'rejected') return false;
     if (d.queue === target) return true;

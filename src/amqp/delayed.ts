@@ -9,14 +9,13 @@
 // held by durable exchanges across restarts, as the plugin keeps them in Mnesia.
 
 import type { ExchangeKind, TimerHandle } from '../core/index.js';
-import { decodeProperties, encodeContentHeader, headersOf, plain, scanContentHeader, tableGet, Writer, type FieldTable } from './codec.js';
+import { headersOf, plain, rewriteContentHeader, scanContentHeader, tableGet, type FieldTable } from './codec.js';
 import { err } from './errors.js';
 import type { PendingPublish } from './publish.js';
 import type { Vhost } from './vhost.js';
 
 export const DELAYED_TYPE = 'x-delayed-message';
 const KINDS = new Set(['direct', 'fanout', 'topic', 'headers']);
-const w = new Writer(512);
 
 /** The routing kind named by x-delayed-type (406 with the plugin's text otherwise). */
 export function delayedKind(args: FieldTable): ExchangeKind {
@@ -120,10 +119,7 @@ function delayOf(p: PendingPublish): number | undefined {
 }
 
 function negated(header: Buffer, delay: number): Buffer {
-  const { bodySize, properties } = decodeProperties(header);
-  const headers = ((properties['headers'] as FieldTable | undefined) ?? []).map(([k, v]): [string, typeof v] => (k === 'x-delay' ? [k, { type: 'l', value: BigInt(-delay) }] : [k, v]));
-  properties['headers'] = headers;
-  w.reset();
-  encodeContentHeader(w, bodySize, properties);
-  return w.take();
+  return rewriteContentHeader(header, (properties) => {
+    properties['headers'] = ((properties['headers'] as FieldTable | undefined) ?? []).map(([k, v]): [string, typeof v] => (k === 'x-delay' ? [k, { type: 'l', value: BigInt(-delay) }] : [k, v]));
+  });
 }

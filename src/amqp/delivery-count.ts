@@ -4,19 +4,16 @@
 
 import type { Queue, StoredMessage } from '../core/index.js';
 import type { AmqpMeta } from './channel.js';
-import { decodeProperties, encodeContentHeader, Writer, type FieldTable } from './codec.js';
+import { rewriteContentHeader, type FieldTable } from './codec.js';
 import type { Vhost } from './vhost.js';
 
-const w = new Writer(512);
 
 export function headerFor(vh: Vhost, q: Queue, m: StoredMessage): Buffer {
   const meta = m.meta as AmqpMeta;
   if (m.returnCount === 0 || vh.info(q).type !== 'quorum') return meta.header;
-  const { bodySize, properties } = decodeProperties(meta.header);
-  const headers = ((properties['headers'] as FieldTable | undefined) ?? []).filter(([k]) => k !== 'x-delivery-count');
-  headers.push(['x-delivery-count', { type: 'l', value: BigInt(m.returnCount) }]);
-  properties['headers'] = headers;
-  w.reset();
-  encodeContentHeader(w, bodySize, properties);
-  return w.take();
+  return rewriteContentHeader(meta.header, (properties) => {
+    const headers = ((properties['headers'] as FieldTable | undefined) ?? []).filter(([k]) => k !== 'x-delivery-count');
+    headers.push(['x-delivery-count', { type: 'l', value: BigInt(m.returnCount) }]);
+    properties['headers'] = headers;
+  });
 }

@@ -6,7 +6,7 @@
 
 import type { Queue } from '../core/index.js';
 import type { AmqpMeta, Channel } from './channel.js';
-import { decodeProperties, encodeContentHeader, headersOf, plainTable, scanContentHeader, Writer, type FieldTable, type HeaderScan, type MethodArgs } from './codec.js';
+import { headersOf, plainTable, rewriteContentHeader, scanContentHeader, type FieldTable, type HeaderScan, type MethodArgs } from './codec.js';
 import { err, rexchange } from './errors.js';
 import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
@@ -145,7 +145,6 @@ export function enqueueAll(ch: Channel | undefined, queues: (Queue | Stream)[], 
 // add routing keys; BCC is removed from the message. A byte search keeps the common case free.
 const CC_KEY = Buffer.from('\x02CCA', 'latin1');
 const BCC_KEY = Buffer.from('\x03BCCA', 'latin1');
-const hw = new Writer(512);
 
 interface Selected extends PendingPublish {
   readonly extraKeys: string[];
@@ -164,11 +163,9 @@ function senderSelected(p: PendingPublish): Selected | undefined {
   }
   let header = p.header;
   if (hasBcc) {
-    const { bodySize, properties } = decodeProperties(p.header);
-    properties['headers'] = headers.filter(([k]) => k !== 'BCC');
-    hw.reset();
-    encodeContentHeader(hw, bodySize, properties);
-    header = hw.take();
+    header = rewriteContentHeader(p.header, (properties) => {
+      properties['headers'] = headers.filter(([k]) => k !== 'BCC');
+    });
   }
   return { ...p, header, scan: hasBcc ? scanContentHeader(header) : p.scan, extraKeys: keys };
 }

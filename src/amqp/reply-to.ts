@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Channel } from './channel.js';
-import { decodeProperties, encodeContentHeader, Writer } from './codec.js';
+import { rewriteContentHeader } from './codec.js';
 import { err } from './errors.js';
 import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
@@ -14,7 +14,6 @@ import type { Vhost } from './vhost.js';
 export const REPLY_TO = 'amq.rabbitmq.reply-to';
 const PREFIX = REPLY_TO + '.';
 const DELIVER = methodByName('basic.deliver');
-const w = new Writer(512);
 
 /** Channels with a reply consumer, per vhost (so servers in one process stay apart), by opaque key. */
 const byVhost = new WeakMap<Vhost, Map<string, { ch: Channel; tag: string }>>();
@@ -49,11 +48,10 @@ export function stopReplyConsumer(ch: Channel): void {
 /** The request's content header with reply-to rewritten to this channel's reply name. */
 export function rewriteReplyTo(ch: Channel, header: Buffer): Buffer {
   if (ch.replyKey === undefined) throw err('PRECONDITION_FAILED', 'fast reply consumer does not exist');
-  const { bodySize, properties } = decodeProperties(header);
-  properties['replyTo'] = PREFIX + ch.replyKey;
-  w.reset();
-  encodeContentHeader(w, bodySize, properties);
-  return w.take();
+  const replyTo = PREFIX + ch.replyKey;
+  return rewriteContentHeader(header, (properties) => {
+    properties['replyTo'] = replyTo;
+  });
 }
 
 function target(vhost: Vhost, name: string): { ch: Channel; tag: string } | undefined {

@@ -42,7 +42,7 @@ export const FRAME = file.frameTypes;
 export const FRAME_END = file.frameEnd;
 export const LIMITS = file.limits;
 
-export function camel(name: string): string {
+function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
@@ -53,10 +53,8 @@ function parseArg(spec: string): ArgDef {
 
 export const METHODS = new Map<string, MethodDef>();
 const byId = new Map<number, MethodDef>();
-export const CLASS_IDS = new Map<string, number>();
 
 for (const [className, cls] of Object.entries(file.classes)) {
-  CLASS_IDS.set(className, cls.id);
   for (const [methodName, m] of Object.entries(cls.methods)) {
     const def: MethodDef = {
       name: `${className}.${methodName}`,
@@ -84,7 +82,7 @@ export function methodByName(name: string): MethodDef {
 /** basic's content properties in flag order (bit 15 first). */
 export const BASIC_PROPERTIES: readonly ArgDef[] = (file.classes.basic?.properties ?? []).map(parseArg);
 
-export const REPLY_CODES = new Map<string, ReplyCodeDef>(
+const REPLY_CODES = new Map<string, ReplyCodeDef>(
   Object.entries(file.replyCodes).map(([name, r]) => [name, { name, code: r.code, level: r.level }]),
 );
 

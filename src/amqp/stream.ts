@@ -9,7 +9,7 @@
 import type { Clock, LogEntry, LogStore } from '../core/index.js';
 import { Log } from '../core/index.js';
 import type { AmqpMeta, Channel } from './channel.js';
-import { decodeProperties, encodeContentHeader, plain, tableGet, Writer, type FieldTable, type FieldValue, type MethodArgs } from './codec.js';
+import { plain, rewriteContentHeader, tableGet, type FieldTable, type FieldValue, type MethodArgs } from './codec.js';
 import { err, rqueue } from './errors.js';
 import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
@@ -18,7 +18,6 @@ import { encodeMeta } from './persistence/message-codec.js';
 import type { QueueInfo } from './vhost.js';
 
 const DELIVER = methodByName('basic.deliver');
-const w = new Writer(1024);
 const AGE_UNITS: Record<string, number> = { Y: 365 * 86400e3, M: 30 * 86400e3, D: 86400e3, h: 3600e3, m: 60e3, s: 1e3 };
 
 export class Stream {
@@ -47,13 +46,12 @@ export class Stream {
    */
   append(meta: AmqpMeta, body: Buffer): Promise<void> | undefined {
     const offset = this.log.highWatermark;
-    const { bodySize, properties } = decodeProperties(meta.header);
-    const headers = ((properties['headers'] as FieldTable | undefined) ?? []).filter(([k]) => k !== 'x-stream-offset');
-    headers.push(['x-stream-offset', { type: 'l', value: BigInt(offset) }]);
-    properties['headers'] = headers;
-    w.reset();
-    encodeContentHeader(w, bodySize, properties);
-    const stored: AmqpMeta = { exchange: meta.exchange, routingKey: meta.routingKey, header: w.take() };
+    const header = rewriteContentHeader(meta.header, (properties) => {
+      const headers = ((properties['headers'] as FieldTable | undefined) ?? []).filter(([k]) => k !== 'x-stream-offset');
+      headers.push(['x-stream-offset', { type: 'l', value: BigInt(offset) }]);
+      properties['headers'] = headers;
+    });
+    const stored: AmqpMeta = { exchange: meta.exchange, routingKey: meta.routingKey, header };
     const entry = this.log.append({ bytes: body, recordCount: 1, maxTimestamp: this.clock.now(), meta: stored });
     const durable = this.store ? this.persist(entry, stored, body) : undefined;
     this.retain();

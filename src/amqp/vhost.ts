@@ -53,7 +53,7 @@ export interface CancellableConsumer extends QueueConsumer {
   serverCancel(): void;
 }
 
-export const PREDECLARED: readonly [string, 'direct' | 'fanout' | 'topic' | 'headers'][] = [
+const PREDECLARED: readonly [string, 'direct' | 'fanout' | 'topic' | 'headers'][] = [
   ['amq.direct', 'direct'],
   ['amq.fanout', 'fanout'],
   ['amq.topic', 'topic'],

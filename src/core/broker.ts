@@ -80,10 +80,6 @@ export class Broker {
     return space;
   }
 
-  namespaces(): string[] {
-    return [...this.spaces.keys()];
-  }
-
   async close(): Promise<void> {
     for (const space of this.spaces.values()) {
       for (const q of space.list()) q.destroy();

@@ -4,7 +4,8 @@
 // Every method is synchronous: a state change never awaits, so no locks are needed.
 
 import { randomUUID } from 'node:crypto';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock } from './clock.js';
+import { DeadlineTimer } from './deadline-timer.js';
 import { BrokerError } from './errors.js';
 import type { DeadLetterReason, EnqueueInput, StoredMessage } from './message.js';
 import { GroupedReady, OrderedReady, PriorityReady, type ReadyStore } from './ready-store.js';
@@ -87,9 +88,9 @@ export class Queue {
   private consumers: QueueConsumer[] = [];
   private nextConsumer = 0;
   private seq = 0;
-  private delayTimer: { at: number; handle: TimerHandle } | undefined;
-  private leaseTimer: { at: number; handle: TimerHandle } | undefined;
-  private expiryTimer: { at: number; handle: TimerHandle } | undefined;
+  private readonly delayTimer: DeadlineTimer;
+  private readonly leaseTimer: DeadlineTimer;
+  private readonly expiryTimer: DeadlineTimer;
   private draining = false;
   private drainAgain = false;
   private deleted = false;
@@ -101,6 +102,9 @@ export class Queue {
     this.options = withDefaults(options);
     validateOptions(this.options);
     this.ready = makeReadyStore(this.options);
+    this.delayTimer = new DeadlineTimer(clock, () => this.onDelayTimer());
+    this.leaseTimer = new DeadlineTimer(clock, () => this.onLeaseTimer());
+    this.expiryTimer = new DeadlineTimer(clock, () => this.onExpiryTimer());
   }
 
   get settings(): Readonly<Required<QueueOptions>> {
@@ -400,14 +404,10 @@ export class Queue {
 
   private armDelayTimer(): void {
     const next = this.delayed.peek();
-    if (!next || (this.delayTimer && this.delayTimer.at <= next.availableAt)) return;
-    this.delayTimer?.handle.cancel();
-    const at = next.availableAt;
-    this.delayTimer = { at, handle: this.clock.at(at, () => this.onDelayTimer()) };
+    if (next) this.delayTimer.armAt(next.availableAt);
   }
 
   private onDelayTimer(): void {
-    this.delayTimer = undefined;
     if (this.deleted) return;
     this.promoteDelayed();
     this.armDelayTimer();
@@ -426,14 +426,10 @@ export class Queue {
 
   private armLeaseTimer(): void {
     const next = this.deadlines.peek();
-    if (!next || (this.leaseTimer && this.leaseTimer.at <= next.at)) return;
-    this.leaseTimer?.handle.cancel();
-    const at = next.at;
-    this.leaseTimer = { at, handle: this.clock.at(at, () => this.onLeaseTimer()) };
+    if (next) this.leaseTimer.armAt(next.at);
   }
 
   private onLeaseTimer(): void {
-    this.leaseTimer = undefined;
     if (this.deleted) return;
     this.expireLeases();
     this.armLeaseTimer();
@@ -455,15 +451,10 @@ export class Queue {
 
   private armExpiryTimer(): void {
     const head = this.ready.peek();
-    if (!head || !Number.isFinite(head.expiresAt)) return;
-    if (this.expiryTimer && this.expiryTimer.at <= head.expiresAt) return;
-    this.expiryTimer?.handle.cancel();
-    const at = head.expiresAt;
-    this.expiryTimer = { at, handle: this.clock.at(at, () => this.onExpiryTimer()) };
+    if (head && Number.isFinite(head.expiresAt)) this.expiryTimer.armAt(head.expiresAt);
   }
 
   private onExpiryTimer(): void {
-    this.expiryTimer = undefined;
     if (this.deleted) return;
     this.expireHead();
     this.armExpiryTimer();
@@ -526,9 +517,9 @@ export class Queue {
   /** Marks the queue deleted: timers stop, waiters and consumers are dropped. */
   destroy(): void {
     this.deleted = true;
-    this.delayTimer?.handle.cancel();
-    this.leaseTimer?.handle.cancel();
-    this.expiryTimer?.handle.cancel();
+    this.delayTimer.cancel();
+    this.leaseTimer.cancel();
+    this.expiryTimer.cancel();
     this.consumers = [];
   }
 

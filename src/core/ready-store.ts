@@ -310,11 +310,6 @@ export class GroupedReady implements ReadyStore {
     this.forget(key, g);
   }
 
-  /** True when `key` has a message in flight (the group is blocked). */
-  isBlocked(key: string): boolean {
-    return (this.groups.get(key)?.inFlight ?? 0) > 0;
-  }
-
   private forget(key: string, g: GroupState): void {
     if (g.inFlight === 0 && g.ready.size === 0) this.groups.delete(key);
   }

@@ -132,16 +132,6 @@ export class Router {
     this.byDestination.delete('q:' + name);
   }
 
-  bindingsTo(kind: DestinationKind, name: string): Binding[] {
-    return [...(this.byDestination.get(destKey(kind, name)) ?? [])];
-  }
-
-  /** True when the exchange is the destination of some binding or the source of any. */
-  inUse(name: string): boolean {
-    const ex = this.exchanges.get(name);
-    return (ex?.bindings.size ?? 0) > 0 || (this.byDestination.get('e:' + name)?.size ?? 0) > 0;
-  }
-
   /** Where a message published to `exchange` with `key` goes. */
   route(exchange: string, key: string, headers: HeadersProvider): RouteResult {
     const result: RouteResult = { queues: new Set(), unroutable: false };

@@ -59,12 +59,7 @@ describe('handshake', () => {
     await c.close();
     const refused = await amqplib.connect(`amqp://app:s3cret@127.0.0.1:${port}/`).catch((e: Error) => e);
     expect(String((refused as Error).message)).toMatch(/ConnectionClose/);
-    const raw = await RawClient.connect(port);
-    raw.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
-    await raw.expect('connection.start');
-    raw.send(0, 'connection.start-ok', { clientProperties: {}, mechanism: 'PLAIN', response: Buffer.from('\0app\0s3cret'), locale: 'en_US' });
-    await raw.expect('connection.tune');
-    raw.send(0, 'connection.tune-ok', { channelMax: 10, frameMax: 131072, heartbeat: 0 });
+    const raw = await RawClient.tuned(port, { user: 'app', password: 's3cret' });
     raw.send(0, 'connection.open', { virtualHost: '/' });
     expect((await raw.expect('connection.close')).args).toMatchObject({ replyCode: 530, replyText: "NOT_ALLOWED - access to vhost '/' refused for user 'app'" });
     raw.end();
@@ -102,9 +97,7 @@ describe('heartbeats and close', () => {
   });
 
   test('client-initiated close gets close-ok and cleans up exclusive queues', async () => {
-    const c = await RawClient.open(port);
-    c.send(1, 'channel.open', {});
-    await c.expect('channel.open-ok');
+    const c = await RawClient.withChannel(port);
     c.send(1, 'queue.declare', { queue: 'closing-excl', exclusive: true });
     await c.expect('queue.declare-ok');
     c.send(1, 'channel.close', { replyCode: 200, replyText: 'bye' });
@@ -165,9 +158,7 @@ describe('flow control', () => {
   });
 
   test('a no-ack consumer that stops reading its socket stops receiving (bounded server buffering)', async () => {
-    const slow = await RawClient.open(port);
-    slow.send(1, 'channel.open', {});
-    await slow.expect('channel.open-ok');
+    const slow = await RawClient.withChannel(port);
     slow.send(1, 'queue.declare', { queue: 'slow-reader', exclusive: true });
     await slow.expect('queue.declare-ok');
     slow.send(1, 'basic.consume', { queue: 'slow-reader', noAck: true });

@@ -3,23 +3,12 @@
 // recent first; x-first-death-* / x-last-death-*; the retry pattern (DLX + TTL); cycles;
 // a client-supplied x-death is not interpreted (4.x); a missing DLX drops the message.
 import type { Channel, GetMessage } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { openChannel, sleep } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { amqpServerPerFile, openChannel, sleep, tempQueue } from './helpers.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ protocols: ['amqp'] });
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = amqpServerPerFile();
 
-const channel = (): Promise<Channel> => openChannel(server);
-
-async function tempQueue(ch: Channel, args: Record<string, unknown> = {}): Promise<string> {
-  return (await ch.assertQueue('', { exclusive: true, arguments: args })).queue;
-}
+const channel = (): Promise<Channel> => openChannel(server());
 
 
 /** Polls basic.get until a message arrives. */

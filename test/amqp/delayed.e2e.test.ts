@@ -4,19 +4,12 @@
 // deleting the exchange drops held messages; driven through amqplib and pika.
 import { execFile } from 'node:child_process';
 import type { Channel, GetMessage } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { hasPika, openChannel, PYTHON, sleep, until } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { amqpServerPerFile, hasPika, openChannel, PYTHON, sleep, until } from './helpers.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ protocols: ['amqp'] });
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = amqpServerPerFile();
 
-const channel = (): Promise<Channel> => openChannel(server);
+const channel = (): Promise<Channel> => openChannel(server());
 
 describe('x-delayed-message', () => {
   test('declare needs a valid x-delayed-type (406 with the plugin text); redeclare keeps the type', async () => {
@@ -94,7 +87,7 @@ conn.close()
 // (pika issue #1531, seen with the real plugin too), so the script undoes that.
 test.skipIf(!hasPika)('pika: a delayed publish arrives after x-delay', async () => {
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(PYTHON, ['-c', PIKA_DELAYED, String(server.ports.amqp)], { timeout: 20000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
+    execFile(PYTHON, ['-c', PIKA_DELAYED, String(server().ports.amqp)], { timeout: 20000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
   });
   expect(JSON.parse(stdout)).toEqual({ early_empty: true, waited: true, body: 'hello', x_delay: -100 });
 });

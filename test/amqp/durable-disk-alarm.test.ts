@@ -16,7 +16,7 @@ import type amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeIo } from '../../src/core/storage/io.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, hasPika, PYTHON, sleep, until } from './helpers.js';
+import { connect, drain, hasPika, PYTHON, sendConfirmed, sleep, until } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnibroker-amqp-disk-'));
 let server: TestServer;
@@ -32,10 +32,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function publish(ch: amqplib.ConfirmChannel, queue: string, body: string, persistent: boolean): Promise<boolean> {
-  return new Promise((r) => ch.sendToQueue(queue, Buffer.from(body), { persistent }, (e) => r(!e)));
-}
-
 function watch(conn: amqplib.ChannelModel): string[] {
   const events: string[] = [];
   conn.on('blocked', (reason: string) => events.push(`blocked: ${reason}`));
@@ -45,8 +41,7 @@ function watch(conn: amqplib.ChannelModel): string[] {
 
 async function bodies(conn: amqplib.ChannelModel, queue: string): Promise<string[]> {
   const ch = await conn.createChannel();
-  const out: string[] = [];
-  for (let m = await ch.get(queue, { noAck: true }); m; m = await ch.get(queue, { noAck: true })) out.push(m.content.toString());
+  const out = await drain(ch, queue);
   await ch.close();
   return out;
 }
@@ -57,20 +52,20 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
     const pubEvents = watch(pub);
     const ch = await pub.createConfirmChannel();
     await ch.assertQueue('disk', { durable: true });
-    expect(await publish(ch, 'disk', 'before', true)).toBe(true);
+    expect(await sendConfirmed(ch, 'disk', 'before', true)).toBe(true);
     const sub = await connect(server);
     const subEvents = watch(sub);
     const reader = await sub.createChannel();
     await reader.assertQueue('drain', { durable: true });
-    expect(await publish(ch, 'drain', 'to-consume', true)).toBe(true);
+    expect(await sendConfirmed(ch, 'drain', 'to-consume', true)).toBe(true);
 
     nodeIo.writev = enospc;
     // Read before the alarm went up: the engine refused it, so it is nacked (not confirmed).
-    expect(await publish(ch, 'disk', 'refused', true)).toBe(false);
+    expect(await sendConfirmed(ch, 'disk', 'refused', true)).toBe(false);
     await until(() => pubEvents.includes('blocked: low on disk'));
     // The publisher is not read any more: this publish waits on the socket, unconfirmed.
     let held: boolean | undefined;
-    const heldDone = publish(ch, 'disk', 'held', true).then((ok) => (held = ok));
+    const heldDone = sendConfirmed(ch, 'disk', 'held', true).then((ok) => (held = ok));
     await sleep(300);
     expect(held).toBeUndefined();
     expect(pubEvents).toEqual(['blocked: low on disk']);
@@ -90,7 +85,7 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
     await heldDone;
     expect(held).toBe(true);
     expect(pubEvents).toEqual(['blocked: low on disk', 'unblocked']);
-    expect(await publish(ch, 'disk', 'after', true)).toBe(true);
+    expect(await sendConfirmed(ch, 'disk', 'after', true)).toBe(true);
     expect(subEvents).toEqual([]);
     await pub.close();
     await sub.close();
@@ -112,18 +107,18 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
     const firstEvents = watch(first);
     const ch = await first.createConfirmChannel();
     await ch.assertQueue('disk2', { durable: true });
-    expect(await publish(ch, 'disk2', 'one', true)).toBe(true);
+    expect(await sendConfirmed(ch, 'disk2', 'one', true)).toBe(true);
     const late = await connect(server);
     const lateEvents = watch(late);
     const lateCh = await late.createConfirmChannel();
 
     nodeIo.writev = enospc;
     try {
-      expect(await publish(ch, 'disk2', 'refused', true)).toBe(false);
+      expect(await sendConfirmed(ch, 'disk2', 'refused', true)).toBe(false);
       await until(() => firstEvents.length === 1);
       expect(lateEvents).toEqual([]);
       // Its first publish is read (and refused by the engine), then it is blocked too.
-      expect(await publish(lateCh, 'disk2', 'late', true)).toBe(false);
+      expect(await sendConfirmed(lateCh, 'disk2', 'late', true)).toBe(false);
       await until(() => lateEvents.length === 1);
       expect(lateEvents).toEqual(['blocked: low on disk']);
       // A second alarm while blocked sends nothing new (rabbit_reader sends blocked once)...
@@ -131,7 +126,7 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
       const third = await connect(server);
       const thirdEvents = watch(third);
       const thirdCh = await third.createConfirmChannel();
-      void publish(thirdCh, 'disk2', 'third', false);
+      void sendConfirmed(thirdCh, 'disk2', 'third', false);
       // ...but a connection blocked now hears both resources.
       await until(() => thirdEvents.length === 1);
       expect(thirdEvents).toEqual(['blocked: low on memory & disk']);
@@ -147,7 +142,7 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
       nodeIo.writev = original.writev;
       await setWatermark(Number.MAX_SAFE_INTEGER);
     }
-    expect(await publish(lateCh, 'disk2', 'late-after', true)).toBe(true);
+    expect(await sendConfirmed(lateCh, 'disk2', 'late-after', true)).toBe(true);
     await first.close();
     await late.close();
   });
@@ -163,13 +158,13 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
     pub.on('close', () => (closed = true));
     const ch = await pub.createConfirmChannel();
     await ch.assertQueue('limit', { durable: true });
-    expect(await publish(ch, 'limit', 'one', true)).toBe(true);
+    expect(await sendConfirmed(ch, 'limit', 'one', true)).toBe(true);
     // More than any disk has free: the alarm goes up at once, nothing is nacked.
     expect(await setLimit(Number.MAX_SAFE_INTEGER)).toEqual({ limit: Number.MAX_SAFE_INTEGER, alarm: true });
     await until(() => events.length === 1);
     expect(events).toEqual(['blocked: low on disk']);
     let confirmed: boolean | undefined;
-    const waiting = publish(ch, 'limit', 'two', true).then((ok) => (confirmed = ok));
+    const waiting = sendConfirmed(ch, 'limit', 'two', true).then((ok) => (confirmed = ok));
     await sleep(3500); // more than two heartbeat intervals whatever the phase
     expect(confirmed).toBeUndefined();
     expect(closed).toBe(false);

@@ -10,7 +10,7 @@ import type amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeIo } from '../../src/core/storage/io.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, sleep } from './helpers.js';
+import { connect, sendConfirmed, sleep } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnibroker-amqp-io-'));
 let server: TestServer;
@@ -28,10 +28,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function publish(ch: amqplib.ConfirmChannel, queue: string, body: string, persistent: boolean): Promise<boolean> {
-  return new Promise((r) => ch.sendToQueue(queue, Buffer.from(body), { persistent }, (e) => r(!e)));
-}
-
 describe('AMQP on the storage engine', () => {
   it('concurrent persistent publishes share fsyncs (group commit)', async () => {
     const ch = await conn.createConfirmChannel();
@@ -43,7 +39,7 @@ describe('AMQP on the storage engine', () => {
       return original.fsync(fd, path);
     };
     const n = 400;
-    const oks = await Promise.all(Array.from({ length: n }, (_, i) => publish(ch, 'group', `m${i}`, true)));
+    const oks = await Promise.all(Array.from({ length: n }, (_, i) => sendConfirmed(ch, 'group', `m${i}`, true)));
     nodeIo.fsync = original.fsync;
     expect(oks.every(Boolean)).toBe(true);
     expect(fsyncs).toBeGreaterThan(0);
@@ -63,12 +59,12 @@ describe('AMQP on the storage engine', () => {
       return original.writev(fd, bufs, position);
     };
     const confirmed: string[] = [];
-    const durable = publish(ch, 'gated', 'durable', true).then(() => confirmed.push('durable'));
+    const durable = sendConfirmed(ch, 'gated', 'durable', true).then(() => confirmed.push('durable'));
     // Behind the durable one on the same channel: confirms keep publish order.
-    const behind = publish(ch, 'gated', 'transient-behind', false).then(() => confirmed.push('behind'));
+    const behind = sendConfirmed(ch, 'gated', 'transient-behind', false).then(() => confirmed.push('behind'));
     try {
-      expect(await publish(other, 'gated', 'transient', false)).toBe(true);
-      expect(await publish(other, 'memory', 'persistent-in-transient-queue', true)).toBe(true);
+      expect(await sendConfirmed(other, 'gated', 'transient', false)).toBe(true);
+      expect(await sendConfirmed(other, 'memory', 'persistent-in-transient-queue', true)).toBe(true);
       await sleep(200);
       expect(confirmed).toEqual([]);
     } finally {

@@ -1,22 +1,16 @@
 // Each error RabbitMQ answers with, at its level (channel.close for soft codes, connection.close
 // for hard ones) and with its text, driven over a raw socket so exact replies can be checked.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { frame } from '../../src/amqp/frame.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer } from '../helpers/server.js';
+import { amqpServerPerFile } from './helpers.js';
 import { RawClient } from './raw-client.js';
 
-let server: TestServer;
-let port: number;
-beforeAll(async () => {
-  server = await startTestServer({ protocols: ['amqp'] });
-  port = server.ports.amqp as number;
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = amqpServerPerFile();
+const port = (): number => server().ports.amqp as number;
 
 async function opened(n = 1): Promise<RawClient> {
-  const c = await RawClient.open(port);
+  const c = await RawClient.open(port());
   for (let i = 1; i <= n; i++) {
     c.send(i, 'channel.open', {});
     await c.expect('channel.open-ok');
@@ -92,9 +86,7 @@ describe('connection-level (hard) errors', () => {
     bad[bad.length - 1] = 0;
     c.sendBytes(bad);
     await connectionError(c, 501, 'FRAME_ERROR - type 1, all octets = <<0,60,0,10,0,0,0,0,0,0,0>>: {invalid_frame_end_marker,0}');
-    const d = await RawClient.open(port, { frameMax: 8192 });
-    d.send(1, 'channel.open', {});
-    await d.expect('channel.open-ok');
+    const d = await RawClient.withChannel(port(), { frameMax: 8192 });
     d.send(1, 'basic.publish', { exchange: '', routingKey: 'x' });
     d.sendBytes(RawClient.header(1, 20000));
     d.sendBytes(frame(3, 1, Buffer.alloc(20000)));
@@ -133,7 +125,7 @@ describe('connection-level (hard) errors', () => {
   });
 
   test('530 NOT_ALLOWED: channel_max, unknown vhost, tune values', async () => {
-    const c = await RawClient.open(port, { channelMax: 2 });
+    const c = await RawClient.open(port(), { channelMax: 2 });
     for (const n of [1, 2]) {
       c.send(n, 'channel.open', {});
       await c.expect('channel.open-ok');
@@ -141,21 +133,11 @@ describe('connection-level (hard) errors', () => {
     c.send(3, 'channel.open', {});
     await connectionError(c, 530, 'NOT_ALLOWED - number of channels opened (2) has reached the negotiated channel_max (2)');
 
-    const v = await RawClient.connect(port);
-    v.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
-    await v.expect('connection.start');
-    v.send(0, 'connection.start-ok', { clientProperties: {}, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
-    await v.expect('connection.tune');
-    v.send(0, 'connection.tune-ok', { channelMax: 10, frameMax: 131072, heartbeat: 0 });
+    const v = await RawClient.tuned(port());
     v.send(0, 'connection.open', { virtualHost: 'nope' });
     await connectionError(v, 530, 'NOT_ALLOWED - vhost nope not found', 10, 40);
 
-    const t = await RawClient.connect(port);
-    t.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
-    await t.expect('connection.start');
-    t.send(0, 'connection.start-ok', { clientProperties: {}, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
-    await t.expect('connection.tune');
-    t.send(0, 'connection.tune-ok', { channelMax: 10, frameMax: 4096, heartbeat: 0 });
+    const t = await RawClient.tuned(port(), { frameMax: 4096 });
     await connectionError(t, 530, 'NOT_ALLOWED - negotiated frame_max = 4096 is lower than the minimum allowed value (8192)', 10, 31);
   });
 
@@ -176,23 +158,23 @@ describe('connection-level (hard) errors', () => {
   });
 
   test('a bad protocol header gets ours back and a closed socket', async () => {
-    const c = await RawClient.connect(port);
+    const c = await RawClient.connect(port());
     c.sendBytes(Buffer.from('AMQP\0\0\x09\x02', 'latin1'));
     await c.waitClosed();
     expect(c.raw.toString('latin1')).toBe('AMQP\0\0\x09\x01');
-    const h = await RawClient.connect(port);
+    const h = await RawClient.connect(port());
     h.sendBytes(Buffer.from('GET / HTTP/1.1\r\n\r\n'));
     await h.waitClosed();
     expect(h.raw.toString('latin1')).toBe('AMQP\0\0\x09\x01');
   });
 
   test('a bad login is 403 when the client advertises authentication_failure_close', async () => {
-    const c = await RawClient.connect(port);
+    const c = await RawClient.connect(port());
     c.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
     await c.expect('connection.start');
     c.send(0, 'connection.start-ok', { clientProperties: { capabilities: { authentication_failure_close: true } }, mechanism: 'PLAIN', response: Buffer.from('\0guest\0wrong'), locale: 'en_US' });
     await connectionError(c, 403, 'ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN. For details see the broker logfile.');
-    const d = await RawClient.connect(port);
+    const d = await RawClient.connect(port());
     d.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
     await d.expect('connection.start');
     d.send(0, 'connection.start-ok', { clientProperties: {}, mechanism: 'PLAIN', response: Buffer.from('\0guest\0wrong'), locale: 'en_US' });
@@ -357,9 +339,7 @@ describe('channel-level (soft) errors', () => {
   test('406: message larger than max_message_size', async () => {
     const s = await startTestServer({ protocols: ['amqp'], extra: { AMQP_MAX_MESSAGE_SIZE: '1000' } });
     try {
-      const c = await RawClient.open(s.ports.amqp as number);
-      c.send(1, 'channel.open', {});
-      await c.expect('channel.open-ok');
+      const c = await RawClient.withChannel(s.ports.amqp as number);
       c.publish(1, '', 'q', Buffer.alloc(1001));
       const f = await c.expect('channel.close');
       expect(f.args).toMatchObject({ replyCode: 406, replyText: 'PRECONDITION_FAILED - message size 1001 is larger than configured max size 1000' });

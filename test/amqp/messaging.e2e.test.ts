@@ -1,20 +1,13 @@
 // Publishing and consuming through amqplib: deliveries, acks, nack/reject, get, qos, cancel,
 // recover, confirms, tx, mandatory returns, redelivery after connection loss.
 import type { Channel, ConsumeMessage, GetMessage } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, nextClose, sleep, until } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { amqpServerPerFile, connect, nextClose, sleep, until } from './helpers.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ protocols: ['amqp'] });
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = amqpServerPerFile();
 
 async function channel(): Promise<Channel> {
-  const c = await connect(server);
+  const c = await connect(server());
   return c.createChannel();
 }
 
@@ -96,7 +89,7 @@ describe('publish and consume', () => {
   });
 
   test('unknown delivery tag closes the channel with 406, the connection survives', async () => {
-    const c = await connect(server);
+    const c = await connect(server());
     const ch = await c.createChannel();
     const closed = nextClose(ch);
     ch.ack({ fields: { deliveryTag: 999 } } as unknown as GetMessage);
@@ -109,7 +102,7 @@ describe('publish and consume', () => {
   });
 
   test('recover requeues all unacked; requeue=false is 540 NOT_IMPLEMENTED on the connection', async () => {
-    const c = await connect(server);
+    const c = await connect(server());
     const ch = await c.createChannel();
     const { queue } = await ch.assertQueue('', { exclusive: true });
     ch.sendToQueue(queue, Buffer.from('x'));
@@ -210,7 +203,7 @@ describe('cancel and server-sent cancel', () => {
   });
 
   test('duplicate consumer tag is 530 NOT_ALLOWED on the connection', async () => {
-    const c = await connect(server);
+    const c = await connect(server());
     const ch = await c.createChannel();
     const { queue } = await ch.assertQueue('', { exclusive: true });
     await ch.consume(queue, () => undefined, { consumerTag: 'dup' });
@@ -231,7 +224,7 @@ describe('cancel and server-sent cancel', () => {
 
 describe('connection loss', () => {
   test('unacked deliveries are requeued when the connection dies', async () => {
-    const c1 = await connect(server);
+    const c1 = await connect(server());
     const ch1 = await c1.createChannel();
     await ch1.assertQueue('requeue-on-death');
     await ch1.purgeQueue('requeue-on-death');

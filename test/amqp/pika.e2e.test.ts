@@ -2,23 +2,16 @@
 // Skipped only where /usr/bin/python3 cannot import pika (CI installs it).
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { hasPika, PYTHON } from './helpers.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { expect, test } from 'vitest';
+import { amqpServerPerFile, hasPika, PYTHON } from './helpers.js';
 
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ protocols: ['amqp'] });
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = amqpServerPerFile();
 
 test.skipIf(!hasPika)('pika: topology, confirms, returns, get/nack/consume, channel errors, x-death', async () => {
   const script = fileURLToPath(new URL('./python/pika_client.py', import.meta.url));
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(PYTHON, [script, String(server.ports.amqp)], { timeout: 20000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
+    execFile(PYTHON, [script, String(server().ports.amqp)], { timeout: 20000 }, (err, out, errOut) => (err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out)));
   });
   const out = JSON.parse(stdout) as Record<string, unknown>;
   expect(out).toEqual({

@@ -2,27 +2,15 @@
 // declaration rules and delivery limit, internal exchanges, if-unused exchange delete,
 // the empty queue name, channel.flow and access.request, idempotent unbind.
 import type { Channel, ConsumeMessage, GetMessage } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, openChannel, sleep, until } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { amqpServerPerFile, connect, openChannel, sleep, until } from './helpers.js';
 import { RawClient } from './raw-client.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ protocols: ['amqp'] });
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = amqpServerPerFile();
 
-const channel = (): Promise<Channel> => openChannel(server);
+const channel = (): Promise<Channel> => openChannel(server());
 
-async function raw(): Promise<RawClient> {
-  const c = await RawClient.open(server.ports.amqp as number);
-  c.send(1, 'channel.open', {});
-  await c.expect('channel.open-ok');
-  return c;
-}
+const raw = (): Promise<RawClient> => RawClient.withChannel(server().ports.amqp as number);
 
 describe('queue arguments', () => {
   test('x-expires deletes an unused queue; use postpones it', async () => {
@@ -86,7 +74,7 @@ describe('quorum queues: global qos and exclusive consumers', () => {
   });
 
   test('consuming a quorum queue on a channel with global qos is 540 (a connection error)', async () => {
-    const c = await connect(server);
+    const c = await connect(server());
     c.on('error', () => undefined);
     const closed = new Promise<Error>((resolve) => c.once('close', resolve));
     const ch = await c.createChannel();
@@ -100,7 +88,7 @@ describe('quorum queues: global qos and exclusive consumers', () => {
 
 describe('consumer timeout', () => {
   test('an unacked delivery older than x-consumer-timeout closes the channel with 406 and is requeued', async () => {
-    const c = await connect(server);
+    const c = await connect(server());
     const ch = await c.createChannel();
     const q = (await ch.assertQueue('', { exclusive: true, arguments: { 'x-consumer-timeout': 60 } })).queue;
     ch.sendToQueue(q, Buffer.from('slow'));
@@ -181,12 +169,8 @@ describe('channel odds and ends', () => {
   });
 
   test('server-sent cancel is not sent to clients without consumer_cancel_notify', async () => {
-    const c = await RawClient.connect(server.ports.amqp as number);
-    c.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
-    await c.expect('connection.start');
-    c.send(0, 'connection.start-ok', { clientProperties: {}, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
-    await c.expect('connection.tune');
-    c.send(0, 'connection.tune-ok', { channelMax: 10, frameMax: 131072, heartbeat: 0 });
+    // No client capabilities: in particular no consumer_cancel_notify.
+    const c = await RawClient.tuned(server().ports.amqp as number, { clientProperties: {} });
     c.send(0, 'connection.open', { virtualHost: '/' });
     await c.expect('connection.open-ok');
     c.send(1, 'channel.open', {});

@@ -55,16 +55,35 @@ export class RawClient {
     return new RawClient(socket);
   }
 
-  /** Connects and completes the handshake (PLAIN guest/guest) on vhost '/'. */
-  static async open(port: number, tune: { frameMax?: number; channelMax?: number; heartbeat?: number } = {}): Promise<RawClient> {
+  /**
+   * Connects and runs the handshake up to tune-ok (PLAIN login, guest/guest unless told): the
+   * caller sends connection.open, or awaits the close that a refused tune-ok gets.
+   */
+  static async tuned(port: number, o: { user?: string; password?: string; clientProperties?: MethodArgs; channelMax?: number; frameMax?: number; heartbeat?: number } = {}): Promise<RawClient> {
     const c = await RawClient.connect(port);
     c.socket.write(PROTOCOL_HEADER);
     await c.expect('connection.start');
-    c.send(0, 'connection.start-ok', { clientProperties: { capabilities: { consumer_cancel_notify: true, authentication_failure_close: true } }, mechanism: 'PLAIN', response: Buffer.from('\0guest\0guest'), locale: 'en_US' });
+    const response = Buffer.from(`\0${o.user ?? 'guest'}\0${o.password ?? 'guest'}`);
+    c.send(0, 'connection.start-ok', { clientProperties: o.clientProperties ?? {}, mechanism: 'PLAIN', response, locale: 'en_US' });
     await c.expect('connection.tune');
-    c.send(0, 'connection.tune-ok', { channelMax: tune.channelMax ?? 2047, frameMax: tune.frameMax ?? 131072, heartbeat: tune.heartbeat ?? 0 });
+    c.send(0, 'connection.tune-ok', { channelMax: o.channelMax ?? 10, frameMax: o.frameMax ?? 131072, heartbeat: o.heartbeat ?? 0 });
+    return c;
+  }
+
+  /** Connects and completes the handshake (PLAIN guest/guest) on vhost '/'. */
+  static async open(port: number, tune: { frameMax?: number; channelMax?: number; heartbeat?: number } = {}): Promise<RawClient> {
+    const clientProperties = { capabilities: { consumer_cancel_notify: true, authentication_failure_close: true } };
+    const c = await RawClient.tuned(port, { ...tune, clientProperties, channelMax: tune.channelMax ?? 2047 });
     c.send(0, 'connection.open', { virtualHost: '/' });
     await c.expect('connection.open-ok');
+    return c;
+  }
+
+  /** RawClient.open, then channel 1 opened: where most raw-socket scenarios start. */
+  static async withChannel(port: number, tune: { frameMax?: number; channelMax?: number; heartbeat?: number } = {}): Promise<RawClient> {
+    const c = await RawClient.open(port, tune);
+    c.send(1, 'channel.open', {});
+    await c.expect('channel.open-ok');
     return c;
   }
 

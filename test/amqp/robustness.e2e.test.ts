@@ -1,26 +1,18 @@
 // Bad input never crashes the server: a whole session fed one byte per write, sockets cut
 // mid-frame, random garbage after the handshake; other connections keep being served.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { frame } from '../../src/amqp/frame.js';
 import { methodFrame } from '../../src/amqp/output.js';
 import { methodByName } from '../../src/amqp/spec.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { sleep } from './helpers.js';
+import { amqpServerPerFile, sleep } from './helpers.js';
 import { RawClient } from './raw-client.js';
 
-let server: TestServer;
-let port: number;
-beforeAll(async () => {
-  server = await startTestServer({ protocols: ['amqp'] });
-  port = server.ports.amqp as number;
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = amqpServerPerFile();
+const port = (): number => server().ports.amqp as number;
 
 test('a publish and get written one byte at a time', async () => {
-  const c = await RawClient.open(port);
+  const c = await RawClient.open(port());
   const m = (name: string, args: Record<string, unknown>) => methodFrame(1, methodByName(name), args);
   const body = Buffer.from('split into single bytes');
   const bytes = Buffer.concat([
@@ -45,18 +37,16 @@ test('a publish and get written one byte at a time', async () => {
 });
 
 test('sockets cut mid-frame and garbage do not disturb other connections', async () => {
-  const healthy = await RawClient.open(port);
-  healthy.send(1, 'channel.open', {});
-  await healthy.expect('channel.open-ok');
+  const healthy = await RawClient.withChannel(port());
   for (let i = 0; i < 20; i++) {
-    const c = await RawClient.open(port);
+    const c = await RawClient.open(port());
     const f = methodFrame(1, methodByName('channel.open'), {});
     c.sendBytes(i % 2 === 0 ? f.subarray(0, 1 + (i % f.length)) : randomBytes(64 + i * 13));
     await sleep(2);
     c.end();
   }
   for (let i = 0; i < 10; i++) {
-    const c = await RawClient.connect(port);
+    const c = await RawClient.connect(port());
     c.sendBytes(randomBytes(200));
     await sleep(2);
     c.end();
@@ -83,9 +73,7 @@ test('content headers with every property and field type come back byte-identica
     expiration: '100000', messageId: 'm', timestamp: 99, type: 'ty', userId: 'guest', appId: 'app', clusterId: 'cl',
   });
   const header = w.take();
-  const c = await RawClient.open(port);
-  c.send(1, 'channel.open', {});
-  await c.expect('channel.open-ok');
+  const c = await RawClient.withChannel(port());
   c.send(1, 'queue.declare', { queue: '', exclusive: true });
   const q = (await c.expect('queue.declare-ok')).args?.['queue'] as string;
   c.send(1, 'basic.publish', { exchange: '', routingKey: q });
@@ -117,7 +105,7 @@ test('random methods with random arguments never crash the server', async () => 
     return t;
   };
   for (let round = 0; round < 15; round++) {
-    const c = await RawClient.open(port);
+    const c = await RawClient.open(port());
     for (let i = 0; i < 40 && !c.closed; i++) {
       const def = defs[rand(defs.length)] as (typeof defs)[number];
       const args: Record<string, unknown> = {};
@@ -134,9 +122,7 @@ test('random methods with random arguments never crash the server', async () => 
     await sleep(5);
     c.end();
   }
-  const ok = await RawClient.open(port);
-  ok.send(1, 'channel.open', {});
-  await ok.expect('channel.open-ok');
+  const ok = await RawClient.withChannel(port());
   ok.send(1, 'queue.declare', { queue: '', exclusive: true });
   await ok.expect('queue.declare-ok');
   ok.end();

@@ -59,12 +59,7 @@ async function attempt(c: ChannelModel, op: (ch: Channel) => Promise<unknown>): 
 
 /** connection.open on a raw client: 'ok' or the connection.close reply text (530s). */
 async function openVhost(s: TestServer, user: string, pass: string, vhost: string): Promise<string> {
-  const raw = await RawClient.connect(s.ports.amqp as number);
-  raw.sendBytes(Buffer.from('AMQP\0\0\x09\x01', 'latin1'));
-  await raw.expect('connection.start');
-  raw.send(0, 'connection.start-ok', { clientProperties: { capabilities: { authentication_failure_close: true } }, mechanism: 'PLAIN', response: Buffer.from(`\0${user}\0${pass}`), locale: 'en_US' });
-  await raw.expect('connection.tune');
-  raw.send(0, 'connection.tune-ok', { channelMax: 10, frameMax: 131072, heartbeat: 0 });
+  const raw = await RawClient.tuned(s.ports.amqp as number, { user, password: pass, clientProperties: { capabilities: { authentication_failure_close: true } } });
   raw.send(0, 'connection.open', { virtualHost: vhost });
   for (let i = 0; i < 200; i++) {
     const f = raw.frames.find((x) => x.method === 'connection.open-ok' || x.method === 'connection.close');

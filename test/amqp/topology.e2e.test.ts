@@ -2,33 +2,13 @@
 // exchanges, mandatory returns, confirms, tx, server-named / auto-delete / exclusive queues,
 // TTL, max-length, dead-lettering with x-death.
 import type { Channel, ConfirmChannel, GetMessage, Message } from 'amqplib';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, openChannel, sleep, until } from './helpers.js';
+import { describe, expect, test } from 'vitest';
+import { amqpServerPerFile, connect, drain, openChannel, sleep, tempQueue, until } from './helpers.js';
 import { RawClient } from './raw-client.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ protocols: ['amqp'] });
-});
-afterAll(async () => {
-  await server.stop();
-});
+const server = amqpServerPerFile();
 
-const channel = (): Promise<Channel> => openChannel(server);
-
-async function drain(ch: Channel, q: string): Promise<string[]> {
-  const out: string[] = [];
-  for (;;) {
-    const m = await ch.get(q, { noAck: true });
-    if (!m) return out;
-    out.push(m.content.toString());
-  }
-}
-
-async function tempQueue(ch: Channel, args: Record<string, unknown> = {}): Promise<string> {
-  return (await ch.assertQueue('', { exclusive: true, arguments: args })).queue;
-}
+const channel = (): Promise<Channel> => openChannel(server());
 
 describe('routing through exchanges', () => {
   test('direct, fanout, topic and headers exchanges deliver to the right queues', async () => {
@@ -162,7 +142,7 @@ describe('queues', () => {
   });
 
   test('max-length drops the head; reject-publish nacks the confirm', async () => {
-    const c = await connect(server);
+    const c = await connect(server());
     const ch: ConfirmChannel = await c.createConfirmChannel();
     const q = (await ch.assertQueue('', { exclusive: true, arguments: { 'x-max-length': 2 } })).queue;
     for (const s of ['a', 'b', 'c']) ch.sendToQueue(q, Buffer.from(s));
@@ -221,7 +201,7 @@ describe('queues', () => {
 
 describe('confirms and transactions', () => {
   test('publisher confirms ack every publish, including unroutable ones', async () => {
-    const c = await connect(server);
+    const c = await connect(server());
     const ch = await c.createConfirmChannel();
     const q = (await ch.assertQueue('', { exclusive: true })).queue;
     const acks: number[] = [];
@@ -234,9 +214,7 @@ describe('confirms and transactions', () => {
   });
 
   test('tx: publishes and acks take effect on commit, vanish on rollback (raw client)', async () => {
-    const c = await RawClient.open(server.ports.amqp as number);
-    c.send(1, 'channel.open', {});
-    await c.expect('channel.open-ok');
+    const c = await RawClient.withChannel(server().ports.amqp as number);
     c.send(1, 'queue.declare', { queue: '', exclusive: true });
     const q = (await c.expect('queue.declare-ok')).args?.['queue'] as string;
     c.send(1, 'tx.select', {});

@@ -34,7 +34,7 @@ export function findQueue(ch: Channel, name: string): Queue | Stream {
   return q;
 }
 
-export function checkExclusive(ch: Channel, q: { meta: Record<string, unknown>; name: string }): void {
+function checkExclusive(ch: Channel, q: { meta: Record<string, unknown>; name: string }): void {
   const owner = ch.vhost.info(q).exclusiveOwner;
   if (owner && owner !== ch.conn) throw err('RESOURCE_LOCKED', locked(q.name, ch.vhost.name));
 }

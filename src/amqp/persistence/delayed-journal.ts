@@ -12,7 +12,7 @@ import { scanContentHeader } from '../codec.js';
 import type { HeldStore } from '../delayed.js';
 import type { PendingPublish } from '../publish.js';
 import type { Vhost } from '../vhost.js';
-import { isPersistent } from './message-codec.js';
+import { frameJsonAndHeader, isPersistent, splitJsonAndHeader } from './message-codec.js';
 
 interface Encoded {
   r: string;
@@ -107,24 +107,15 @@ function encode(p: PendingPublish): Buffer {
   const extra = (p as { extraKeys?: readonly string[] }).extraKeys;
   if (extra && extra.length > 0) e.x = extra;
   if (p.ttlMs !== undefined) e.t = p.ttlMs;
-  const json = Buffer.from(JSON.stringify(e), 'utf8');
-  const out = Buffer.allocUnsafe(4 + json.length + p.header.length);
-  out.writeUInt32LE(json.length, 0);
-  json.copy(out, 4);
-  p.header.copy(out, 4 + json.length);
-  return out;
+  return frameJsonAndHeader(e, p.header);
 }
 
 function decode(exchange: string, m: RecoveredQueueMessage): PendingPublish | undefined {
-  const bytes = m.message.meta;
   try {
-    if (!bytes || bytes.length < 4) return undefined;
-    const n = bytes.readUInt32LE(0);
-    if (4 + n > bytes.length) return undefined;
-    const e = JSON.parse(bytes.toString('utf8', 4, 4 + n)) as Encoded;
+    const { json, header } = splitJsonAndHeader(m.message.meta);
+    const e = json as Encoded;
     if (typeof e.r !== 'string') return undefined;
-    // Copies: the journal's buffers may be reused by compaction.
-    const header = Buffer.from(bytes.subarray(4 + n));
+    // A copy of the body too: the journal's buffers may be reused by compaction.
     const p: PendingPublish & { extraKeys?: readonly string[] } = {
       exchange, routingKey: e.r, mandatory: false, header, scan: scanContentHeader(header), body: Buffer.from(m.message.body),
       ttlMs: typeof e.t === 'number' ? e.t : undefined,

@@ -62,24 +62,25 @@ export class DurableQueue {
       if (this.expecting) this.early.set(m, 'delivered');
       return;
     }
-    if (this.marked.has(key) || this.closed || this.journal.failure) return;
-    this.marked.add(key);
-    try {
-      this.journal.update(key, messageStateOf(m, { redelivered: true }));
-    } catch {
-      // A failing disk: the message may come back not flagged redelivered, never lost.
-    }
+    if (this.marked.has(key)) return;
+    this.markRedelivered(key, m);
   }
 
   /** Requeued (nack, reject, recover, lost channel): its return count survives a restart. */
   returned(m: StoredMessage): void {
     const key = this.keys.get(m);
-    if (key === undefined || this.closed || this.journal.failure) return;
+    if (key === undefined) return;
+    this.markRedelivered(key, m);
+  }
+
+  /** Journals the redelivered flag and the message's current return count. */
+  private markRedelivered(key: number, m: StoredMessage): void {
+    if (this.closed || this.journal.failure) return;
     this.marked.add(key);
     try {
       this.journal.update(key, messageStateOf(m, { redelivered: true }));
     } catch {
-      // As in delivered().
+      // A failing disk: the message may come back not flagged redelivered, never lost.
     }
   }
 

@@ -18,23 +18,37 @@ export function encodeMeta(meta: AmqpMeta): Buffer {
   const e: Encoded = { e: meta.exchange, r: meta.routingKey };
   if (meta.extraKeys && meta.extraKeys.length > 0) e.x = meta.extraKeys;
   if (meta.deaths && meta.deaths.length > 0) e.d = meta.deaths;
-  const json = Buffer.from(JSON.stringify(e), 'utf8');
-  const out = Buffer.allocUnsafe(4 + json.length + meta.header.length);
-  out.writeUInt32LE(json.length, 0);
-  json.copy(out, 4);
-  meta.header.copy(out, 4 + json.length);
+  return frameJsonAndHeader(e, meta.header);
+}
+
+/**
+ * The framing shared by every AMQP journal record that keeps a content header: a small JSON part
+ * (routing facts) then the content-header payload byte for byte, so properties come back exactly.
+ */
+export function frameJsonAndHeader(json: object, header: Buffer): Buffer {
+  const text = Buffer.from(JSON.stringify(json), 'utf8');
+  const out = Buffer.allocUnsafe(4 + text.length + header.length);
+  out.writeUInt32LE(text.length, 0);
+  text.copy(out, 4);
+  header.copy(out, 4 + text.length);
   return out;
+}
+
+/** Reads frameJsonAndHeader's bytes back; throws on bytes that are not framed that way. */
+export function splitJsonAndHeader(bytes: Buffer | undefined): { json: unknown; header: Buffer } {
+  if (!bytes || bytes.length < 4) throw new Error('message record has no AMQP metadata');
+  const n = bytes.readUInt32LE(0);
+  if (4 + n > bytes.length) throw new Error('AMQP metadata is truncated');
+  const json: unknown = JSON.parse(bytes.toString('utf8', 4, 4 + n));
+  // A copy: the journal's buffer may be reused by compaction.
+  return { json, header: Buffer.from(bytes.subarray(4 + n)) };
 }
 
 /** Throws on bytes that are not an encoded meta (the caller reports and skips the message). */
 export function decodeMeta(bytes: Buffer | undefined): AmqpMeta {
-  if (!bytes || bytes.length < 4) throw new Error('message record has no AMQP metadata');
-  const n = bytes.readUInt32LE(0);
-  if (4 + n > bytes.length) throw new Error('AMQP metadata is truncated');
-  const e = JSON.parse(bytes.toString('utf8', 4, 4 + n)) as Encoded;
+  const { json, header } = splitJsonAndHeader(bytes);
+  const e = json as Encoded;
   if (typeof e.e !== 'string' || typeof e.r !== 'string') throw new Error('AMQP metadata lacks exchange or routing key');
-  // A copy: the journal's buffer may be reused by compaction.
-  const header = Buffer.from(bytes.subarray(4 + n));
   const meta: { -readonly [K in keyof AmqpMeta]: AmqpMeta[K] } = { exchange: e.e, routingKey: e.r, header };
   if (e.x) meta.extraKeys = e.x;
   if (e.d) meta.deaths = e.d;
