@@ -6,7 +6,7 @@
 import amqp from 'amqplib';
 import { withTimeout } from '../lib/measure.js';
 import { startOmnibroker } from '../lib/omnibroker.js';
-import { oneLine, Report, type Scenario, type Target } from '../lib/report.js';
+import { oneLine, percentiles, Report, single, type Target } from '../lib/report.js';
 import { startRabbit } from './rabbitmq.js';
 import { DURABLE, fanOut, idleConnections, oneQueue, roundTrip, type Ctx } from './scenarios.js';
 
@@ -47,9 +47,6 @@ async function rabbitTarget(): Promise<{ t: Target<Ctx>; stop: () => Promise<voi
   }
 }
 
-function single(metric: string, unit: string, better: 'higher' | 'lower', timeoutMs: number, fn: (c: Ctx) => Promise<number>): Scenario<Ctx> {
-  return { metrics: [{ name: metric, unit, better }], timeoutMs, run: async (c) => ({ [metric]: await fn(c) }) };
-}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -75,17 +72,7 @@ async function main(): Promise<void> {
       }
     }
     await report.measure(single('fan-out to 10 queues, 16 B (deliveries)', 'msg/s', 'higher', 60_000, fanOut));
-    await report.measure({
-      metrics: [
-        { name: 'round-trip latency p50 (publish -> deliver)', unit: 'ms', better: 'lower' },
-        { name: 'round-trip latency p99', unit: 'ms', better: 'lower' },
-      ],
-      timeoutMs: 30_000,
-      run: async (c) => {
-        const r = await roundTrip(c);
-        return { 'round-trip latency p50 (publish -> deliver)': r.p50, 'round-trip latency p99': r.p99 };
-      },
-    });
+    await report.measure(percentiles('round-trip latency p50 (publish -> deliver)', 'round-trip latency p99', 30_000, (c) => roundTrip(c)));
     await report.measure({ ...single('server RSS per idle connection (1,000 connections)', 'KiB', 'lower', 90_000, (c) => idleConnections(c)), rounds: 1 });
   } finally {
     await omni.stop();

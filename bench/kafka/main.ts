@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { withTimeout } from '../lib/measure.js';
 import { benchArgs, startOmnibroker } from '../lib/omnibroker.js';
 import { run, trackDir, type ServerProcess } from '../lib/proc.js';
-import { oneLine, Report, type Scenario, type Target } from '../lib/report.js';
+import { oneLine, percentiles, Report, single, type Target } from '../lib/report.js';
 import { startMock } from './mock.js';
 import { endToEnd, kafkaClient, kafkajsConsume, kafkajsProduce, kcatConsume, kcatIdempotence, kcatProduce, kcatProduceCost, readableRecords, rebalance, transactionCommit, transactionCommitLibrdkafka, type Ctx } from './scenarios.js';
 
@@ -110,9 +110,6 @@ async function stopCtx(ctx: Ctx, proc: ServerProcess | undefined): Promise<void>
   await proc?.stop();
 }
 
-function single(metric: string, unit: string, better: 'higher' | 'lower', timeoutMs: number, fn: (c: Ctx) => Promise<number>): Scenario<Ctx> {
-  return { metrics: [{ name: metric, unit, better }], timeoutMs, run: async (c) => ({ [metric]: await fn(c) }) };
-}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -169,28 +166,8 @@ async function main(): Promise<void> {
         },
       });
     }
-    await report.measure({
-      metrics: [
-        { name: 'transactional commit latency p50 (kafkajs: begin, send 1 record, commit)', unit: 'ms', better: 'lower' },
-        { name: 'transactional commit latency p99 (kafkajs)', unit: 'ms', better: 'lower' },
-      ],
-      timeoutMs: 60_000,
-      run: async (c) => {
-        const r = await transactionCommit(c, 'txn');
-        return { 'transactional commit latency p50 (kafkajs: begin, send 1 record, commit)': r.p50, 'transactional commit latency p99 (kafkajs)': r.p99 };
-      },
-    });
-    await report.measure({
-      metrics: [
-        { name: 'transactional commit latency p50 (confluent-kafka 1.7: begin, produce 1 record, commit)', unit: 'ms', better: 'lower' },
-        { name: 'transactional commit latency p99 (confluent-kafka 1.7)', unit: 'ms', better: 'lower' },
-      ],
-      timeoutMs: 60_000,
-      run: async (c) => {
-        const r = await transactionCommitLibrdkafka(c, 'txn-py');
-        return { 'transactional commit latency p50 (confluent-kafka 1.7: begin, produce 1 record, commit)': r.p50, 'transactional commit latency p99 (confluent-kafka 1.7)': r.p99 };
-      },
-    });
+    await report.measure(percentiles('transactional commit latency p50 (kafkajs: begin, send 1 record, commit)', 'transactional commit latency p99 (kafkajs)', 60_000, (c) => transactionCommit(c, 'txn')));
+    await report.measure(percentiles('transactional commit latency p50 (confluent-kafka 1.7: begin, produce 1 record, commit)', 'transactional commit latency p99 (confluent-kafka 1.7)', 60_000, (c) => transactionCommitLibrdkafka(c, 'txn-py')));
     await report.measure(single('kafkajs produce 100 B, 1 partition, batches of 500', 'records/s', 'higher', 40_000, (c) => kafkajsProduce(c, 100, 'kafkajs-100')));
     await report.measure(single('kafkajs produce 1 KiB, 1 partition, batches of 500', 'records/s', 'higher', 40_000, (c) => kafkajsProduce(c, 1024, 'kafkajs-1k')));
 
@@ -222,17 +199,7 @@ async function main(): Promise<void> {
         timeoutMs: 60_000,
         run: async (c, target) => ({ 'kafkajs consume, same topic (from first batch)': await kafkajsConsume(c, 'consume', await fill(c, target)) }),
       });
-      await report.measure({
-        metrics: [
-          { name: 'end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)', unit: 'ms', better: 'lower' },
-          { name: 'end-to-end latency p99', unit: 'ms', better: 'lower' },
-        ],
-        timeoutMs: 60_000,
-        run: async (c) => {
-          const r = await endToEnd(c, 'e2e');
-          return { 'end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)': r.p50, 'end-to-end latency p99': r.p99 };
-        },
-      });
+      await report.measure(percentiles('end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)', 'end-to-end latency p99', 60_000, (c) => endToEnd(c, 'e2e')));
       await report.measure({ ...single('rebalance: 3rd member joins a 2-member group (kafkajs, session timeout 6 s)', 'ms', 'lower', 60_000, (c) => rebalance(c, 'rebalance')), rounds: 1 });
     }
   } finally {

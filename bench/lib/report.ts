@@ -37,6 +37,26 @@ export interface Scenario<C> {
   rounds?: number;
 }
 
+/** A scenario with one metric, measured by `fn`. */
+export function single<C>(metric: string, unit: string, better: Better, timeoutMs: number, fn: (c: C) => Promise<number>): Scenario<C> {
+  return { metrics: [{ name: metric, unit, better }], timeoutMs, run: async (c) => ({ [metric]: await fn(c) }) };
+}
+
+/** A latency scenario reporting the p50 and p99 (in ms, lower is better) that `fn` measures. */
+export function percentiles<C>(p50: string, p99: string, timeoutMs: number, fn: (c: C) => Promise<{ p50: number; p99: number }>): Scenario<C> {
+  return {
+    metrics: [
+      { name: p50, unit: 'ms', better: 'lower' },
+      { name: p99, unit: 'ms', better: 'lower' },
+    ],
+    timeoutMs,
+    run: async (c) => {
+      const r = await fn(c);
+      return { [p50]: r.p50, [p99]: r.p99 };
+    },
+  };
+}
+
 const DEFAULT_ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2) || 2);
 /** BENCH_ONLY=<regex>: run only the scenarios with a row name matching it (case-insensitive). */
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { benchArgs, startOmnibroker } from '../lib/omnibroker.js';
 import { ensurePeerPackages, PEER_NODE, PEERS_DIR } from '../lib/peers.js';
 import { cpuMs, startServer, trackDir, type ServerProcess } from '../lib/proc.js';
-import { oneLine, Report, type Metric, type Scenario, type Target } from '../lib/report.js';
+import { oneLine, percentiles, Report, type Metric, type Scenario, type Target } from '../lib/report.js';
 
 interface Ctx {
   client: SQSClient;
@@ -111,7 +111,7 @@ async function receiveDeleteLoop(c: Ctx): Promise<Record<string, number>> {
   return { rate: r.perSecond, cpuPerMsg: ((cpuMs(c.pid) - cpuBefore) * 1000) / r.units };
 }
 
-async function longPoll(c: Ctx): Promise<Record<string, number>> {
+async function longPoll(c: Ctx): Promise<{ p50: number; p99: number }> {
   const QueueUrl = await freshQueue(c);
   const samples: number[] = [];
   const deadline = performance.now() + 6000;
@@ -195,17 +195,7 @@ async function main(): Promise<void> {
     await report.measure(throughput('SendMessage, 16 callers', (c) => sendLoop(c, 16), [{ name: 'server CPU busy, SendMessage x16', unit: '% of one core', better: 'lower' }]));
     await report.measure(throughput('SendMessageBatch of 10, 1 caller', batchLoop));
     await report.measure(throughput('ReceiveMessage(10) + DeleteMessageBatch, 1 caller', receiveDeleteLoop));
-    await report.measure({
-      metrics: [
-        { name: 'long-poll wake-up p50 (send -> waiting receive returns)', unit: 'ms', better: 'lower' },
-        { name: 'long-poll wake-up p99', unit: 'ms', better: 'lower' },
-      ],
-      timeoutMs: 30_000,
-      run: async (c) => {
-        const r = await longPoll(c);
-        return { 'long-poll wake-up p50 (send -> waiting receive returns)': r.p50!, 'long-poll wake-up p99': r.p99! };
-      },
-    });
+    await report.measure(percentiles('long-poll wake-up p50 (send -> waiting receive returns)', 'long-poll wake-up p99', 30_000, longPoll));
   } finally {
     await omni.stop();
     await peer.stop();

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
+import type { SASLOptions } from 'kafkajs';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { RawClient } from './raw-client.js';
 import { saltedPassword } from './scram-client.js';
+import { canLogIn } from './kafkajs-login.js';
 
 function kafkaPort(s: TestServer): number {
   if (s.ports.kafka === undefined) throw new Error('no Kafka port');
@@ -48,23 +49,6 @@ async function adminConnection(port: number): Promise<RawClient> {
 function upsertion(name: string, mechanism: number, password: string, iterations = 4096): Record<string, unknown> {
   const salt = randomBytes(24);
   return { name, mechanism, iterations, salt, saltedPassword: saltedPassword(mechanism === 2 ? 'sha512' : 'sha256', password, salt, iterations) };
-}
-
-async function canLogIn(port: number, options: SASLOptions): Promise<boolean> {
-  // kafkajs caches its authenticator (bound to the password) on the options object it is
-  // given, so every attempt gets a fresh copy.
-  const sasl = { ...options } as SASLOptions & { authenticationProvider?: unknown };
-  delete sasl.authenticationProvider;
-  const admin = new Kafka({ brokers: [`127.0.0.1:${port}`], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
-  try {
-    await admin.connect();
-    await admin.listTopics();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 describe('DescribeUserScramCredentials', () => {
