@@ -164,6 +164,11 @@ describe('with an authorizer: the SASL principal is what ACLs judge', () => {
         { user: 'admin', errorCode: 31, errorMessage: 'Cluster authorization failed.' },
         { user: 'eve', errorCode: 31, errorMessage: 'Cluster authorization failed.' },
       ]);
+      // Kafka's refusal text names the authenticated principal and the SASL listener.
+      const acls = await bob.call(29, 3, { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: 1, principalFilter: null, hostFilter: null, operation: 1, permissionType: 1 });
+      expect(acls.errorCode).toBe(31);
+      expect(acls.errorMessage).toContain('session=Session(User:bob,/127.0.0.1)');
+      expect(acls.errorMessage).toContain('securityProtocol=SASL_PLAINTEXT');
       bob.socket.destroy();
       // Nothing changed: admin (a super user) still logs in with SCRAM-SHA-256 and sees no eve.
       const admin = await adminConnection(port);

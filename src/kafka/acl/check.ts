@@ -46,5 +46,5 @@ export function idempotentWriteAllowed(ctx: RequestContext): boolean {
  * ("Request <request> is not authorized."), with the parts of the request Kafka prints.
  */
 export function notAuthorizedMessage(ctx: RequestContext): string {
-  return `Request(processor=0, connectionId=${ctx.connectionId}, session=Session(${ctx.principal},${ctx.clientHost}), listenerName=ListenerName(${ctx.listener.name}), securityProtocol=PLAINTEXT, buffer=null, envelope=None) is not authorized.`;
+  return `Request(processor=0, connectionId=${ctx.connectionId}, session=Session(${ctx.principal},${ctx.clientHost}), listenerName=ListenerName(${ctx.listener.name}), securityProtocol=${ctx.sasl.securityProtocol}, buffer=null, envelope=None) is not authorized.`;
 }

@@ -42,6 +42,11 @@ export class SaslSession {
     this.phase = listener ? 'versions' : 'done';
   }
 
+  /** The listener's security protocol, as Kafka names it in request descriptions. */
+  get securityProtocol(): 'SASL_PLAINTEXT' | 'PLAINTEXT' {
+    return this.listener ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
+  }
+
   /** True while requests must pass admit(): a SASL listener before authentication. */
   get gating(): boolean {
     return this.phase !== 'done';
