@@ -15,14 +15,15 @@ const raw = (): Promise<RawClient> => RawClient.withChannel(server().ports.amqp 
 describe('queue arguments', () => {
   test('x-expires deletes an unused queue; use postpones it', async () => {
     const ch = await channel();
-    // Wide margins (a loaded 2-core machine stretched 50 ms sleeps past an 80 ms x-expires):
-    // without renewal the queue would be gone at 400 ms, before the second check at ~500 ms.
-    await ch.assertQueue('expiring', { arguments: { 'x-expires': 400 } });
-    await sleep(250);
+    // Wide margins (a loaded 2-core machine stretched 250 ms sleeps past a 400 ms x-expires):
+    // without renewal the queue would be gone at 1,500 ms, before the second check at ~1,800 ms;
+    // each sleep may overrun by 600 ms before the test could fail for timing alone.
+    await ch.assertQueue('expiring', { arguments: { 'x-expires': 1500 } });
+    await sleep(900);
     await ch.checkQueue('expiring'); // a (passive) redeclare counts as use and renews the lease
-    await sleep(250);
+    await sleep(900);
     await ch.checkQueue('expiring');
-    await sleep(600);
+    await sleep(2000);
     await expect(ch.checkQueue('expiring')).rejects.toThrow(/NOT_FOUND/);
   });
 
