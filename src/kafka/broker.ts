@@ -80,6 +80,9 @@ const LEGAL = /^[a-zA-Z0-9._-]+$/;
 export const MAX_NEW_PARTITIONS_PER_REQUEST = 10_000;
 export const TOO_MANY_PARTITIONS = 'Excessively large number of partitions per request.';
 
+/** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE (OffsetCommit and TxnOffsetCommit alike). */
+export const MAX_OFFSET_METADATA = 4096;
+
 /** Kafka's Topic.validate: null when fine, otherwise the reason. */
 export function invalidTopicName(name: string | null): string | null {
   if (name === null || name.length === 0) return 'Topic name is illegal, it can\'t be empty';

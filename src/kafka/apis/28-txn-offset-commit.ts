@@ -10,8 +10,7 @@ import type { ApiModule } from '../api.js';
 import { code } from '../errors.js';
 import { exactlyOnce } from '../exactly-once.js';
 import { groupAllowed, OP, topicAllowed, transactionalIdAllowed } from '../acl/check.js';
-
-const MAX_METADATA = 4096; // offset.metadata.max.bytes
+import { MAX_OFFSET_METADATA } from '../broker.js';
 
 export const txnOffsetCommitApi: ApiModule = {
   key: 28,
@@ -48,7 +47,7 @@ export const txnOffsetCommitApi: ApiModule = {
             if (groupError !== 0 || !txn) return { partitionIndex, errorCode: groupError };
             if (!topic?.partitions[partitionIndex]) return { partitionIndex, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
             const metadata = p.committedMetadata as string | null;
-            if (metadata !== null && metadata.length > MAX_METADATA) return { partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
+            if (metadata !== null && metadata.length > MAX_OFFSET_METADATA) return { partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
             eos.txns.stageOffset(txn, groupId, { topic: topic.name, partition: partitionIndex, offset: p.committedOffset as number, metadata, epoch: p.committedLeaderEpoch as number });
             return { partitionIndex, errorCode: 0 };
           }),
