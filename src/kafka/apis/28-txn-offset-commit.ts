@@ -39,11 +39,13 @@ export const txnOffsetCommitApi: ApiModule = {
       throttleTimeMs: 0,
       topics: (req.topics as Msg[]).map((t) => {
         const topic = b.core.topics.get(t.name as string);
+        // Judged once per topic, and only when the request got past the group checks.
+        const readable = groupError !== 0 || topicAllowed(ctx, OP.READ, t.name as string);
         return {
           name: t.name,
           partitions: (t.partitions as Msg[]).map((p) => {
             const partitionIndex = p.partitionIndex as number;
-            if (groupError === 0 && !topicAllowed(ctx, OP.READ, t.name as string)) return { partitionIndex, errorCode: code('TOPIC_AUTHORIZATION_FAILED') };
+            if (!readable) return { partitionIndex, errorCode: code('TOPIC_AUTHORIZATION_FAILED') };
             if (groupError !== 0 || !txn) return { partitionIndex, errorCode: groupError };
             if (!topic?.partitions[partitionIndex]) return { partitionIndex, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
             const metadata = p.committedMetadata as string | null;
