@@ -2,7 +2,7 @@
 // (one node, id 1, which is also the controller and every group's coordinator), the loaded
 // message definitions, the group coordinators (classic and KIP-848), and topic helpers (auto-create, name rules).
 
-import type { Broker, TimerHandle, Topic } from '../core/index.js';
+import type { Broker, Log, TimerHandle, Topic } from '../core/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { MessageDef } from './codec.js';
 import { ConsumerGroupCoordinator } from './consumer-groups/coordinator.js';
@@ -80,6 +80,9 @@ const LEGAL = /^[a-zA-Z0-9._-]+$/;
 export const MAX_NEW_PARTITIONS_PER_REQUEST = 10_000;
 export const TOO_MANY_PARTITIONS = 'Excessively large number of partitions per request.';
 
+/** offset.metadata.max.bytes: longer commit metadata gets OFFSET_METADATA_TOO_LARGE (OffsetCommit and TxnOffsetCommit alike). */
+export const MAX_OFFSET_METADATA = 4096;
+
 /** Kafka's Topic.validate: null when fine, otherwise the reason. */
 export function invalidTopicName(name: string | null): string | null {
   if (name === null || name.length === 0) return 'Topic name is illegal, it can\'t be empty';
@@ -142,14 +145,17 @@ export class KafkaBroker {
     this.retentionTimer = null;
   }
 
-  /** Applies retention.ms / retention.bytes of the topic to every partition. */
-  applyRetention(topic: Topic): void {
+  /**
+   * Applies retention.ms / retention.bytes of the topic to `logs` (every partition unless told;
+   * Produce passes only the partition it appended to, the retention timer covers the rest).
+   */
+  applyRetention(topic: Topic, logs: readonly Log[] = topic.partitions): void {
     const retentionMs = numericConfig(topic.configs, 'retention.ms');
     const retentionBytes = numericConfig(topic.configs, 'retention.bytes');
     if (retentionMs < 0 && retentionBytes < 0) return;
     // Time and size retention apply only with the delete policy (compact-only topics keep everything).
     if (!topicConfig(topic.configs, 'cleanup.policy').split(',').some((p) => p.trim() === 'delete')) return;
-    for (const log of topic.partitions) log.applyRetention({ retentionMs, retentionBytes, keepNewest: false });
+    for (const log of logs) log.applyRetention({ retentionMs, retentionBytes, keepNewest: false });
   }
 
   /**

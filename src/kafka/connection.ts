@@ -35,6 +35,8 @@ export class KafkaConnection {
   private isClosed = false;
   /** Kafka's principal for an unauthenticated PLAINTEXT connection. */
   principal = 'User:ANONYMOUS';
+  /** As Kafka prints a session's InetAddress ("/127.0.0.1"); the peer never changes, so built once. */
+  private readonly clientHost: string;
   readonly closed: RequestContext['closed'];
   readonly sasl: SaslSession;
 
@@ -47,6 +49,7 @@ export class KafkaConnection {
     private readonly listener: Advertised,
     saslListener: SaslListener | null = null,
   ) {
+    this.clientHost = `/${socket.remoteAddress ?? ''}`;
     this.sasl = new SaslSession(saslListener, broker.credentials, (user) => {
       this.principal = `User:${user}`;
     });
@@ -162,7 +165,7 @@ export class KafkaConnection {
     const clientId = r.string(false);
     if (flexible) skipTaggedFields(r);
     const request = decode(def.request, version, flexible, r);
-    const ctx: RequestContext = { broker: this.broker, version, clientId, connectionId: this.id, clientHost: `/${this.socket.remoteAddress ?? ""}`, listener: this.listener, principal: this.principal, sasl: this.sasl, closed: this.closed };
+    const ctx: RequestContext = { broker: this.broker, version, clientId, connectionId: this.id, clientHost: this.clientHost, listener: this.listener, principal: this.principal, sasl: this.sasl, closed: this.closed };
     const out = api.handle(request, ctx);
     if (apiKey === API_VERSIONS_KEY && this.sasl.gating && out && !(out instanceof Promise)) this.sasl.apiVersionsAnswered(Number(out.errorCode));
     if (out instanceof Promise) return out.then((body) => (body ? this.respond(def, version, correlationId, body) : null));

@@ -46,10 +46,20 @@ const enum Verdict {
 
 export class Authorizer {
   readonly store = new AclStore();
-  /** The latest --data-dir write of the ACL list (acl/persistence.ts); CreateAcls/DeleteAcls answer after it. */
+  /** The latest --data-dir write of the ACL list (set by acl/persistence.ts; read through change()). */
   written: Promise<void> | undefined = undefined;
 
   constructor(readonly settings: AuthorizerSettings) {}
+
+  /**
+   * Runs one ACL change and returns the --data-dir write it caused (undefined in memory mode or
+   * when nothing changed), so CreateAcls/DeleteAcls can answer once the list is stored.
+   */
+  change(apply: () => void): Promise<void> | undefined {
+    this.written = undefined;
+    apply();
+    return this.written;
+  }
 
   isSuperUser(principal: string): boolean {
     return this.settings.superUsers.has(principal);

@@ -12,23 +12,19 @@ export function allowed(ctx: RequestContext, op: number, resourceType: number, n
 }
 
 export function topicAllowed(ctx: RequestContext, op: number, topic: string): boolean {
-  const a = ctx.broker.authorizer;
-  return a === undefined || a.authorize(ctx.principal, ctx.clientHost, op, RESOURCE.TOPIC, topic);
+  return allowed(ctx, op, RESOURCE.TOPIC, topic);
 }
 
 export function groupAllowed(ctx: RequestContext, op: number, group: string): boolean {
-  const a = ctx.broker.authorizer;
-  return a === undefined || a.authorize(ctx.principal, ctx.clientHost, op, RESOURCE.GROUP, group);
+  return allowed(ctx, op, RESOURCE.GROUP, group);
 }
 
 export function clusterAllowed(ctx: RequestContext, op: number): boolean {
-  const a = ctx.broker.authorizer;
-  return a === undefined || a.authorize(ctx.principal, ctx.clientHost, op, RESOURCE.CLUSTER, CLUSTER_NAME);
+  return allowed(ctx, op, RESOURCE.CLUSTER, CLUSTER_NAME);
 }
 
 export function transactionalIdAllowed(ctx: RequestContext, op: number, id: string): boolean {
-  const a = ctx.broker.authorizer;
-  return a === undefined || a.authorize(ctx.principal, ctx.clientHost, op, RESOURCE.TRANSACTIONAL_ID, id);
+  return allowed(ctx, op, RESOURCE.TRANSACTIONAL_ID, id);
 }
 
 /**
@@ -38,7 +34,7 @@ export function transactionalIdAllowed(ctx: RequestContext, op: number, id: stri
 export function idempotentWriteAllowed(ctx: RequestContext): boolean {
   const a = ctx.broker.authorizer;
   if (a === undefined) return true;
-  return a.authorize(ctx.principal, ctx.clientHost, OP.IDEMPOTENT_WRITE, RESOURCE.CLUSTER, CLUSTER_NAME) || a.authorizeByResourceType(ctx.principal, ctx.clientHost, OP.WRITE, RESOURCE.TOPIC);
+  return clusterAllowed(ctx, OP.IDEMPOTENT_WRITE) || a.authorizeByResourceType(ctx.principal, ctx.clientHost, OP.WRITE, RESOURCE.TOPIC);
 }
 
 /**

@@ -55,11 +55,11 @@ export const produceApi: ApiModule = {
             if (e instanceof BatchError) return fail(E[e.code], e.message);
             throw e;
           }
-          // Keep a copy when the batch is a small part of a large receive buffer, so a stored
-          // 100-byte batch does not pin a 64 KiB socket chunk.
           const verdict = checkProduce(ctx, topic.name, index, log, info);
           if (verdict.kind === 'error') return { ...fail(verdict.errorCode, verdict.message), recordErrors: verdict.recordErrors ?? [] };
           if (verdict.kind === 'duplicate') return { index, errorCode: E.NONE, baseOffset: verdict.baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset, errorMessage: null };
+          // Keep a copy when the batch is a small part of a large receive buffer, so a stored
+          // 100-byte batch does not pin a 64 KiB socket chunk.
           const bytes = records.byteLength * 4 < records.buffer.byteLength ? Buffer.from(records) : records;
           const appendTime = b.logAppendTime(topic);
           if (appendTime) setLogAppendTime(bytes, now);
@@ -71,7 +71,8 @@ export const produceApi: ApiModule = {
             stamp: (base, buf) => stampBatch(buf, base),
           });
           afterProduce(ctx, log, info, entry.baseOffset);
-          b.applyRetention(topic);
+          // Only this partition: the topic's other partitions were not touched by this append.
+          b.applyRetention(topic, [log]);
           return { index, errorCode: E.NONE, baseOffset: entry.baseOffset, logAppendTimeMs: appendTime ? now : -1, logStartOffset: log.logStartOffset, errorMessage: null };
         }),
       };

@@ -14,8 +14,7 @@ import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { code, E } from '../errors.js';
 import { groupAllowed, OP, topicAllowed } from '../acl/check.js';
-
-const MAX_METADATA = 4096; // offset.metadata.max.bytes
+import { MAX_OFFSET_METADATA } from '../broker.js';
 
 export const offsetCommitApi: ApiModule = {
   key: 8,
@@ -48,7 +47,7 @@ export const offsetCommitApi: ApiModule = {
           if (groupError !== E.NONE) return { partitionIndex, errorCode: groupError };
           if (!topic || !topic.partitions[partitionIndex]) return { partitionIndex, errorCode: E.UNKNOWN_TOPIC_OR_PARTITION };
           const metadata = p.committedMetadata as string | null;
-          if (metadata !== null && metadata.length > MAX_METADATA) return { partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
+          if (metadata !== null && metadata.length > MAX_OFFSET_METADATA) return { partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
           b.core.offsets.commit(groupId, topic.name, partitionIndex, { offset: p.committedOffset as number, metadata, committedAt: now, epoch: p.committedLeaderEpoch as number });
           stored = true;
           return { partitionIndex, errorCode: E.NONE };

@@ -24,17 +24,21 @@ function fetchGroup(ctx: RequestContext, groupId: string, topics: Msg[] | null, 
   const wanted = topics ?? groupTopics(ctx, groupId).filter((t) => topicAllowed(ctx, OP.DESCRIBE, t.name as string));
   return {
     errorCode: E.NONE,
-    topics: wanted.map((t) => ({
-      name: t.name,
-      partitions: (t.partitionIndexes as number[]).map((partitionIndex) => {
-        if (!topicAllowed(ctx, OP.DESCRIBE, t.name as string)) return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: E.TOPIC_AUTHORIZATION_FAILED };
-        if (requireStable && exactlyOnce(ctx.broker).txns.hasPendingOffset(groupId, t.name as string, partitionIndex)) {
-          return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: code('UNSTABLE_OFFSET_COMMIT') };
-        }
-        const c = offsets.get(groupId, t.name as string, partitionIndex);
-        return { partitionIndex, committedOffset: c?.offset ?? -1, committedLeaderEpoch: c?.epoch ?? -1, metadata: c ? c.metadata : '', errorCode: E.NONE };
-      }),
-    })),
+    topics: wanted.map((t) => {
+      // An all-topics fetch has already filtered on DESCRIBE; named topics are judged once here.
+      const describable = topics === null || topicAllowed(ctx, OP.DESCRIBE, t.name as string);
+      return {
+        name: t.name,
+        partitions: (t.partitionIndexes as number[]).map((partitionIndex) => {
+          if (!describable) return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: E.TOPIC_AUTHORIZATION_FAILED };
+          if (requireStable && exactlyOnce(ctx.broker).txns.hasPendingOffset(groupId, t.name as string, partitionIndex)) {
+            return { partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: code('UNSTABLE_OFFSET_COMMIT') };
+          }
+          const c = offsets.get(groupId, t.name as string, partitionIndex);
+          return { partitionIndex, committedOffset: c?.offset ?? -1, committedLeaderEpoch: c?.epoch ?? -1, metadata: c ? c.metadata : '', errorCode: E.NONE };
+        }),
+      };
+    }),
   };
 }
 

@@ -10,8 +10,7 @@ import type { ApiModule } from '../api.js';
 import { code } from '../errors.js';
 import { exactlyOnce } from '../exactly-once.js';
 import { groupAllowed, OP, topicAllowed, transactionalIdAllowed } from '../acl/check.js';
-
-const MAX_METADATA = 4096; // offset.metadata.max.bytes
+import { MAX_OFFSET_METADATA } from '../broker.js';
 
 export const txnOffsetCommitApi: ApiModule = {
   key: 28,
@@ -40,15 +39,17 @@ export const txnOffsetCommitApi: ApiModule = {
       throttleTimeMs: 0,
       topics: (req.topics as Msg[]).map((t) => {
         const topic = b.core.topics.get(t.name as string);
+        // Judged once per topic, and only when the request got past the group checks.
+        const readable = groupError !== 0 || topicAllowed(ctx, OP.READ, t.name as string);
         return {
           name: t.name,
           partitions: (t.partitions as Msg[]).map((p) => {
             const partitionIndex = p.partitionIndex as number;
-            if (groupError === 0 && !topicAllowed(ctx, OP.READ, t.name as string)) return { partitionIndex, errorCode: code('TOPIC_AUTHORIZATION_FAILED') };
+            if (!readable) return { partitionIndex, errorCode: code('TOPIC_AUTHORIZATION_FAILED') };
             if (groupError !== 0 || !txn) return { partitionIndex, errorCode: groupError };
             if (!topic?.partitions[partitionIndex]) return { partitionIndex, errorCode: code('UNKNOWN_TOPIC_OR_PARTITION') };
             const metadata = p.committedMetadata as string | null;
-            if (metadata !== null && metadata.length > MAX_METADATA) return { partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
+            if (metadata !== null && metadata.length > MAX_OFFSET_METADATA) return { partitionIndex, errorCode: code('OFFSET_METADATA_TOO_LARGE') };
             eos.txns.stageOffset(txn, groupId, { topic: topic.name, partition: partitionIndex, offset: p.committedOffset as number, metadata, epoch: p.committedLeaderEpoch as number });
             return { partitionIndex, errorCode: 0 };
           }),

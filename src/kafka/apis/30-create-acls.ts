@@ -34,9 +34,7 @@ export const createAclsApi: ApiModule = {
       valid.push(binding);
       return { errorCode: E.NONE, errorMessage: null };
     });
-    a.written = undefined;
-    a.store.add(valid);
-    const written = a.written as Promise<void> | undefined;
+    const written = a.change(() => a.store.add(valid));
     if (!written) return { throttleTimeMs: 0, results };
     return written.then(
       () => ({ throttleTimeMs: 0, results }),

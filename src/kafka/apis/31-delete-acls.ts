@@ -24,15 +24,16 @@ export const deleteAclsApi: ApiModule = {
       const errorMessage = notAuthorizedMessage(ctx);
       return { throttleTimeMs: 0, filterResults: filters.map(() => ({ errorCode: E.CLUSTER_AUTHORIZATION_FAILED, errorMessage, matchingAcls: [] })) };
     }
-    a.written = undefined;
-    const filterResults = filters.map((f) => {
-      const filter = filterOf(f);
-      const invalid = invalidFilter(filter);
-      if (invalid) return { errorCode: E.INVALID_REQUEST, errorMessage: invalid, matchingAcls: [] };
-      const matchingAcls = a.store.remove(filter).map((b) => ({ errorCode: E.NONE, errorMessage: null, ...b }));
-      return { errorCode: E.NONE, errorMessage: null, matchingAcls };
+    let filterResults: Msg[] = [];
+    const written = a.change(() => {
+      filterResults = filters.map((f) => {
+        const filter = filterOf(f);
+        const invalid = invalidFilter(filter);
+        if (invalid) return { errorCode: E.INVALID_REQUEST, errorMessage: invalid, matchingAcls: [] };
+        const matchingAcls = a.store.remove(filter).map((b) => ({ errorCode: E.NONE, errorMessage: null, ...b }));
+        return { errorCode: E.NONE, errorMessage: null, matchingAcls };
+      });
     });
-    const written = a.written as Promise<void> | undefined;
     if (!written) return { throttleTimeMs: 0, filterResults };
     return written.then(
       () => ({ throttleTimeMs: 0, filterResults }),

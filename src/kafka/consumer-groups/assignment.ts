@@ -4,8 +4,6 @@
 /** topic id -> sorted partition indexes (never an empty list). */
 export type Assignment = Map<string, number[]>;
 
-export const EMPTY_ASSIGNMENT: Assignment = new Map();
-
 export function fromPairs(pairs: Iterable<[string, number]>): Assignment {
   const out: Assignment = new Map();
   for (const [topicId, p] of pairs) {
