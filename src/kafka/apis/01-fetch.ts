@@ -117,24 +117,25 @@ export const fetchApi: ApiModule = {
     return new Promise<Msg>((resolve) => {
       let done = false;
       const removers: (() => void)[] = [];
-      const finish = (): void => {
+      // `ready`: what the wake-up check already collected, answered as is (no second walk).
+      const finish = (ready?: Collected): void => {
         if (done) return;
         done = true;
         timer.cancel();
         for (const r of removers) r();
-        resolve(complete(collect(req, ctx)));
+        resolve(complete(ready ?? collect(req, ctx)));
       };
-      const timer = b.core.clock.at(b.core.clock.now() + maxWait, finish);
+      const timer = b.core.clock.at(b.core.clock.now() + maxWait, () => finish());
       const check = (): boolean => {
         if (done) return true;
         const again = collect(req, ctx);
         if (again.bytes < (req.minBytes as number)) return false;
         // Answer after the producer's append completes, outside its call stack.
-        queueMicrotask(finish);
+        queueMicrotask(() => finish(again));
         return true;
       };
       for (const log of logs) removers.push(log.waiters.add(check));
-      ctx.closed.onClose(finish);
+      ctx.closed.onClose(() => finish());
     });
   },
 };
