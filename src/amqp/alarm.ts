@@ -2,10 +2,11 @@
 // (vm_memory_high_watermark). Disk (under --data-dir): when the free space of the data
 // directory's file system is below the limit (disk_free_limit, 50 MB by default, checked every
 // AMQP_DISK_CHECK_MS), and also while the storage engine cannot write for lack of space
-// (ENOSPC / EDQUOT, e.g. a quota the free-space figure does not show) until its retry writes. While either is set, clients that advertised
-// the connection.blocked capability get connection.blocked with rabbit_reader's reason ("low on
-// memory", "low on disk", "low on memory & disk") and publishing connections stop being read
-// until every alarm clears (connection.unblocked). Consuming is unaffected, so queues drain.
+// (ENOSPC / EDQUOT, e.g. a quota the free-space figure does not show) until its retry writes.
+// While either is set, clients that advertised the connection.blocked capability get
+// connection.blocked with rabbit_reader's reason ("low on memory", "low on disk", "low on
+// memory & disk") and publishing connections stop being read until every alarm clears
+// (connection.unblocked). Consuming is unaffected, so queues drain.
 
 import { promises as fsp } from 'node:fs';
 import type { Connection, ServerContext } from './connection.js';
@@ -19,7 +20,7 @@ export class ResourceAlarm {
   private timer: NodeJS.Timeout;
   private diskTimer: NodeJS.Timeout | undefined;
   /** Where the free space is measured (the data directory), with its limit in bytes. */
-  private disk_: { dir: string; limit: number } | undefined;
+  private diskWatch: { dir: string; limit: number } | undefined;
   private statfsFailed = false;
 
   constructor(private readonly ctx: ServerContext, public watermark: number, intervalMs: number) {
@@ -44,31 +45,31 @@ export class ResourceAlarm {
   /** The storage engine's write state changed (wired up in index.ts under --data-dir). */
   setDiskFull(full: boolean): void {
     this.diskFull = full;
-    this.set('disk', this.diskLow || this.diskFull);
+    this.setDisk();
   }
 
   /** Starts watching the free space of `dir` (rabbit_disk_monitor). */
   watchDisk(dir: string, limit: number, intervalMs: number): void {
-    this.disk_ = { dir, limit };
+    this.diskWatch = { dir, limit };
     this.diskTimer = setInterval(() => void this.checkDisk(), intervalMs);
     this.diskTimer.unref();
     void this.checkDisk();
   }
 
   get diskFreeLimit(): number | undefined {
-    return this.disk_?.limit;
+    return this.diskWatch?.limit;
   }
 
   /** rabbitmqctl set_disk_free_limit: a new limit, applied at once. */
   async setDiskFreeLimit(limit: number): Promise<void> {
-    if (!this.disk_) return;
-    this.disk_.limit = limit;
+    if (!this.diskWatch) return;
+    this.diskWatch.limit = limit;
     await this.checkDisk();
   }
 
   /** Free bytes for unprivileged writers (statfs f_bavail), compared with the limit. */
   async checkDisk(): Promise<void> {
-    const d = this.disk_;
+    const d = this.diskWatch;
     if (!d) return;
     try {
       const st = await fsp.statfs(d.dir);
@@ -80,13 +81,18 @@ export class ResourceAlarm {
       return;
     }
     this.statfsFailed = false;
+    this.setDisk();
+  }
+
+  /** The disk alarm is on while either source is. */
+  private setDisk(): void {
     this.set('disk', this.diskLow || this.diskFull);
   }
 
   private set(resource: 'memory' | 'disk', on: boolean): void {
     if (this[resource] === on) return;
     this[resource] = on;
-    const detail = resource === 'memory' ? { watermark: this.watermark } : { diskFreeLimit: this.disk_?.limit, engineRefusing: this.diskFull };
+    const detail = resource === 'memory' ? { watermark: this.watermark } : { diskFreeLimit: this.diskWatch?.limit, engineRefusing: this.diskFull };
     this.ctx.log.warn({ proto: 'amqp', ...detail }, on ? `${resource} alarm set: blocking publishers` : `${resource} alarm cleared`);
     for (const c of this.ctx.connections) this.apply(c);
   }

@@ -23,6 +23,8 @@ export interface PendingPublish {
   readonly scan: HeaderScan;
   readonly body: Buffer;
   readonly ttlMs: number | undefined;
+  /** CC/BCC routing keys (sender-selected distribution), set by senderSelected(). */
+  readonly extraKeys?: readonly string[];
 }
 
 const RETURN = methodByName('basic.return');
@@ -85,9 +87,7 @@ export function routeAndEnqueue(ch: Channel, p: PendingPublish, waits?: Promise<
     }
     return true;
   }
-  const extra = (p as Partial<Selected>).extraKeys;
-  const meta: AmqpMeta = extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
-  return enqueueAll(ch, queues, meta, p.body, p.scan.priority, p.ttlMs, waits);
+  return enqueueAll(ch, queues, metaOf(p), p.body, p.scan.priority, p.ttlMs, waits);
 }
 
 /**
@@ -99,10 +99,14 @@ export function routeLater(vh: Vhost, p: PendingPublish): Promise<void>[] {
   if (!vh.router.get(p.exchange)) return waits;
   const queues = destinations(vh, p).filter((q) => !q.isDeleted);
   if (queues.length === 0) return waits;
-  const extra = (p as Partial<Selected>).extraKeys;
-  const meta: AmqpMeta = extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
-  enqueueAll(undefined, queues, meta, p.body, p.scan.priority, p.ttlMs, waits);
+  enqueueAll(undefined, queues, metaOf(p), p.body, p.scan.priority, p.ttlMs, waits);
   return waits;
+}
+
+/** The message meta every queue copy shares (extraKeys only when CC/BCC added some). */
+function metaOf(p: PendingPublish): AmqpMeta {
+  const extra = p.extraKeys;
+  return extra && extra.length > 0 ? { exchange: p.exchange, routingKey: p.routingKey, header: p.header, extraKeys: extra } : { exchange: p.exchange, routingKey: p.routingKey, header: p.header };
 }
 
 /**
@@ -146,11 +150,7 @@ export function enqueueAll(ch: Channel | undefined, queues: (Queue | Stream)[], 
 const CC_KEY = Buffer.from('\x02CCA', 'latin1');
 const BCC_KEY = Buffer.from('\x03BCCA', 'latin1');
 
-interface Selected extends PendingPublish {
-  readonly extraKeys: string[];
-}
-
-function senderSelected(p: PendingPublish): Selected | undefined {
+function senderSelected(p: PendingPublish): PendingPublish | undefined {
   if (p.scan.headersAt < 0) return undefined;
   const end = p.scan.headersAt + 4 + p.header.readUInt32BE(p.scan.headersAt);
   const hasCc = p.header.subarray(p.scan.headersAt, end).indexOf(CC_KEY) >= 0;
@@ -180,10 +180,10 @@ function queueMemory(q: Queue): number {
 const MESSAGE_OVERHEAD = 320;
 
 function destinations(vh: Vhost, p: PendingPublish): (Queue | Stream)[] {
-  const extra = (p as Partial<Selected>).extraKeys;
+  const extra = p.extraKeys;
   if (extra && extra.length > 0) {
     const all = new Set<Queue | Stream>();
-    for (const key of [p.routingKey, ...extra]) for (const q of destinations(vh, { ...p, routingKey: key, extraKeys: [] } as Selected)) all.add(q);
+    for (const key of [p.routingKey, ...extra]) for (const q of destinations(vh, { ...p, routingKey: key, extraKeys: [] })) all.add(q);
     return [...all];
   }
   if (p.exchange === '') {

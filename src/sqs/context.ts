@@ -6,7 +6,6 @@ import type { Broker, Clock, Lease, QueueSpace, StoredMessage } from '../core/in
 import { queueNotFound } from './errors.js';
 import type { MoveTask } from './model/move-task.js';
 import type { Receipt } from './model/receipt.js';
-import { metaOf } from './model/message-meta.js';
 import { ACCOUNT_ID, SqsQueue } from './model/sqs-queue.js';
 import type { SqsPersistence } from './persistence/sqs-persistence.js';
 
@@ -104,8 +103,4 @@ export function nameFromUrl(url: string): string | undefined {
   if (urlNames.size >= 1024) urlNames.clear();
   urlNames.set(url, name);
   return name;
-}
-
-export function senderOf(m: StoredMessage): string {
-  return metaOf(m).senderId;
 }

@@ -210,7 +210,7 @@ class Connection implements Responder {
 
   private fatal(status: number): void {
     this.pending = EMPTY;
-    this.socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    this.socket.end(`${statusLine(status)}connection: close\r\ncontent-length: 0\r\n\r\n`);
     this.gone = true;
   }
 

@@ -104,7 +104,7 @@ export class DelayedJournal implements HeldStore {
 // meta: u32 jsonLength | JSON {r, x?, t?} | content-header payload (the exchange is the journal's).
 function encode(p: PendingPublish): Buffer {
   const e: Encoded = { r: p.routingKey };
-  const extra = (p as { extraKeys?: readonly string[] }).extraKeys;
+  const extra = p.extraKeys;
   if (extra && extra.length > 0) e.x = extra;
   if (p.ttlMs !== undefined) e.t = p.ttlMs;
   return frameJsonAndHeader(e, p.header);
@@ -116,12 +116,11 @@ function decode(exchange: string, m: RecoveredQueueMessage): PendingPublish | un
     const e = json as Encoded;
     if (typeof e.r !== 'string') return undefined;
     // A copy of the body too: the journal's buffers may be reused by compaction.
-    const p: PendingPublish & { extraKeys?: readonly string[] } = {
+    const p: PendingPublish = {
       exchange, routingKey: e.r, mandatory: false, header, scan: scanContentHeader(header), body: Buffer.from(m.message.body),
       ttlMs: typeof e.t === 'number' ? e.t : undefined,
     };
-    if (Array.isArray(e.x)) p.extraKeys = e.x;
-    return p;
+    return Array.isArray(e.x) ? { ...p, extraKeys: e.x } : p;
   } catch {
     return undefined;
   }

@@ -21,22 +21,13 @@ export const ENQUEUE_HEADER = 62;
 export const UPDATE_BYTES = 41;
 
 
-/** The fields of a queued message that survive a restart (StoredMessage minus seq). */
-export interface JournalMessage {
-  id: string;
-  body: Buffer;
+/**
+ * The fields of a queued message that survive a restart: StoredMessage minus seq, with the
+ * front-end's meta already serialised (derived so that a field added there is not missed here).
+ */
+export interface JournalMessage extends Omit<StoredMessage, 'seq' | 'meta'> {
   /** The front-end's opaque data, serialised by the front-end. */
   meta: Buffer | undefined;
-  size: number;
-  priority: number;
-  groupKey: string | undefined;
-  enqueuedAt: number;
-  availableAt: number;
-  expiresAt: number;
-  receiveCount: number;
-  returnCount: number;
-  firstLeasedAt: number | undefined;
-  redelivered: boolean;
 }
 
 /** The fields that change while a message waits (receipts, returns, visibility). */

@@ -245,7 +245,7 @@ export class SegmentJournal {
     this.closed = true;
     clearTimeout(this.intervalTimer);
     clearTimeout(this.retryTimer);
-    if (this.faulted) this.setFaulted(undefined);
+    this.clearFault();
     for (const s of this.segs) await this.closeSegment(s).catch(() => {});
   }
 
@@ -255,7 +255,7 @@ export class SegmentJournal {
     this.groups = [];
     clearTimeout(this.intervalTimer);
     clearTimeout(this.retryTimer);
-    if (this.faulted) this.setFaulted(undefined);
+    this.clearFault();
     while (this.inflight) await (this.inflightDone ??= deferred()).promise.catch(() => {});
     for (const s of this.segs) await this.closeSegment(s).catch(() => {});
     await fsp.rm(this.dir, { recursive: true, force: true });
@@ -319,7 +319,7 @@ export class SegmentJournal {
         else if (this.opts.fsync === 'interval') this.armInterval();
         this.inflightDone?.resolve();
         for (const s of syncs) s.resolve();
-        if (this.faulted) this.setFaulted(undefined);
+        this.clearFault();
         await this.closeSealed();
       } catch (err) {
         this.fail(err, groups, syncs);
@@ -427,5 +427,10 @@ export class SegmentJournal {
   private setFaulted(failure: BrokerError | undefined): void {
     this.faulted = failure !== undefined;
     this.opts.onFault?.(this, failure);
+  }
+
+  /** A write succeeded or the journal is going away: the owner hears "no failure" once, not per write. */
+  private clearFault(): void {
+    if (this.faulted) this.setFaulted(undefined);
   }
 }

@@ -122,9 +122,10 @@ export function commitSend(q: SqsQueue, p: PreparedSend): SendResult {
   if (q.fifo) p.meta.sequenceNumber = String(++sequence);
   const r = q.queue.enqueue(p.enqueue);
   if (durable && (r.status === 'ready' || r.status === 'delayed')) durable.enqueued(r.message, p.enqueue.dedupKey);
-  // A duplicate within the dedup window is accepted but not stored: SQS answers with the
-  // first copy's MessageId and SequenceNumber.
+  // SQS queues set no core max length, so 'rejected' does not happen; answered without an id.
   if (r.status === 'rejected') return result(p, '', undefined);
+  // A duplicate within the dedup window is accepted but not stored: r.message is the first
+  // copy, and SQS answers with its MessageId and SequenceNumber.
   return result(p, r.message.id, metaOf(r.message).sequenceNumber);
 }
 

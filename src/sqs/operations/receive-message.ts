@@ -42,7 +42,7 @@ function take(ctx: SqsContext, q: SqsQueue, max: number, visibilityMs: number): 
 }
 
 function waitFor(ctx: SqsContext, q: SqsQueue, max: number, visibilityMs: number, waitMs: number, req: RequestInfo): Promise<Lease[]> {
-  return new Promise((resolve) => {
+  return new Promise<Lease[]>((resolve) => {
     let done = false;
     const finish = (leases: Lease[]): void => {
       if (done) return;
@@ -67,7 +67,7 @@ function waitFor(ctx: SqsContext, q: SqsQueue, max: number, visibilityMs: number
     const onAbort = (): void => finish([]);
     req.signal.addEventListener('abort', onAbort);
     if (req.signal.aborted) finish([]);
-  }).then((leases) => leases as Lease[]);
+  });
 }
 
 // Not async: a receive that finds messages (or does not wait) answers without a promise hop.
