@@ -36,7 +36,7 @@ class FakeSocket extends EventEmitter {
 }
 
 const ctx = new SqsContext(new Broker());
-const app = buildApp(ctx, { fallbackOrigin: () => 'http://127.0.0.1:1', shutdown: new AbortController().signal, onError: (e) => console.error(e) });
+const app = buildApp(ctx, { advertisedOrigin: () => 'http://127.0.0.1:1', shutdown: new AbortController().signal, onError: (e) => console.error(e) });
 const sock = new FakeSocket();
 app.server.emit('connection', sock as unknown as Socket);
 

@@ -37,9 +37,10 @@ const DEFINITION_ACTIONS = new Set([
 export const BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface AppOptions {
-  fallbackOrigin: () => string;
-  /** Set by --advertised-host: queue URLs use it whatever Host the request carried. */
-  advertisedOrigin?: (() => string) | undefined;
+  /** `http://<advertised host>:<port>`: for requests without a Host header. */
+  advertisedOrigin: () => string;
+  /** --advertised-host was given: queue URLs use advertisedOrigin whatever Host was sent. */
+  ignoreHostHeader?: boolean;
   /** Aborted when the server stops: pending long polls answer (empty) at once. */
   shutdown: AbortSignal;
   onError?: (err: unknown) => void;

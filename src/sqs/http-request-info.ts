@@ -60,7 +60,7 @@ export class HttpRequestInfo implements RequestInfo {
     private readonly req: LeanRequest,
     private readonly res: Responder,
     private readonly shutdown: AbortSignal,
-    private readonly origins: { fallbackOrigin: () => string; advertisedOrigin?: (() => string) | undefined },
+    private readonly origins: { advertisedOrigin: () => string; ignoreHostHeader?: boolean },
   ) {
     this.traceHeader = req.headers.get('x-amzn-trace-id');
     this.pathQueue = pathQueueOf(req.url);
@@ -70,9 +70,8 @@ export class HttpRequestInfo implements RequestInfo {
   get origin(): string {
     if (this.#origin !== undefined) return this.#origin;
     const h = this.req.headers;
-    const host = h.get('host');
-    if (this.origins.advertisedOrigin) this.#origin = this.origins.advertisedOrigin();
-    else this.#origin = host ? originOf(host, h.get('x-forwarded-proto') === 'https') : this.origins.fallbackOrigin();
+    const host = this.origins.ignoreHostHeader ? undefined : h.get('host');
+    this.#origin = host ? originOf(host, h.get('x-forwarded-proto') === 'https') : this.origins.advertisedOrigin();
     return this.#origin;
   }
 

@@ -24,9 +24,9 @@ export const sqs: FrontEndModule = {
     const advertisedOrigin = () => `http://${config.advertisedHost}:${port}`;
     const app = buildApp(ctx, {
       shutdown: shutdown.signal,
-      fallbackOrigin: advertisedOrigin,
       // Queue URLs follow the request's Host unless --advertised-host names the host to mint.
-      advertisedOrigin: config.advertisedHostFixed ? advertisedOrigin : undefined,
+      advertisedOrigin,
+      ignoreHostHeader: config.advertisedHostFixed,
       onError: (err) => log.error({ err }, 'SQS request failed'),
     });
     loadSqsResources(ctx, config.resources.sqs, advertisedOrigin);
