@@ -312,6 +312,9 @@ export class Log {
   private dropFirst(): void {
     const e = this.entries[this.first] as LogEntry;
     this.bytes -= entrySize(e);
+    // Clear the slot now: compact() shortens the array only after 1024 drops, and until then a
+    // dropped entry would keep its batch bytes (up to 1 GB of 1 MB batches) reachable.
+    (this.entries as (LogEntry | undefined)[])[this.first] = undefined;
     this.first++;
   }
 

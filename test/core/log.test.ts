@@ -1,5 +1,7 @@
 // Log rules: offsets, reads by offset and byte limit, retention, timestamps, waiters.
 import { beforeEach, describe, expect, it } from 'vitest';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ManualClock } from '../../src/core/clock.js';
 import { Log } from '../../src/core/log.js';
 
@@ -109,5 +111,28 @@ describe('waiters', () => {
     log.append(entry('a', 4));
     expect(seen).toBe(4);
     expect(log.waiters.size).toBe(0);
+  });
+});
+
+describe('memory of dropped entries', () => {
+  it('lets go of the bytes of entries removed by truncation and retention at once', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const refs: WeakRef<Buffer>[] = [];
+    const append = () => {
+      const bytes = Buffer.alloc(64 * 1024, 1);
+      refs.push(new WeakRef(bytes));
+      log.append({ bytes, recordCount: 1, maxTimestamp: clock.now() });
+    };
+    for (let i = 0; i < 4; i++) append();
+    log.truncateBefore(2);
+    clock.advance(10_000);
+    append();
+    log.applyRetention({ retentionMs: 5_000, retentionBytes: Infinity });
+    expect(log.logStartOffset).toBe(4);
+    // WeakRefs hold their targets until the current job ends: collect in a later turn.
+    await new Promise((r) => setTimeout(r, 0));
+    gc();
+    expect(refs.map((r) => r.deref() !== undefined)).toEqual([false, false, false, false, true]);
   });
 });
