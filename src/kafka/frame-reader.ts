@@ -2,11 +2,13 @@
 // produce request's bytes are written once into the buffer that is kept as its stored batches.
 //
 // As soon as the 4-byte size is known the frame's own buffer is allocated (after the size check,
-// so an oversized frame allocates nothing). Bytes are copied from wherever they were read into it;
+// so an oversized frame allocates nothing; large frames come pre-faulted from frame-memory.ts). Bytes are copied from wherever they were read into it;
 // while a large frame is incomplete, `readTarget()` offers its unfilled rest, so a socket that
 // reads into user buffers (socket-reads.ts) lands the bytes there directly with no copy at all.
 // Every other read goes to one scratch buffer shared by all connections: the event loop runs
 // one read callback at a time and nothing here keeps a reference into the scratch past it.
+
+import { frameMemory } from './frame-memory.js';
 
 /** Reads go straight into a frame when at least this much of it is still missing. */
 const DIRECT_READ_MIN = 16 * 1024;
@@ -83,7 +85,7 @@ export class FrameReader {
         this.sink.oversized(size, limit);
         return;
       }
-      this.frame = Buffer.allocUnsafe(size);
+      this.frame = frameMemory.allocate(size);
       this.frameFilled = 0;
       if (size === 0) this.complete();
     }

@@ -154,4 +154,25 @@ describe('framing over a socket', () => {
     }
     c.socket.destroy();
   });
+
+  it('stores requests carved from shared chunks byte for byte across chunk boundaries', async () => {
+    // 24 requests of ~700 KB are ~17 MB: they fill two and a half 8 MB chunks (frame-memory.ts).
+    server.core.topics.create('carved', 1);
+    const c = await RawClient.connect(server.ports.kafka as number);
+    const sent: Buffer[] = [];
+    for (let i = 0; i < 24; i++) {
+      const batch = producerBatch(Array.from({ length: 700 }, (_, j) => `${i}:${j}:`.padEnd(1000, String.fromCharCode(97 + (i % 26)))));
+      sent.push(batch);
+      const res = await c.call(0, 8, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'carved', partitionData: [{ index: 0, records: batch }] }] });
+      expect(Number(res.responses[0].partitionResponses[0].baseOffset)).toBe(i * 700);
+    }
+    for (let i = 0; i < sent.length; i++) {
+      const fetched = await c.call(1, 11, { replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [{ topic: 'carved', partitions: [{ partition: 0, fetchOffset: i * 700, partitionMaxBytes: 1 << 20 }] }], forgottenTopicsData: [], rackId: '' });
+      const stored = fetched.responses[0].partitions[0].records as Buffer;
+      const one = sent[i] as Buffer;
+      expect(Number(stored.readBigInt64BE(0))).toBe(i * 700);
+      expect(stored.subarray(16, one.length).equals(one.subarray(16))).toBe(true);
+    }
+    c.socket.destroy();
+  });
 });
