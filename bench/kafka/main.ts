@@ -74,6 +74,11 @@ async function connectCtx(bootstrap: string, pid: number, create: boolean): Prom
       const existing = await admin.listTopics();
       if (!existing.includes(name)) await admin.createTopics({ topics: [{ topic: name, numPartitions: partitions }], waitForLeaders: true });
     },
+    async empty(name) {
+      if (!create) return;
+      const offsets = await admin.fetchTopicOffsets(name);
+      await admin.deleteTopicRecords({ topic: name, partitions: offsets.map((p) => ({ partition: p.partition, offset: p.high })) });
+    },
   };
 }
 
@@ -143,6 +148,7 @@ async function main(): Promise<void> {
           timeoutMs: 60_000,
           run: async (c) => {
             const r = await kcatProduceCost(c, file, count, `kcat-${tag}-p${partitions}`, partitions);
+            await c.empty(`kcat-${tag}-p${partitions}`);
             return { [name]: r.rate, [mb]: (r.rate * size) / 1e6, [cpu]: r.cpuUsPerRecord };
           },
         });

@@ -60,6 +60,8 @@ export function percentiles<C>(p50: string, p99: string, timeoutMs: number, fn: 
 const DEFAULT_ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 2) || 2);
 /** BENCH_ONLY=<regex>: run only the scenarios with a row name matching it (case-insensitive). */
 const ONLY = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : undefined;
+/** BENCH_VERBOSE=1: print every round's values (stderr), not only the combined row. */
+const VERBOSE = process.env.BENCH_VERBOSE === '1';
 
 interface Row {
   metric: Metric;
@@ -107,6 +109,7 @@ export class Report<C> {
       for (const m of scenario.metrics) {
         const v = values[m.name];
         out.set(m.name, v === undefined || !Number.isFinite(v) ? { text: 'no result' } : { value: v });
+        if (VERBOSE) process.stderr.write(`    round, ${target.label}: ${m.name} = ${v}\n`);
       }
     } catch (err) {
       fill({ text: `error: ${oneLine(err).slice(0, 80)}` });
