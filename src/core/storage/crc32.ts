@@ -1,7 +1,10 @@
 // CRC-32 (IEEE 802.3 polynomial, the one zlib, gzip and PNG use) for segment records.
-// Node's zlib.crc32 (native, from Node 20.15 / 22.2) is used when present; older Node 20
-// releases get the table-driven slice-by-8 version below, which computes the same value.
+// Every durable write checksums its whole payload (a 1 MB Kafka batch included), so the fastest
+// implementation present is used: the optional native @node-rs/crc32 (carry-less multiply
+// folding, ~11.5 GB/s here), else Node's zlib.crc32 (from Node 20.15 / 22.2, ~3.7 GB/s), else the
+// table-driven slice-by-8 version below. All three compute the same value.
 
+import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
 
 const POLY = 0xedb88320;
@@ -50,12 +53,25 @@ export function crc32Js(buf: Uint8Array, crc = 0, start = 0, end = buf.length): 
 }
 
 type NativeCrc = (data: Uint8Array, value?: number) => number;
-const native = (zlib as unknown as { crc32?: NativeCrc }).crc32;
 
-/** True when the native implementation is in use (reported in tests and docs). */
-export const CRC32_NATIVE = typeof native === 'function';
+function loadNodeRs(): NativeCrc | undefined {
+  if (process.env.OMNIBROKER_JS_CRC === '1') return undefined;
+  try {
+    const f = (createRequire(import.meta.url)('@node-rs/crc32') as { crc32?: NativeCrc }).crc32;
+    // Guard against a broken binary: the standard check value of "123456789" is 0xCBF43926.
+    return f && f(Buffer.from('123456789')) === 0xcbf43926 && f(Buffer.from('56789'), f(Buffer.from('1234'))) === 0xcbf43926 ? f : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const nodeRs = loadNodeRs();
+const native = nodeRs ?? (zlib as unknown as { crc32?: NativeCrc }).crc32;
+
+/** Which implementation `crc32` is (reported in tests). */
+export const crc32Implementation: 'node-rs' | 'zlib' | 'js' = nodeRs ? 'node-rs' : native ? 'zlib' : 'js';
 
 /** CRC-32 of `buf`, continuing from `crc`. */
-export const crc32: (buf: Uint8Array, crc?: number) => number = CRC32_NATIVE
+export const crc32: (buf: Uint8Array, crc?: number) => number = native
   ? (buf, crc = 0) => (native as NativeCrc)(buf, crc)
   : (buf, crc = 0) => crc32Js(buf, crc);

@@ -1,9 +1,11 @@
 // The segment engine: framing round trips, group commit per fsync policy, rolling, torn
 // tails, mid-file corruption, newer formats and write failures (disk full).
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { crc32, crc32Js } from '../../../src/core/storage/crc32.js';
+import { crc32, crc32Implementation, crc32Js } from '../../../src/core/storage/crc32.js';
 import { FILE_HEADER_BYTES, RECORD_HEADER_BYTES, SegmentKind } from '../../../src/core/storage/format.js';
 import { DEFAULT_DURABILITY, SegmentJournal, type DurabilityOptions } from '../../../src/core/storage/segment-journal.js';
 import { countingIo, removeTempDirs, sleep, tempDir } from './helpers.js';
@@ -34,6 +36,18 @@ describe('crc32', () => {
     for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
     expect(crc32Js(big)).toBe(crc32(big));
     expect(crc32Js(big.subarray(500), crc32Js(big.subarray(0, 500)))).toBe(crc32Js(big));
+  });
+
+  it('uses the optional native package, which agrees with zlib and the JS version when continued', () => {
+    expect(crc32Implementation).toBe('node-rs');
+    const zlibCrc = (zlib as unknown as { crc32?: (b: Uint8Array, c?: number) => number }).crc32;
+    for (let i = 0; i < 100; i++) {
+      const buf = randomBytes(1 + Math.floor(Math.random() * 70_000));
+      const cut = Math.floor(Math.random() * buf.length);
+      const whole = crc32Js(buf);
+      expect(crc32(buf.subarray(cut), crc32(buf.subarray(0, cut)))).toBe(whole);
+      if (zlibCrc) expect(zlibCrc(buf)).toBe(whole);
+    }
   });
 });
 
