@@ -26,6 +26,8 @@ export class SegmentJournal {
   private pendingDone: Deferred | undefined;
   private inflightDone: Deferred | undefined;
   private inflight = false;
+  /** The interval policy's periodic fsync, running beside the writes that follow it. */
+  private backgroundSync: Promise<void> | undefined;
   private syncWaiters: Deferred[] = [];
   private syncWanted = false;
   private scheduled = false;
@@ -193,6 +195,7 @@ export class SegmentJournal {
     seg.removed = true;
     await this.commit().catch(() => {});
     this.segs = this.segs.filter((s) => s !== seg);
+    await this.backgroundSyncDone();
     await this.closeSegment(seg);
     await this.opts.io.unlink(seg.path);
     this.dirDirty = true;
@@ -246,6 +249,7 @@ export class SegmentJournal {
     clearTimeout(this.intervalTimer);
     clearTimeout(this.retryTimer);
     this.clearFault();
+    await this.backgroundSyncDone();
     for (const s of this.segs) await this.closeSegment(s).catch(() => {});
   }
 
@@ -257,6 +261,7 @@ export class SegmentJournal {
     clearTimeout(this.retryTimer);
     this.clearFault();
     while (this.inflight) await (this.inflightDone ??= deferred()).promise.catch(() => {});
+    await this.backgroundSyncDone();
     for (const s of this.segs) await this.closeSegment(s).catch(() => {});
     await fsp.rm(this.dir, { recursive: true, force: true });
   }
@@ -307,6 +312,10 @@ export class SegmentJournal {
       const groups = this.groups;
       const syncs = this.syncWaiters;
       const wantSync = this.opts.fsync === 'always' || syncs.length > 0 || this.syncWanted;
+      // Interval policy: answers wait for the write only, so the periodic fsync must not hold
+      // back the writes queued behind it (it did: every 5 ms the next writes, and the produce
+      // answers waiting on them, sat out an fsync of the last few MB). It runs beside them.
+      const inBackground = wantSync && this.opts.fsync === 'interval' && syncs.length === 0;
       this.groups = [];
       this.syncWaiters = [];
       this.syncWanted = false;
@@ -315,7 +324,8 @@ export class SegmentJournal {
       this.pendingDone = undefined;
       try {
         for (const g of groups) await this.writeGroup(g);
-        if (wantSync) await this.syncDirty();
+        if (inBackground) this.startBackgroundSync();
+        else if (wantSync) await this.syncDirty();
         else if (this.opts.fsync === 'interval') this.armInterval();
         this.inflightDone?.resolve();
         for (const s of syncs) s.resolve();
@@ -351,12 +361,33 @@ export class SegmentJournal {
     seg.written = Math.max(seg.written, g.pos + g.bytes);
   }
 
+  /** One background fsync at a time; what it misses (written meanwhile) is synced by the next. */
+  private startBackgroundSync(): void {
+    if (this.backgroundSync) return this.armInterval();
+    this.backgroundSync = this.syncDirty().then(
+      () => {
+        this.backgroundSync = undefined;
+        if (this.segs.some((seg) => seg.fd !== undefined && seg.synced < seg.written)) this.armInterval();
+        return this.closeSealed().catch(() => {});
+      },
+      (err: unknown) => {
+        this.backgroundSync = undefined;
+        if (!this.closed) this.fail(err, [], []);
+      },
+    );
+  }
+
+  /** Before a file is closed: a background fsync may still be using its descriptor. */
+  private async backgroundSyncDone(): Promise<void> {
+    while (this.backgroundSync) await this.backgroundSync;
+  }
+
   private async syncDirty(): Promise<void> {
     for (const s of this.segs) {
       if (s.fd !== undefined && s.synced < s.written) {
         const upTo = s.written;
         await this.opts.io.fsync(s.fd, s.path);
-        s.synced = upTo;
+        s.synced = Math.max(s.synced, upTo); // a concurrent sync may have covered more
       }
     }
     if (this.dirDirty) {
@@ -383,6 +414,7 @@ export class SegmentJournal {
 
   /** Sealed segments whose bytes are all written (and synced, unless never) need no open file. */
   private async closeSealed(): Promise<void> {
+    if (this.backgroundSync) return; // the next run closes them
     for (const s of this.segs) {
       if (!s.sealed || s.fd === undefined || s.written < s.size) continue;
       if (this.opts.fsync !== 'never' && s.synced < s.written) continue;

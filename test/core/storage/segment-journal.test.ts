@@ -151,6 +151,48 @@ describe('group commit', () => {
     await journal.close();
   });
 
+  it('fsync=interval: the periodic fsync does not hold back the writes after it', async () => {
+    const io = countingIo();
+    let releaseFsync: () => void = () => {};
+    let fsyncsStarted = 0;
+    const slowIo = {
+      ...io,
+      async fsync(fd: number, path: string) {
+        fsyncsStarted++;
+        await new Promise<void>((r) => (releaseFsync = r));
+        return io.fsync(fd, path);
+      },
+    };
+    const dir = tempDir();
+    const { journal } = open(dir, { fsync: 'interval', fsyncIntervalMs: 5, io: slowIo });
+    journal.write(1, [payloadOf(0, 50)]);
+    await journal.commit();
+    for (let waited = 0; fsyncsStarted === 0 && waited < 2000; waited += 5) await sleep(5);
+    expect(fsyncsStarted).toBe(1); // and it is stuck
+    // Writes made meanwhile are acknowledged once written, with the fsync still pending.
+    for (let i = 1; i <= 10; i++) {
+      journal.write(1, [payloadOf(i, 50)]);
+      await journal.commit();
+    }
+    expect(io.writes).toBe(11);
+    expect(fsyncsStarted).toBe(1);
+    // Released, the fsyncs go on (the segment, its directory, then what the 10 writes added).
+    for (let waited = 0; waited < 2000 && (io.fsyncs < 3 || fsyncsStarted > io.fsyncs); waited += 5) {
+      releaseFsync();
+      await sleep(5);
+    }
+    expect(io.fsyncs).toBeGreaterThanOrEqual(3);
+    const closing = journal.close();
+    for (let i = 0; i < 20; i++) {
+      releaseFsync();
+      await sleep(5);
+    }
+    await closing;
+    const { journal: again, seen } = open(dir);
+    expect(seen.length).toBe(11);
+    await again.close();
+  });
+
   it('fsync=never: no fsync until sync() or close', async () => {
     const io = countingIo();
     const { journal } = open(tempDir(), { fsync: 'never', io });
