@@ -19,6 +19,9 @@ const SLAB_BYTES = 256 * 1024;
 const COPY_BELOW = 2048;
 const RETRY_MS = 500;
 const RESOLVED = Promise.resolve();
+/** Interval-policy fsyncs running at once, all journals together (see startBackgroundSync). */
+const BACKGROUND_SYNC_SLOTS = 1;
+let backgroundSyncsRunning = 0;
 
 export class SegmentJournal {
   private segs: Segment[] = [];
@@ -361,16 +364,23 @@ export class SegmentJournal {
     seg.written = Math.max(seg.written, g.pos + g.bytes);
   }
 
-  /** One background fsync at a time; what it misses (written meanwhile) is synced by the next. */
+  /**
+   * One background fsync at a time per journal, and BACKGROUND_SYNC_SLOTS across all journals:
+   * fsyncs and writes share libuv's 4 threads, and eight partitions' fsyncs at once left the
+   * writes (which answers wait for) queued behind them. What a sync misses is synced by the next.
+   */
   private startBackgroundSync(): void {
-    if (this.backgroundSync) return this.armInterval();
+    if (this.backgroundSync || backgroundSyncsRunning >= BACKGROUND_SYNC_SLOTS) return this.armInterval();
+    backgroundSyncsRunning++;
     this.backgroundSync = this.syncDirty().then(
       () => {
+        backgroundSyncsRunning--;
         this.backgroundSync = undefined;
         if (this.segs.some((seg) => seg.fd !== undefined && seg.synced < seg.written)) this.armInterval();
         return this.closeSealed().catch(() => {});
       },
       (err: unknown) => {
+        backgroundSyncsRunning--;
         this.backgroundSync = undefined;
         if (!this.closed) this.fail(err, [], []);
       },
