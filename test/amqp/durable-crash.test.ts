@@ -80,4 +80,30 @@ describe('AMQP durability under kill -9 (--fsync always)', () => {
     b.child.kill('SIGTERM');
     await b.exited;
   }, 30000);
+
+  it('brings back a delivered, unacked message flagged redelivered after kill -9', async () => {
+    const b = await startBroker();
+    const conn = await amqplib.connect(`${b.url.replace('amqp://', 'amqp://guest:guest@')}`);
+    conn.on('error', () => {});
+    const ch = await conn.createConfirmChannel();
+    ch.on('error', () => {});
+    await ch.assertQueue('mark-q', { durable: true });
+    ch.sendToQueue('mark-q', Buffer.from('held'), { persistent: true });
+    await ch.waitForConfirms();
+    const m = await ch.get('mark-q');
+    expect(m && m.fields.redelivered).toBe(false);
+    // The delivered mark is written within 50 ms of the delivery (durable-queue.ts).
+    await new Promise((r) => setTimeout(r, 300));
+    b.child.kill('SIGKILL');
+    await b.exited;
+    const again = await startBroker();
+    const conn2 = await amqplib.connect(`${again.url.replace('amqp://', 'amqp://guest:guest@')}`);
+    const ch2 = await conn2.createChannel();
+    const back = await ch2.get('mark-q', { noAck: true });
+    expect(back && back.content.toString()).toBe('held');
+    expect(back && back.fields.redelivered).toBe(true);
+    await conn2.close();
+    again.child.kill('SIGTERM');
+    await again.exited;
+  }, 30000);
 });
