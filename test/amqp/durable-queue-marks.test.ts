@@ -27,15 +27,21 @@ function message(seq: number): StoredMessage {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A durable queue over a stub journal holding two enqueued messages (keys 1 and 2). */
+async function queueWithTwo() {
+  const { journal, calls } = stubJournal();
+  const q = new DurableQueue(journal);
+  const messages = [message(1), message(2)] as const;
+  for (const m of messages) {
+    q.expect();
+    await q.enqueued(m);
+  }
+  return { q, calls, messages };
+}
+
 describe('DurableQueue delivered marks', () => {
   it('skips the mark of a message acked soon after delivery and writes the others later', async () => {
-    const { journal, calls } = stubJournal();
-    const q = new DurableQueue(journal);
-    const [acked, kept] = [message(1), message(2)];
-    for (const m of [acked, kept]) {
-      q.expect();
-      await q.enqueued(m);
-    }
+    const { q, calls, messages: [acked, kept] } = await queueWithTwo();
     q.delivered(acked);
     q.delivered(kept);
     q.delivered(kept); // a second delivery does not mark twice
@@ -50,13 +56,7 @@ describe('DurableQueue delivered marks', () => {
   });
 
   it('writes a requeued message mark at once and drops pending marks when the queue closes', async () => {
-    const { journal, calls } = stubJournal();
-    const q = new DurableQueue(journal);
-    const [requeued, pending] = [message(1), message(2)];
-    for (const m of [requeued, pending]) {
-      q.expect();
-      await q.enqueued(m);
-    }
+    const { q, calls, messages: [requeued, pending] } = await queueWithTwo();
     q.delivered(requeued);
     q.delivered(pending);
     q.returned(requeued);
