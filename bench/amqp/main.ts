@@ -47,7 +47,6 @@ async function rabbitTarget(): Promise<{ t: Target<Ctx>; stop: () => Promise<voi
   }
 }
 
-
 async function main(): Promise<void> {
   const started = performance.now();
   const omni = await omnibrokerTarget();

@@ -16,8 +16,9 @@ import { startMock } from './mock.js';
 import { endToEnd, kafkaClient, kafkajsConsume, kafkajsProduce, kcatConsume, kcatIdempotence, kcatProduce, kcatProduceCost, readableRecords, rebalance, transactionCommit, transactionCommitLibrdkafka, type Ctx } from './scenarios.js';
 
 const DURABLE = process.env.BENCH_DURABLE === '1';
-const SMALL = { size: 100, count: 1_000_000 };
-const LARGE = { size: 1024, count: 200_000 };
+/** The produce rows' record sizes: `tag` goes into their topic names, `label` into their row names. */
+const SMALL = { size: 100, count: 1_000_000, tag: '100', label: '100 B' };
+const LARGE = { size: 1024, count: 200_000, tag: '1k', label: '1 KiB' };
 /**
  * Records read back by the consumer rows: 8 partitions of 25,000 records (~2.7 MB each, under the
  * mock's ~5 MB per-partition retention), written partition by partition so none overflows.
@@ -115,7 +116,6 @@ async function stopCtx(ctx: Ctx, proc: ServerProcess | undefined): Promise<void>
   await proc?.stop();
 }
 
-
 async function main(): Promise<void> {
   const started = performance.now();
   const kcat = await run('kcat', ['-V'], { timeoutMs: 5000 }).catch(() => undefined);
@@ -129,11 +129,8 @@ async function main(): Promise<void> {
   const title = DURABLE ? 'Kafka durable (--data-dir) vs in memory: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all' : 'Kafka: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all';
   const report = new Report<Ctx>(title, omni.t, peer.t);
   try {
-    const files = { 100: recordFile(dir, SMALL.size, SMALL.count), 1024: recordFile(dir, LARGE.size, LARGE.count) };
-    for (const { size, count } of [SMALL, LARGE]) {
-      const tag = size === 100 ? '100' : '1k';
-      const label = size === 100 ? '100 B' : '1 KiB';
-      const file = size === 100 ? files[100] : files[1024];
+    const sizes = [SMALL, LARGE].map((s) => ({ ...s, file: recordFile(dir, s.size, s.count) }));
+    for (const { size, count, tag, label, file } of sizes) {
       for (const partitions of [1, 8]) {
         const name = `kcat produce ${label}, ${partitions} partition${partitions > 1 ? 's' : ''} (${count.toLocaleString('en-US')} records)`;
         const cpu = `server CPU per record, kcat produce ${label}, ${partitions} partition${partitions > 1 ? 's' : ''}`;
@@ -154,8 +151,7 @@ async function main(): Promise<void> {
         });
       }
     }
-    for (const { size, count } of [SMALL, LARGE]) {
-      const label = size === 100 ? '100 B' : '1 KiB';
+    for (const { count, tag, label, file } of sizes) {
       const rate = `kcat produce ${label}, 1 partition, idempotent (enable.idempotence=true)`;
       const ratio = `idempotent / plain kcat produce ${label}, same round`;
       const cpu = `server CPU per record, kcat produce ${label}, idempotent`;
@@ -167,7 +163,7 @@ async function main(): Promise<void> {
         ],
         timeoutMs: 90_000,
         run: async (c) => {
-          const r = await kcatIdempotence(c, size === 100 ? files[100] : files[1024], count, `idem-${size === 100 ? '100' : '1k'}`);
+          const r = await kcatIdempotence(c, file, count, `idem-${tag}`);
           return { [rate]: r.idempotent, [ratio]: r.idempotent / r.plain, [cpu]: r.idempotentCpuUs };
         },
       });

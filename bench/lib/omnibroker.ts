@@ -21,11 +21,13 @@ export function benchArgs(): string[] {
   return (process.env.OMNIBROKER_BENCH_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
+/** The Node options `npm start` and the Docker image run the server with. */
+const SHIPPED_NODE_ARGS = '--initial-heap-size=128';
+
 /**
- * Node options for the server process: OMNIBROKER_BENCH_NODE_ARGS when set, else the ones
- * `npm start` and the Docker image use, so the benchmark measures the server as it ships.
+ * Node options for the server process: OMNIBROKER_BENCH_NODE_ARGS when set, else the shipped
+ * ones, so the benchmark measures the server as it ships.
  */
-export const SHIPPED_NODE_ARGS = '--initial-heap-size=128';
 function nodeArgs(): string[] {
   return (process.env.OMNIBROKER_BENCH_NODE_ARGS ?? SHIPPED_NODE_ARGS).split(/\s+/).filter(Boolean);
 }

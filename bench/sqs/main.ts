@@ -151,6 +151,14 @@ async function target(label: string, start: () => Promise<{ endpoint: string; pr
   }
 }
 
+/** omnibroker's SQS port, started with these server arguments. */
+function omnibrokerTarget(label: string, args = benchArgs()): Promise<{ t: Target<Ctx>; stop: () => Promise<void> }> {
+  return target(label, async () => {
+    const o = await startOmnibroker(['sqs'], args);
+    return { endpoint: o.urls.sqs!, proc: o.proc };
+  });
+}
+
 async function stop(ctx: Ctx, proc: ServerProcess | undefined): Promise<void> {
   ctx.client.destroy();
   await proc?.stop();
@@ -160,15 +168,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const dataDir = DURABLE ? mkdtempSync(join(tmpdir(), 'omnibroker-bench-sqs-')) : undefined;
   if (dataDir) trackDir(dataDir);
-  const omni = await target(DURABLE ? 'omnibroker --data-dir' : 'omnibroker', async () => {
-    const o = await startOmnibroker(['sqs'], dataDir ? ['--data-dir', dataDir, '--fsync', FSYNC, ...benchArgs()] : benchArgs());
-    return { endpoint: o.urls.sqs!, proc: o.proc };
-  });
+  const omni = dataDir ? await omnibrokerTarget('omnibroker --data-dir', ['--data-dir', dataDir, '--fsync', FSYNC, ...benchArgs()]) : await omnibrokerTarget('omnibroker');
   const peer = DURABLE
-    ? await target('omnibroker in memory', async () => {
-        const o = await startOmnibroker(['sqs']);
-        return { endpoint: o.urls.sqs!, proc: o.proc };
-      })
+    ? await omnibrokerTarget('omnibroker in memory')
     : await target('fauxqs', async () => {
         await ensurePeerPackages();
         const proc = await startServer(PEER_NODE, [`${PEERS_DIR}fauxqs-launch.mjs`], { ready: /^fauxqs ready (\d+)$/, timeoutMs: 20_000, cwd: PEERS_DIR });

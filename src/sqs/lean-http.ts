@@ -269,9 +269,7 @@ class Connection implements Responder {
       const rest = this.pending;
       this.pending = rest.length === n ? EMPTY : rest.subarray(n);
       this.remaining = 0;
-      this.body = Body.None;
-      this.handler.body(req, rest.length === n ? rest : rest.subarray(0, n), this);
-      if (this.answered) this.next();
+      this.finishBody(rest.length === n ? rest : rest.subarray(0, n));
     }
     return true;
   }
@@ -340,11 +338,12 @@ class Connection implements Responder {
     return false;
   }
 
-  private finishBody(): boolean {
+  /** The body is complete: `whole` when it came in one piece, else the parts kept. */
+  private finishBody(whole?: Buffer): boolean {
     this.body = Body.None;
     if (!this.discard) {
-      const body = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
-      this.parts = [];
+      const body = whole ?? (this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size));
+      this.parts.length = 0;
       this.handler.body(this.req as LeanRequest, body, this);
     }
     this.discard = false;

@@ -20,13 +20,14 @@ export interface SendInput {
   MessageGroupId?: string;
 }
 
-export interface SendResult {
+// A type, not an interface: it is an Output (a plain record) as it stands.
+export type SendResult = {
   MessageId: string;
   MD5OfMessageBody: string;
   MD5OfMessageAttributes?: string;
   MD5OfMessageSystemAttributes?: string;
   SequenceNumber?: string;
-}
+};
 
 // AWS sequence numbers are large decimal strings (~20 digits); clients treat them as text.
 let sequence = 18_000_000_000_000_000_000n;

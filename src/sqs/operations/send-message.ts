@@ -12,7 +12,7 @@ export interface SendMessageInput extends SendInput {
 export const sendMessage: Handler<SendMessageInput> = (ctx, input, req) => {
   const q = ctx.resolve(input.QueueUrl, req);
   // The result object is fresh per call: returned as is (no copy).
-  const out: Output = sendOne(q, input, req, ctx.clock.now(), false) as unknown as Output;
+  const out: Output = sendOne(q, input, req, ctx.clock.now(), false);
   // With --data-dir SQS answers once the message is durable (concurrent sends share a commit).
   return q.durable ? q.durable.committed().then(() => out) : out;
 };
