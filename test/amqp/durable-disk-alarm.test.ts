@@ -16,7 +16,7 @@ import type amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeIo } from '../../src/core/storage/io.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, drain, hasPika, PYTHON, sendConfirmed, sleep, until } from './helpers.js';
+import { blockedEvents, connect, drain, hasPika, PYTHON, sendConfirmed, sleep, until } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnibroker-amqp-disk-'));
 let server: TestServer;
@@ -35,10 +35,7 @@ afterAll(async () => {
 /** A new connection whose connection.blocked / unblocked events are recorded in `events`. */
 async function watched(extra = ''): Promise<{ conn: amqplib.ChannelModel; events: string[] }> {
   const conn = await connect(server, extra);
-  const events: string[] = [];
-  conn.on('blocked', (reason: string) => events.push(`blocked: ${reason}`));
-  conn.on('unblocked', () => events.push('unblocked'));
-  return { conn, events };
+  return { conn, events: blockedEvents(conn) };
 }
 
 /** A watched connection with a confirm channel that has published `body` (confirmed) to the durable `queue`. */
