@@ -55,8 +55,7 @@ export function storedBytes(e: LogEntry): StoredBytes | undefined {
 
 /** The entry's byte length without loading bytes left in a file. */
 export function entrySize(e: LogEntry): number {
-  const stored = (e as Partial<StoredEntry>).stored;
-  return stored === undefined ? e.bytes.length : stored.size;
+  return storedBytes(e)?.size ?? e.bytes.length;
 }
 
 export interface AppendInput {

@@ -12,7 +12,7 @@ import type amqplib from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nodeIo } from '../../src/core/storage/io.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, sleep, until } from './helpers.js';
+import { blockedEvents, connect, sleep, until } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnibroker-amqp-delayed-'));
 let server: TestServer | undefined;
@@ -125,9 +125,7 @@ describe('x-delayed-message with --data-dir', () => {
 
   it('a held message the full disk refused is nacked; confirms resume when the disk does', async () => {
     const conn = await connect(server as TestServer);
-    const events: string[] = [];
-    conn.on('blocked', (r: string) => events.push(`blocked: ${r}`));
-    conn.on('unblocked', () => events.push('unblocked'));
+    const events = blockedEvents(conn);
     const ch = await conn.createConfirmChannel();
     await ch.assertExchange('full-dx', 'x-delayed-message', { durable: true, arguments: { 'x-delayed-type': 'direct' } });
     await ch.assertQueue('full-dq', { durable: true });

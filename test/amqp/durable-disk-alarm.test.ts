@@ -16,7 +16,7 @@ import type amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeIo } from '../../src/core/storage/io.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { connect, drain, hasPika, PYTHON, sendConfirmed, sleep, until } from './helpers.js';
+import { blockedEvents, connect, drain, hasPika, PYTHON, sendConfirmed, sleep, until } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'omnibroker-amqp-disk-'));
 let server: TestServer;
@@ -32,11 +32,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function watch(conn: amqplib.ChannelModel): string[] {
-  const events: string[] = [];
-  conn.on('blocked', (reason: string) => events.push(`blocked: ${reason}`));
-  conn.on('unblocked', () => events.push('unblocked'));
-  return events;
+/** A new connection whose connection.blocked / unblocked events are recorded in `events`. */
+async function watched(extra = ''): Promise<{ conn: amqplib.ChannelModel; events: string[] }> {
+  const conn = await connect(server, extra);
+  return { conn, events: blockedEvents(conn) };
+}
+
+/** A watched connection with a confirm channel that has published `body` (confirmed) to the durable `queue`. */
+async function publisher(queue: string, body: string, extra = ''): Promise<{ conn: amqplib.ChannelModel; events: string[]; ch: amqplib.ConfirmChannel }> {
+  const { conn, events } = await watched(extra);
+  const ch = await conn.createConfirmChannel();
+  await ch.assertQueue(queue, { durable: true });
+  expect(await sendConfirmed(ch, queue, body, true)).toBe(true);
+  return { conn, events, ch };
 }
 
 async function bodies(conn: amqplib.ChannelModel, queue: string): Promise<string[]> {
@@ -48,13 +56,8 @@ async function bodies(conn: amqplib.ChannelModel, queue: string): Promise<string
 
 describe('AMQP disk alarm (--data-dir, full disk)', () => {
   it('blocks publishers with "low on disk", serves consumers, unblocks when writes succeed again', async () => {
-    const pub = await connect(server);
-    const pubEvents = watch(pub);
-    const ch = await pub.createConfirmChannel();
-    await ch.assertQueue('disk', { durable: true });
-    expect(await sendConfirmed(ch, 'disk', 'before', true)).toBe(true);
-    const sub = await connect(server);
-    const subEvents = watch(sub);
+    const { conn: pub, events: pubEvents, ch } = await publisher('disk', 'before');
+    const { conn: sub, events: subEvents } = await watched();
     const reader = await sub.createChannel();
     await reader.assertQueue('drain', { durable: true });
     expect(await sendConfirmed(ch, 'drain', 'to-consume', true)).toBe(true);
@@ -103,13 +106,8 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
   it('a connection that first publishes during the alarm is blocked then; the memory alarm joins as "low on memory & disk"', async () => {
     const admin = `http://127.0.0.1:${server.ports.http}/amqp/memory-high-watermark`;
     const setWatermark = (bytes: number): Promise<unknown> => fetch(admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes }) }).then((r) => r.json());
-    const first = await connect(server);
-    const firstEvents = watch(first);
-    const ch = await first.createConfirmChannel();
-    await ch.assertQueue('disk2', { durable: true });
-    expect(await sendConfirmed(ch, 'disk2', 'one', true)).toBe(true);
-    const late = await connect(server);
-    const lateEvents = watch(late);
+    const { conn: first, events: firstEvents, ch } = await publisher('disk2', 'one');
+    const { conn: late, events: lateEvents } = await watched();
     const lateCh = await late.createConfirmChannel();
 
     nodeIo.writev = enospc;
@@ -123,8 +121,7 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
       expect(lateEvents).toEqual(['blocked: low on disk']);
       // A second alarm while blocked sends nothing new (rabbit_reader sends blocked once)...
       expect(await setWatermark(1)).toMatchObject({ alarm: true });
-      const third = await connect(server);
-      const thirdEvents = watch(third);
+      const { conn: third, events: thirdEvents } = await watched();
       const thirdCh = await third.createConfirmChannel();
       void sendConfirmed(thirdCh, 'disk2', 'third', false);
       // ...but a connection blocked now hears both resources.
@@ -152,13 +149,9 @@ describe('AMQP disk alarm (--data-dir, full disk)', () => {
     const setLimit = (bytes: number): Promise<unknown> => fetch(admin, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ bytes }) }).then((r) => r.json());
     // heartbeat=1: a blocked connection is not read, yet must not be dropped for "missed
     // heartbeats" (rabbit_reader pauses its heartbeat monitor while blocked).
-    const pub = await connect(server, '?heartbeat=1');
-    const events = watch(pub);
+    const { conn: pub, events, ch } = await publisher('limit', 'one', '?heartbeat=1');
     let closed = false;
     pub.on('close', () => (closed = true));
-    const ch = await pub.createConfirmChannel();
-    await ch.assertQueue('limit', { durable: true });
-    expect(await sendConfirmed(ch, 'limit', 'one', true)).toBe(true);
     // More than any disk has free: the alarm goes up at once, nothing is nacked.
     expect(await setLimit(Number.MAX_SAFE_INTEGER)).toEqual({ limit: Number.MAX_SAFE_INTEGER, alarm: true });
     await until(() => events.length === 1);

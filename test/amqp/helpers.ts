@@ -70,6 +70,14 @@ export async function drain(ch: Channel, queue: string): Promise<string[]> {
   return out;
 }
 
+/** Records `conn`'s connection.blocked ("blocked: <reason>") and unblocked notices, in order. */
+export function blockedEvents(conn: ChannelModel): string[] {
+  const events: string[] = [];
+  conn.on('blocked', (reason: string) => events.push(`blocked: ${reason}`));
+  conn.on('unblocked', () => events.push('unblocked'));
+  return events;
+}
+
 /** sendToQueue on a confirm channel: true when the broker acks it, false when it nacks. */
 export function sendConfirmed(ch: ConfirmChannel, queue: string, body: string, persistent: boolean): Promise<boolean> {
   return new Promise((r) => ch.sendToQueue(queue, Buffer.from(body), { persistent }, (e) => r(!e)));

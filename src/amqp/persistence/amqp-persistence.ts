@@ -137,10 +137,8 @@ export class AmqpPersistence implements VhostPersistence {
       const ns = DelayedJournal.namespace(x.vhost);
       knownDelayed.add(`${ns}\u0000${x.name}`);
       if (!files.queueNames(ns).includes(x.name)) continue;
-      let dj = p.delayedJournals.get(x.vhost);
-      if (!dj) p.delayedJournals.set(x.vhost, (dj = new DelayedJournal(files, vh, log)));
       const list = p.kept.get(x.vhost) ?? [];
-      list.push(...dj.recover(x.name));
+      list.push(...p.delayedJournal(vh).recover(x.name));
       p.kept.set(x.vhost, list);
     }
     // Journals of queues whose declaration never reached the definitions (crash in between).
@@ -171,9 +169,7 @@ export class AmqpPersistence implements VhostPersistence {
     this.users = users;
     for (const vh of vhosts.values()) {
       vh.persistence = this;
-      let dj = this.delayedJournals.get(vh.name);
-      if (!dj) this.delayedJournals.set(vh.name, (dj = new DelayedJournal(this.files, vh, this.log)));
-      vh.delayed.store = dj;
+      vh.delayed.store = this.delayedJournal(vh);
       // Held messages come back with what is left of their delay (due ones right after start).
       for (const k of this.kept.get(vh.name) ?? []) vh.delayed.restore(vh, k.publish, k.dueAt, k.key, (later) => routeLater(vh, later));
       this.kept.delete(vh.name);
@@ -184,6 +180,13 @@ export class AmqpPersistence implements VhostPersistence {
       }
       for (const st of vh.streams.values()) if (!st.store) this.created(vh, st);
     }
+  }
+
+  /** The vhost's delayed exchanges' journals, made on first use (recovery or attach). */
+  private delayedJournal(vh: Vhost): DelayedJournal {
+    let dj = this.delayedJournals.get(vh.name);
+    if (!dj) this.delayedJournals.set(vh.name, (dj = new DelayedJournal(this.files, vh, this.log)));
+    return dj;
   }
 
   created(vh: Vhost, q: Queue | Stream): void {
