@@ -3,7 +3,7 @@
 // native @node-rs/crc32 (hardware CRC instructions, about 5x the JS speed here) is used when it
 // is installed, and the slice-by-8 JS version below otherwise. Both give identical results.
 
-import { createRequire } from 'node:module';
+import { nativeCrc } from '../shared/native-crc.js';
 
 const POLY = 0x82f63b78;
 const TABLES: Uint32Array[] = [];
@@ -43,20 +43,8 @@ function crc32cJs(buf: Buffer, start = 0, end = buf.length): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
-type NativeCrc = (input: Buffer, initial?: number) => number;
-
-function loadNative(): NativeCrc | undefined {
-  try {
-    const mod = createRequire(import.meta.url)('@node-rs/crc32') as { crc32c?: NativeCrc };
-    const f = mod.crc32c;
-    // Guard against a broken binary: the standard check value of "123456789" is 0xE3069283.
-    return f && f(Buffer.from('123456789')) === 0xe3069283 ? f : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const native = process.env.OMNIBROKER_JS_CRC === '1' ? undefined : loadNative();
+/** The standard check value of "123456789" is 0xE3069283. */
+const native = nativeCrc('crc32c', 0xe3069283);
 
 export const crc32cImplementation: 'native' | 'js' = native ? 'native' : 'js';
 

@@ -4,8 +4,8 @@
 // folding, ~11.5 GB/s here), else Node's zlib.crc32 (from Node 20.15 / 22.2, ~3.7 GB/s), else the
 // table-driven slice-by-8 version below. All three compute the same value.
 
-import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
+import { nativeCrc, type NativeCrc } from '../../shared/native-crc.js';
 
 const POLY = 0xedb88320;
 
@@ -52,20 +52,7 @@ export function crc32Js(buf: Uint8Array, crc = 0, start = 0, end = buf.length): 
   return ~c >>> 0;
 }
 
-type NativeCrc = (data: Uint8Array, value?: number) => number;
-
-function loadNodeRs(): NativeCrc | undefined {
-  if (process.env.OMNIBROKER_JS_CRC === '1') return undefined;
-  try {
-    const f = (createRequire(import.meta.url)('@node-rs/crc32') as { crc32?: NativeCrc }).crc32;
-    // Guard against a broken binary: the standard check value of "123456789" is 0xCBF43926.
-    return f && f(Buffer.from('123456789')) === 0xcbf43926 && f(Buffer.from('56789'), f(Buffer.from('1234'))) === 0xcbf43926 ? f : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const nodeRs = loadNodeRs();
+const nodeRs = nativeCrc('crc32', 0xcbf43926);
 const native = nodeRs ?? (zlib as unknown as { crc32?: NativeCrc }).crc32;
 
 /** Which implementation `crc32` is (reported in tests). */
