@@ -8,7 +8,7 @@
 // CLUSTER_AUTHORIZATION_FAILED and nothing changes, as Kafka's getErrorResponse).
 import type { ApiModule } from '../api.js';
 import type { Msg } from '../codec.js';
-import { code, type KafkaErrorName } from '../errors.js';
+import { code, message, type KafkaErrorName } from '../errors.js';
 import { clusterAllowed, OP } from '../acl/check.js';
 import { SCRAM, scramByType, scramFromSaltedPassword, type CredentialStore, type ScramMechanism } from '../sasl/credentials.js';
 
@@ -53,8 +53,9 @@ export const alterUserScramCredentialsApi: ApiModule = {
     const store = ctx.broker.credentials;
     if (!clusterAllowed(ctx, OP.ALTER)) {
       const errorCode = code('CLUSTER_AUTHORIZATION_FAILED');
+      const errorMessage = message('CLUSTER_AUTHORIZATION_FAILED');
       const changes = [...(req.deletions as Msg[]), ...(req.upsertions as Msg[])];
-      return { throttleTimeMs: 0, results: changes.map((c) => ({ user: String(c.name), errorCode, errorMessage: 'Cluster authorization failed.' })) };
+      return { throttleTimeMs: 0, results: changes.map((c) => ({ user: String(c.name), errorCode, errorMessage })) };
     }
     const deletions = new Map<string, Msg>();
     const upsertions = new Map<string, Msg>();
