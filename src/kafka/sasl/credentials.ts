@@ -94,10 +94,6 @@ export class CredentialStore {
     this.plain.set(user, { salt, digest: digestBytes });
   }
 
-  hasPlain(user: string): boolean {
-    return this.plain.has(user);
-  }
-
   /** True when the password matches the user's PLAIN credential (false for unknown users). */
   async verifyPlain(user: string, password: string): Promise<boolean> {
     const c = this.plain.get(user);
