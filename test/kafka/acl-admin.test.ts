@@ -16,12 +16,16 @@ import type { Msg } from '../../src/kafka/codec.js';
 
 const AUTHORIZER = { KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', KAFKA_SUPER_USERS: 'User:admin;User:ANONYMOUS' };
 
+function client(s: TestServer, clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: [`127.0.0.1:${s.ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
+}
+
 let server: TestServer;
 let kafka: Kafka;
 
 beforeAll(async () => {
   server = await startTestServer({ protocols: ['kafka'], extra: AUTHORIZER });
-  kafka = new Kafka({ clientId: 'acl-admin', brokers: [`127.0.0.1:${server.ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
+  kafka = client(server, 'acl-admin');
 });
 afterAll(async () => {
   await server.stop();
@@ -218,16 +222,14 @@ describe('ACLs with --data-dir', () => {
     const dir = mkdtempSync(join(tmpdir(), 'omnibroker-acl-'));
     try {
       let s = await startTestServer({ protocols: ['kafka'], dataDir: dir, extra: AUTHORIZER });
-      let k = new Kafka({ clientId: 'acl-dd', brokers: [`127.0.0.1:${s.ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
-      let admin = k.admin();
+      let admin = client(s, 'acl-dd').admin();
       await admin.connect();
       await admin.createAcls({ acl: [acl('kept-', Pat.PREFIXED, Op.READ, Perm.ALLOW), acl('gone', Pat.LITERAL, Op.READ, Perm.ALLOW)] });
       await admin.deleteAcls({ filters: [{ ...ANY_FILTER, resourceName: 'gone' }] });
       await admin.disconnect();
       await s.stop();
       s = await startTestServer({ protocols: ['kafka'], dataDir: dir, extra: AUTHORIZER });
-      k = new Kafka({ clientId: 'acl-dd', brokers: [`127.0.0.1:${s.ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
-      admin = k.admin();
+      admin = client(s, 'acl-dd').admin();
       await admin.connect();
       expect(lines((await admin.describeAcls({ ...ANY_FILTER })).resources as never)).toEqual([`2:4:kept- User:alice ${Op.READ} ${Perm.ALLOW}`]);
       await admin.disconnect();

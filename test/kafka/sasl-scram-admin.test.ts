@@ -39,10 +39,11 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function adminConnection(port: number): Promise<RawClient> {
+/** A raw connection logged in with PLAIN (as admin unless told otherwise). */
+async function loggedIn(port: number, user = 'admin', password = 'admin-secret'): Promise<RawClient> {
   const c = await RawClient.connect(port);
   await c.call(17, 1, { mechanism: 'PLAIN' });
-  expect((await c.call(36, 2, { authBytes: Buffer.from('\0admin\0admin-secret') })).errorCode).toBe(0);
+  expect((await c.call(36, 2, { authBytes: Buffer.from(`\0${user}\0${password}`) })).errorCode).toBe(0);
   return c;
 }
 
@@ -53,7 +54,7 @@ function upsertion(name: string, mechanism: number, password: string, iterations
 
 describe('DescribeUserScramCredentials', () => {
   it('lists every SCRAM user with mechanisms and iterations (no keys, no salts)', async () => {
-    const c = await adminConnection(kafkaPort(server));
+    const c = await loggedIn(kafkaPort(server));
     const all = await c.call(50, 0, { users: null });
     expect(all.errorCode).toBe(0);
     const byUser = Object.fromEntries((all.results as { user: string; errorCode: number; credentialInfos: unknown[] }[]).map((r) => [r.user, r]));
@@ -64,7 +65,7 @@ describe('DescribeUserScramCredentials', () => {
   });
 
   it('unknown and duplicate users: RESOURCE_NOT_FOUND / DUPLICATE_RESOURCE with Kafka\'s messages', async () => {
-    const c = await adminConnection(kafkaPort(server));
+    const c = await loggedIn(kafkaPort(server));
     const res = await c.call(50, 0, { users: [{ name: 'nobody' }, { name: 'admin' }, { name: 'admin' }] });
     expect(res.results).toEqual([
       { user: 'nobody', errorCode: 91, errorMessage: 'Attempt to describe a user credential that does not exist: nobody', credentialInfos: [] },
@@ -76,7 +77,7 @@ describe('DescribeUserScramCredentials', () => {
 
 describe('AlterUserScramCredentials', () => {
   it('refuses what Kafka refuses, with its codes and messages, and changes nothing then', async () => {
-    const c = await adminConnection(kafkaPort(server));
+    const c = await loggedIn(kafkaPort(server));
     const res = await c.call(51, 0, {
       deletions: [
         { name: 'ghost', mechanism: 1 },
@@ -107,7 +108,7 @@ describe('AlterUserScramCredentials', () => {
   });
 
   it('an upserted credential logs in at once through kafkajs; a deletion locks it out again', async () => {
-    const c = await adminConnection(kafkaPort(server));
+    const c = await loggedIn(kafkaPort(server));
     const sasl: SASLOptions = { mechanism: 'scram-sha-256', username: 'carol', password: 'carol-secret' };
     expect(await canLogIn(kafkaPort(server), sasl)).toBe(false);
     expect((await c.call(51, 0, { deletions: [], upsertions: [upsertion('carol', 1, 'carol-secret', 5000)] })).results).toEqual([{ user: 'carol', errorCode: 0, errorMessage: null }]);
@@ -131,7 +132,7 @@ describe('AlterUserScramCredentials', () => {
     const dir = mkdtempSync(join(tmpdir(), 'omnibroker-sasl-'));
     dirs.push(dir);
     const first = await startTestServer({ protocols: ['kafka'], extra: SASL, resources, dataDir: dir });
-    const c = await adminConnection(kafkaPort(first));
+    const c = await loggedIn(kafkaPort(first));
     await c.call(51, 0, { deletions: [{ name: 'only512', mechanism: 2 }], upsertions: [upsertion('dave', 2, 'dave-secret')] });
     c.socket.destroy();
     await first.stop();
@@ -153,9 +154,7 @@ describe('with an authorizer: the SASL principal is what ACLs judge', () => {
     const secured = await startTestServer({ protocols: ['kafka'], extra: authz, resources: users });
     try {
       const port = kafkaPort(secured);
-      const bob = await RawClient.connect(port);
-      await bob.call(17, 1, { mechanism: 'PLAIN' });
-      expect((await bob.call(36, 2, { authBytes: Buffer.from('\0bob\0bob-secret') })).errorCode).toBe(0);
+      const bob = await loggedIn(port, 'bob', 'bob-secret');
       const described = await bob.call(50, 0, { users: [{ name: 'admin' }] });
       expect(described.errorCode).toBe(31);
       expect(described.results).toEqual([{ user: 'admin', errorCode: 31, errorMessage: 'Cluster authorization failed.', credentialInfos: [] }]);
@@ -171,7 +170,7 @@ describe('with an authorizer: the SASL principal is what ACLs judge', () => {
       expect(acls.errorMessage).toContain('securityProtocol=SASL_PLAINTEXT');
       bob.socket.destroy();
       // Nothing changed: admin (a super user) still logs in with SCRAM-SHA-256 and sees no eve.
-      const admin = await adminConnection(port);
+      const admin = await loggedIn(port);
       const seen = await admin.call(50, 0, { users: [{ name: 'admin' }, { name: 'eve' }] });
       expect(seen.errorCode).toBe(0);
       expect((seen.results as { user: string; errorCode: number }[]).map((r) => [r.user, r.errorCode])).toEqual([['admin', 0], ['eve', 91]]);

@@ -29,16 +29,16 @@ afterAll(async () => {
 const ALL = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
 const GENERIC = (m: string): string => `Authentication failed during authentication due to invalid credentials with SASL mechanism ${m}`;
 
+/** Resolves true when the server closes the connection within 3 s. */
+async function closes(c: RawClient): Promise<boolean> {
+  return Promise.race([c.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+}
+
 /** Resolves true when the server closes the connection without sending anything more. */
 async function closesSilently(c: RawClient): Promise<boolean> {
   let got = false;
   c.socket.on('data', () => (got = true));
-  const closed = await Promise.race([c.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
-  return closed && !got;
-}
-
-async function closes(c: RawClient): Promise<boolean> {
-  return Promise.race([c.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+  return (await closes(c)) && !got;
 }
 
 function rawFrame(token: Buffer): Buffer {
@@ -54,9 +54,10 @@ function rawRequest(apiKey: number, version: number, body: Record<string, unknow
 
 const metadata = { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false };
 
-async function authenticated(mechanism = 'PLAIN'): Promise<RawClient> {
+/** A connection to the SASL listener, logged in as alice with PLAIN. */
+async function authenticated(): Promise<RawClient> {
   const c = await RawClient.connect(kafkaPort(server));
-  expect(await c.call(17, 1, { mechanism })).toEqual({ errorCode: 0, mechanisms: ALL });
+  expect(await c.call(17, 1, { mechanism: 'PLAIN' })).toEqual({ errorCode: 0, mechanisms: ALL });
   const res = await c.call(36, 2, { authBytes: Buffer.from('\0alice\0alice-secret') });
   expect(res).toMatchObject({ errorCode: 0, errorMessage: null, sessionLifetimeMs: 0 });
   return c;
@@ -212,7 +213,7 @@ describe('SaslHandshake v1 + SaslAuthenticate', () => {
   });
 
   it('the server keeps serving after all of that', async () => {
-    const c = await authenticated('PLAIN');
+    const c = await authenticated();
     expect((await c.call(3, 1, metadata)).brokers).toHaveLength(1);
     c.socket.destroy();
   });
@@ -258,9 +259,7 @@ describe('on a PLAINTEXT listener', () => {
   });
 
   it('DescribeConfigs reports the listener security protocol map', async () => {
-    const c = await RawClient.connect(kafkaPort(server));
-    await c.call(17, 1, { mechanism: 'PLAIN' });
-    await c.call(36, 1, { authBytes: Buffer.from('\0alice\0alice-secret') });
+    const c = await authenticated();
     const res = await c.call(32, 1, { resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['listener.security.protocol.map'] }], includeSynonyms: false });
     const entries = (res.results as { configs: { name: string; value: string }[] }[])[0]?.configs;
     expect(entries?.find((e) => e.name === 'listener.security.protocol.map')?.value).toBe('PLAINTEXT:SASL_PLAINTEXT');

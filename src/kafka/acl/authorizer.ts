@@ -61,10 +61,6 @@ export class Authorizer {
     return this.written;
   }
 
-  isSuperUser(principal: string): boolean {
-    return this.settings.superUsers.has(principal);
-  }
-
   authorize(principal: string, clientHost: string, op: number, resourceType: number, name: string): boolean {
     if (this.settings.superUsers.has(principal)) return true;
     const index = this.store.ofType(resourceType);

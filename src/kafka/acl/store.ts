@@ -52,10 +52,6 @@ export class AclStore {
     return [...this.bindings.values()];
   }
 
-  get size(): number {
-    return this.bindings.size;
-  }
-
   /** The bindings of one resource type, by literal name and prefix (undefined: none). */
   ofType(resourceType: number): TypeIndex | undefined {
     return this.index.get(resourceType);

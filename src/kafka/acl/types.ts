@@ -10,9 +10,6 @@ export const OP = {
 } as const;
 export const PERMISSION = { UNKNOWN: 0, ANY: 1, DENY: 2, ALLOW: 3 } as const;
 
-export type ResourceTypeCode = (typeof RESOURCE)[keyof typeof RESOURCE];
-export type OperationCode = (typeof OP)[keyof typeof OP];
-
 /** The name of the single CLUSTER resource (Kafka's CLUSTER_NAME). */
 export const CLUSTER_NAME = 'kafka-cluster';
 /** Literal resource name and host that match everything. */

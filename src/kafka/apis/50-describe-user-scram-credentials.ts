@@ -5,11 +5,9 @@
 // (else CLUSTER_AUTHORIZATION_FAILED at the top and for every named user, as Kafka's getErrorResponse).
 import type { ApiModule } from '../api.js';
 import type { Msg } from '../codec.js';
-import { code } from '../errors.js';
+import { code, message } from '../errors.js';
 import { SCRAM } from '../sasl/credentials.js';
 import { clusterAllowed, OP } from '../acl/check.js';
-
-const REFUSED = 'Cluster authorization failed.';
 
 export const describeUserScramCredentialsApi: ApiModule = {
   key: 50,
@@ -21,8 +19,9 @@ export const describeUserScramCredentialsApi: ApiModule = {
     const asked = (req.users as Msg[] | null) ?? [];
     if (!clusterAllowed(ctx, OP.DESCRIBE)) {
       const errorCode = code('CLUSTER_AUTHORIZATION_FAILED');
-      const results = asked.map((u) => ({ user: String(u.name), errorCode, errorMessage: REFUSED, credentialInfos: [] }));
-      return { throttleTimeMs: 0, errorCode, errorMessage: REFUSED, results };
+      const errorMessage = message('CLUSTER_AUTHORIZATION_FAILED');
+      const results = asked.map((u) => ({ user: String(u.name), errorCode, errorMessage, credentialInfos: [] }));
+      return { throttleTimeMs: 0, errorCode, errorMessage, results };
     }
     // name -> named more than once
     const users = new Map<string, boolean>();

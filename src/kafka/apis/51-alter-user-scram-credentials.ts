@@ -8,7 +8,7 @@
 // CLUSTER_AUTHORIZATION_FAILED and nothing changes, as Kafka's getErrorResponse).
 import type { ApiModule } from '../api.js';
 import type { Msg } from '../codec.js';
-import { code, type KafkaErrorName } from '../errors.js';
+import { code, message, type KafkaErrorName } from '../errors.js';
 import { clusterAllowed, OP } from '../acl/check.js';
 import { SCRAM, scramByType, scramFromSaltedPassword, type CredentialStore, type ScramMechanism } from '../sasl/credentials.js';
 
@@ -19,29 +19,26 @@ interface Failure {
 
 const TWICE: Failure = { error: 'DUPLICATE_RESOURCE', message: 'A user credential cannot be altered twice in the same request' };
 
-function checkNameAndMechanism(name: string, mechanism: ScramMechanism | undefined): Failure | null {
-  if (name === '') return { error: 'UNACCEPTABLE_CREDENTIAL', message: 'Username must not be empty' };
-  if (!mechanism) return { error: 'UNSUPPORTED_SASL_MECHANISM', message: 'Unknown SCRAM mechanism' };
-  return null;
+/** The change's mechanism, or why the change is refused: empty name, unknown mechanism. */
+function mechanismOf(change: Msg): ScramMechanism | Failure {
+  if (String(change.name) === '') return { error: 'UNACCEPTABLE_CREDENTIAL', message: 'Username must not be empty' };
+  return scramByType(Number(change.mechanism)) ?? { error: 'UNSUPPORTED_SASL_MECHANISM', message: 'Unknown SCRAM mechanism' };
 }
 
-function checkDeletion(store: CredentialStore, d: Msg): Failure | null {
-  const name = String(d.name);
-  const mechanism = scramByType(Number(d.mechanism));
-  const bad = checkNameAndMechanism(name, mechanism);
-  if (bad) return bad;
-  if (!store.scramCredential(mechanism as ScramMechanism, name)) return { error: 'RESOURCE_NOT_FOUND', message: 'Attempt to delete a user credential that does not exist' };
-  return null;
+function checkDeletion(store: CredentialStore, d: Msg): ScramMechanism | Failure {
+  const mechanism = mechanismOf(d);
+  if (typeof mechanism !== 'string') return mechanism;
+  if (!store.scramCredential(mechanism, String(d.name))) return { error: 'RESOURCE_NOT_FOUND', message: 'Attempt to delete a user credential that does not exist' };
+  return mechanism;
 }
 
-function checkUpsertion(u: Msg): Failure | null {
-  const mechanism = scramByType(Number(u.mechanism));
-  const bad = checkNameAndMechanism(String(u.name), mechanism);
-  if (bad) return bad;
+function checkUpsertion(u: Msg): ScramMechanism | Failure {
+  const mechanism = mechanismOf(u);
+  if (typeof mechanism !== 'string') return mechanism;
   const iterations = Number(u.iterations);
-  if (iterations < SCRAM[mechanism as ScramMechanism].minIterations) return { error: 'UNACCEPTABLE_CREDENTIAL', message: 'Too few iterations' };
-  if (iterations > SCRAM[mechanism as ScramMechanism].maxIterations) return { error: 'UNACCEPTABLE_CREDENTIAL', message: 'Too many iterations' };
-  return null;
+  if (iterations < SCRAM[mechanism].minIterations) return { error: 'UNACCEPTABLE_CREDENTIAL', message: 'Too few iterations' };
+  if (iterations > SCRAM[mechanism].maxIterations) return { error: 'UNACCEPTABLE_CREDENTIAL', message: 'Too many iterations' };
+  return mechanism;
 }
 
 export const alterUserScramCredentialsApi: ApiModule = {
@@ -53,11 +50,12 @@ export const alterUserScramCredentialsApi: ApiModule = {
     const store = ctx.broker.credentials;
     if (!clusterAllowed(ctx, OP.ALTER)) {
       const errorCode = code('CLUSTER_AUTHORIZATION_FAILED');
+      const errorMessage = message('CLUSTER_AUTHORIZATION_FAILED');
       const changes = [...(req.deletions as Msg[]), ...(req.upsertions as Msg[])];
-      return { throttleTimeMs: 0, results: changes.map((c) => ({ user: String(c.name), errorCode, errorMessage: 'Cluster authorization failed.' })) };
+      return { throttleTimeMs: 0, results: changes.map((c) => ({ user: String(c.name), errorCode, errorMessage })) };
     }
-    const deletions = new Map<string, Msg>();
-    const upsertions = new Map<string, Msg>();
+    const deletions = new Map<string, ScramMechanism>();
+    const upsertions = new Map<string, { mechanism: ScramMechanism; u: Msg }>();
     const failed = new Map<string, Failure>();
     // Kafka's order of checks: deletions first, then upsertions; a second change of a user
     // voids the first one too.
@@ -66,9 +64,9 @@ export const alterUserScramCredentialsApi: ApiModule = {
       if (failed.has(name)) continue;
       if (deletions.delete(name)) failed.set(name, TWICE);
       else {
-        const bad = checkDeletion(store, d);
-        if (bad) failed.set(name, bad);
-        else deletions.set(name, d);
+        const checked = checkDeletion(store, d);
+        if (typeof checked === 'string') deletions.set(name, checked);
+        else failed.set(name, checked);
       }
     }
     for (const u of req.upsertions as Msg[]) {
@@ -76,18 +74,17 @@ export const alterUserScramCredentialsApi: ApiModule = {
       if (failed.has(name)) continue;
       if (deletions.delete(name) || upsertions.delete(name)) failed.set(name, TWICE);
       else {
-        const bad = checkUpsertion(u);
-        if (bad) failed.set(name, bad);
-        else upsertions.set(name, u);
+        const checked = checkUpsertion(u);
+        if (typeof checked === 'string') upsertions.set(name, { mechanism: checked, u });
+        else failed.set(name, checked);
       }
     }
     const results: Msg[] = [];
-    for (const [user, d] of deletions) {
-      store.deleteScram(scramByType(Number(d.mechanism)) as ScramMechanism, user);
+    for (const [user, mechanism] of deletions) {
+      store.deleteScram(mechanism, user);
       results.push({ user, errorCode: 0, errorMessage: null });
     }
-    for (const [user, u] of upsertions) {
-      const mechanism = scramByType(Number(u.mechanism)) as ScramMechanism;
+    for (const [user, { mechanism, u }] of upsertions) {
       store.upsertScram(mechanism, user, scramFromSaltedPassword(mechanism, u.salt as Buffer, Number(u.iterations), u.saltedPassword as Buffer));
       results.push({ user, errorCode: 0, errorMessage: null });
     }

@@ -1,19 +1,19 @@
 // Authorized-operations bitfields (KIP-430). With no authorizer configured Kafka reports every
 // operation the resource type supports (AuthHelper.authorizedOperations falls back to
-// AclEntry.supportedOperations); with one, the operations the request's principal may do on
-// that resource (acl/authorizer.ts). Bit n is set for AclOperation code n: READ 3, WRITE 4,
-// CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8, CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10,
-// ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12.
+// AclEntry.supportedOperations, acl/types.ts SUPPORTED_OPERATIONS); with one, the operations the
+// request's principal may do on that resource (acl/authorizer.ts). Bit n is set for AclOperation
+// code n (acl/types.ts OP).
 import type { RequestContext } from '../api.js';
-import { CLUSTER_NAME, RESOURCE } from '../acl/types.js';
+import { CLUSTER_NAME, RESOURCE, SUPPORTED_OPERATIONS } from '../acl/types.js';
 
-function bits(codes: number[]): number {
-  return codes.reduce((acc, c) => acc | (1 << c), 0);
+function supported(resourceType: number): number {
+  return (SUPPORTED_OPERATIONS.get(resourceType) ?? []).reduce((acc, op) => acc | (1 << op), 0);
 }
 
-export const CLUSTER_OPERATIONS = bits([5, 7, 8, 9, 10, 11, 12]);
-export const TOPIC_OPERATIONS = bits([3, 4, 5, 6, 7, 8, 10, 11]);
-export const GROUP_OPERATIONS = bits([3, 6, 8]);
+const CLUSTER_OPERATIONS = supported(RESOURCE.CLUSTER);
+const TOPIC_OPERATIONS = supported(RESOURCE.TOPIC);
+const GROUP_OPERATIONS = supported(RESOURCE.GROUP);
+
 /** "Not requested" marker of the authorizedOperations fields. */
 export const NOT_REQUESTED = -2147483648;
 

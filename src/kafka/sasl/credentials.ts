@@ -51,6 +51,10 @@ interface PlainCredential {
 
 const PLAIN_ITERATIONS = 4096;
 
+function plainDigest(password: string, salt: Buffer): Promise<Buffer> {
+  return pbkdf2Async(Buffer.from(password, 'utf8'), salt, PLAIN_ITERATIONS, 32, 'sha256');
+}
+
 export function hmac(mechanism: ScramMechanism, key: Buffer, data: Buffer | string): Buffer {
   return createHmac(SCRAM[mechanism].hash, key).update(data).digest();
 }
@@ -90,12 +94,7 @@ export class CredentialStore {
 
   async addPlain(user: string, password: string): Promise<void> {
     const salt = randomBytes(16);
-    const digestBytes = await pbkdf2Async(Buffer.from(password, 'utf8'), salt, PLAIN_ITERATIONS, 32, 'sha256');
-    this.plain.set(user, { salt, digest: digestBytes });
-  }
-
-  hasPlain(user: string): boolean {
-    return this.plain.has(user);
+    this.plain.set(user, { salt, digest: await plainDigest(password, salt) });
   }
 
   /** True when the password matches the user's PLAIN credential (false for unknown users). */
@@ -103,7 +102,7 @@ export class CredentialStore {
     const c = this.plain.get(user);
     // Unknown users still pay for one derivation, so timing does not tell which names exist.
     const salt = c?.salt ?? randomBytes(16);
-    const got = await pbkdf2Async(Buffer.from(password, 'utf8'), salt, PLAIN_ITERATIONS, 32, 'sha256');
+    const got = await plainDigest(password, salt);
     return c !== undefined && timingSafeEqual(got, c.digest);
   }
 
