@@ -157,17 +157,13 @@ export class KafkaPersistence {
    * its producer id and epoch, so InitProducerId after a restart bumps the same id's epoch and
    * fences zombies; producer ids are reserved in blocks so none is issued twice.
    */
-  recoverTransactions(eos: ExactlyOnce): number {
+  recoverTransactions(eos: ExactlyOnce): void {
     const kv = this.files.openKeyValues(TXN_JOURNAL);
     this.txnJournal = kv.journal;
-    let count = 0;
     for (const [key, value] of kv.entries) {
       const data: unknown = JSON.parse(value.toString('utf8'));
       if (key === PRODUCER_IDS_KEY) eos.producers.reservedBefore((data as { next: number }).next);
-      else if (key.startsWith(TXN_PREFIX)) {
-        eos.txns.restore(data as TxnRecord);
-        count++;
-      }
+      else if (key.startsWith(TXN_PREFIX)) eos.txns.restore(data as TxnRecord);
     }
     eos.producers.reserve = (upTo) => {
       this.txnWrite(() => kv.journal.put(PRODUCER_IDS_KEY, Buffer.from(JSON.stringify({ next: upTo }))));
@@ -175,7 +171,6 @@ export class KafkaPersistence {
     eos.txns.observer = {
       changed: (record) => this.txnWrite(() => kv.journal.put(TXN_PREFIX + record.id, Buffer.from(JSON.stringify(record)))),
     };
-    return count;
   }
 
   private txnWrite(write: () => void): void {
