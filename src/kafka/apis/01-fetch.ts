@@ -74,7 +74,8 @@ function collect(req: Msg, ctx: RequestContext): Collected {
 }
 
 /**
- * The response, once the batches left in files are read back (one read each, in parallel).
+ * The response, once the batches left in files are read back (one read per batch; partitions
+ * in parallel, each partition's batches in order).
  * A batch whose segment vanished meanwhile (retention) ends that partition's records there:
  * the consumer's next fetch gets OFFSET_OUT_OF_RANGE, as from Kafka after a segment deletion.
  */
