@@ -18,6 +18,7 @@ export {
 export { MemoryStore, type Store } from './store.js';
 export { TopicSpace, type RestoredTopic, type Topic, type TopicObserver } from './topics.js';
 export { WaiterList, type Waiter } from './waiters.js';
+export { Deque } from './structures.js';
 export {
   createStore,
   FileStore,

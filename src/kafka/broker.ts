@@ -2,7 +2,7 @@
 // (one node, id 1, which is also the controller and every group's coordinator), the loaded
 // message definitions, the group coordinators (classic and KIP-848), and topic helpers (auto-create, name rules).
 
-import type { Broker, Log, TimerHandle, Topic } from '../core/index.js';
+import type { Broker, RetentionPolicy, TimerHandle, Topic } from '../core/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { MessageDef } from './codec.js';
 import { ConsumerGroupCoordinator } from './consumer-groups/coordinator.js';
@@ -145,17 +145,24 @@ export class KafkaBroker {
     this.retentionTimer = null;
   }
 
+  /** Applies retention.ms / retention.bytes of the topic to every partition. */
+  applyRetention(topic: Topic): void {
+    const policy = this.retentionPolicy(topic);
+    if (policy) for (const log of topic.partitions) log.applyRetention(policy);
+  }
+
   /**
-   * Applies retention.ms / retention.bytes of the topic to `logs` (every partition unless told;
-   * Produce passes only the partition it appended to, the retention timer covers the rest).
+   * The topic's retention.ms / retention.bytes as a Log policy, null when nothing is to be
+   * removed. Produce and Fetch read it once per topic and apply it to the partitions they touch
+   * (the retention timer covers the rest).
    */
-  applyRetention(topic: Topic, logs: readonly Log[] = topic.partitions): void {
+  retentionPolicy(topic: Topic): RetentionPolicy | null {
     const retentionMs = numericConfig(topic.configs, 'retention.ms');
     const retentionBytes = numericConfig(topic.configs, 'retention.bytes');
-    if (retentionMs < 0 && retentionBytes < 0) return;
+    if (retentionMs < 0 && retentionBytes < 0) return null;
     // Time and size retention apply only with the delete policy (compact-only topics keep everything).
-    if (!topicConfig(topic.configs, 'cleanup.policy').split(',').some((p) => p.trim() === 'delete')) return;
-    for (const log of logs) log.applyRetention({ retentionMs, retentionBytes, keepNewest: false });
+    if (!topicConfig(topic.configs, 'cleanup.policy').split(',').some((p) => p.trim() === 'delete')) return null;
+    return { retentionMs, retentionBytes, keepNewest: false };
   }
 
   /**

@@ -14,7 +14,7 @@
 // durable (Log.storeBytes), so memory does not grow with the data. Skips:
 // compaction's in-memory rewrites (the cleaner redoes them after a restart).
 
-import type { Broker, CommittedOffset, EntryLocation, FileStore, KeyValueJournal, Log, LogEntry, LogStore, StoredBytes, Topic } from '../core/index.js';
+import { Deque, type Broker, type CommittedOffset, type EntryLocation, type FileStore, type KeyValueJournal, type Log, type LogEntry, type LogStore, type StoredBytes, type Topic } from '../core/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { ExactlyOnce } from './exactly-once.js';
 import type { TxnRecord } from './transactions.js';
@@ -63,6 +63,14 @@ function storedAt(store: LogStore, loc: EntryLocation): StoredBytes {
   return { size: loc.length, read: () => store.readBytes(loc), readSync: (length) => store.readBytesSync(loc, length) };
 }
 
+/** A produced batch whose bytes are still held in memory besides its file range. */
+interface HotBatch {
+  log: Log;
+  store: LogStore;
+  entry: LogEntry;
+  loc: EntryLocation;
+}
+
 function offsetKey(group: string, topic: string, partition: number): string {
   return JSON.stringify([group, topic, partition]);
 }
@@ -79,8 +87,7 @@ export class KafkaPersistence {
   private writeError: unknown = undefined;
 
   /** Appended batches still held in memory, oldest first (the hot tail Fetch serves from memory). */
-  private hot: ({ log: Log; store: LogStore; entry: LogEntry; loc: EntryLocation } | undefined)[] = [];
-  private hotFirst = 0;
+  private readonly hot = new Deque<HotBatch>();
   private hotBytes = 0;
 
   private constructor(
@@ -150,17 +157,13 @@ export class KafkaPersistence {
    * its producer id and epoch, so InitProducerId after a restart bumps the same id's epoch and
    * fences zombies; producer ids are reserved in blocks so none is issued twice.
    */
-  recoverTransactions(eos: ExactlyOnce): number {
+  recoverTransactions(eos: ExactlyOnce): void {
     const kv = this.files.openKeyValues(TXN_JOURNAL);
     this.txnJournal = kv.journal;
-    let count = 0;
     for (const [key, value] of kv.entries) {
       const data: unknown = JSON.parse(value.toString('utf8'));
       if (key === PRODUCER_IDS_KEY) eos.producers.reservedBefore((data as { next: number }).next);
-      else if (key.startsWith(TXN_PREFIX)) {
-        eos.txns.restore(data as TxnRecord);
-        count++;
-      }
+      else if (key.startsWith(TXN_PREFIX)) eos.txns.restore(data as TxnRecord);
     }
     eos.producers.reserve = (upTo) => {
       this.txnWrite(() => kv.journal.put(PRODUCER_IDS_KEY, Buffer.from(JSON.stringify({ next: upTo }))));
@@ -168,7 +171,6 @@ export class KafkaPersistence {
     eos.txns.observer = {
       changed: (record) => this.txnWrite(() => kv.journal.put(TXN_PREFIX + record.id, Buffer.from(JSON.stringify(record)))),
     };
-    return count;
   }
 
   private txnWrite(write: () => void): void {
@@ -268,10 +270,9 @@ export class KafkaPersistence {
    * checks), as is one whose write failed (it stays in memory).
    */
   private evict(): void {
-    const byStore = new Map<LogStore, { log: Log; entry: LogEntry; loc: EntryLocation }[]>();
-    while (this.hotBytes > this.cacheBytes * 0.75 && this.hotFirst < this.hot.length) {
-      const h = this.hot[this.hotFirst] as NonNullable<(typeof this.hot)[number]>;
-      this.hot[this.hotFirst++] = undefined; // the entry (and its bytes) must not stay reachable from here
+    const byStore = new Map<LogStore, HotBatch[]>();
+    while (this.hotBytes > this.cacheBytes * 0.75 && this.hot.length > 0) {
+      const h = this.hot.shift() as HotBatch; // the deque drops its reference: the bytes are not kept from here
       this.hotBytes -= h.loc.length;
       let list = byStore.get(h.store);
       if (!list) byStore.set(h.store, (list = []));
@@ -284,10 +285,6 @@ export class KafkaPersistence {
         },
         () => undefined,
       );
-    }
-    if (this.hotFirst > 1024 && this.hotFirst * 2 > this.hot.length) {
-      this.hot = this.hot.slice(this.hotFirst);
-      this.hotFirst = 0;
     }
   }
 

@@ -22,6 +22,13 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** A new data directory, removed after the file's tests. */
+function freshDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'omnibroker-kafka-stored-'));
+  dirs.push(dir);
+  return dir;
+}
+
 async function start(dir: string, extra: Record<string, string> = {}): Promise<{ server: TestServer; kafka: Kafka }> {
   const server = await startTestServer({ protocols: ['kafka'], dataDir: dir, extra: { KAFKA_LOG_CLEANER_BACKOFF_MS: '50', ...extra } });
   servers.push(server);
@@ -64,8 +71,7 @@ function dirBytes(dir: string): number {
 
 describe('Kafka batches recovered from --data-dir are served from their files', () => {
   it('keeps recovered batches on disk and reads them back exactly through kafkajs', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'omnibroker-kafka-stored-'));
-    dirs.push(dir);
+    const dir = freshDir();
     let { server, kafka } = await start(dir);
     const admin = kafka.admin();
     await admin.connect();
@@ -105,8 +111,7 @@ describe('Kafka batches recovered from --data-dir are served from their files', 
   }, 40_000);
 
   it('compacts recovered batches, keeping the latest record per key at its offset', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'omnibroker-kafka-stored-'));
-    dirs.push(dir);
+    const dir = freshDir();
     let { server, kafka } = await start(dir);
     const admin = kafka.admin();
     await admin.connect();
@@ -134,8 +139,7 @@ describe('Kafka batches recovered from --data-dir are served from their files', 
   }, 30_000);
 
   it('deletes whole segment files on retention and DeleteRecords, before and after a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'omnibroker-kafka-stored-'));
-    dirs.push(dir);
+    const dir = freshDir();
     let { server, kafka } = await start(dir);
     const admin = kafka.admin();
     await admin.connect();
@@ -179,8 +183,7 @@ describe('Kafka batches recovered from --data-dir are served from their files', 
   }, 30_000);
 
   it('lets go of produced batches beyond the memory budget and serves them from their files', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'omnibroker-kafka-stored-'));
-    dirs.push(dir);
+    const dir = freshDir();
     const { server, kafka } = await start(dir, { KAFKA_LOG_MEMORY_CACHE_BYTES: '8192' });
     const admin = kafka.admin();
     await admin.connect();

@@ -33,6 +33,7 @@ export const produceApi: ApiModule = {
     const responses = (req.topicData as Msg[]).map((td) => {
       const topic = b.core.topics.get(td.name as string);
       const writable = !txnDenied && topicAllowed(ctx, OP.WRITE, td.name as string);
+      const retention = topic ? b.retentionPolicy(topic) : null;
       return {
         name: td.name,
         partitionResponses: (td.partitionData as Msg[]).map((pd): Msg => {
@@ -74,7 +75,7 @@ export const produceApi: ApiModule = {
           });
           afterProduce(ctx, log, info, entry.baseOffset);
           // Only this partition: the topic's other partitions were not touched by this append.
-          b.applyRetention(topic, [log]);
+          if (retention) log.applyRetention(retention);
           return { index, errorCode: E.NONE, baseOffset: entry.baseOffset, logAppendTimeMs: appendTime ? now : -1, logStartOffset: log.logStartOffset, errorMessage: null };
         }),
       };

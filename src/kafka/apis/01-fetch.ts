@@ -32,6 +32,7 @@ function collect(req: Msg, ctx: RequestContext): Collected {
     const topic: Topic | undefined = byId ? b.core.topics.byId(t.topicId as string) : b.core.topics.get(t.topic as string);
     // By name the check comes first (an unknown topic is not revealed); by id only known topics are checked.
     const readable = byId ? topic === undefined || topicAllowed(ctx, OP.READ, topic.name) : topicAllowed(ctx, OP.READ, t.topic as string);
+    const retention = topic && readable ? b.retentionPolicy(topic) : null;
     return {
       topic: t.topic,
       topicId: t.topicId,
@@ -43,7 +44,7 @@ function collect(req: Msg, ctx: RequestContext): Collected {
         if (!log) return { ...base, errorCode: byId && !topic ? E.UNKNOWN_TOPIC_ID : E.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, records: null };
         // Retention of the fetched partition only (the retention timer covers the others): this
         // runs on every fetch and on every wake-up check of a long poll.
-        b.applyRetention(topic as Topic, [log]);
+        if (retention) log.applyRetention(retention);
         const offset = p.fetchOffset as number;
         const lso = lastStableOffset(ctx, log);
         const end = req.isolationLevel === READ_COMMITTED ? lso : log.highWatermark;
@@ -74,7 +75,8 @@ function collect(req: Msg, ctx: RequestContext): Collected {
 }
 
 /**
- * The response, once the batches left in files are read back (one read each, in parallel).
+ * The response, once the batches left in files are read back (one read per batch; partitions
+ * in parallel, each partition's batches in order).
  * A batch whose segment vanished meanwhile (retention) ends that partition's records there:
  * the consumer's next fetch gets OFFSET_OUT_OF_RANGE, as from Kafka after a segment deletion.
  */

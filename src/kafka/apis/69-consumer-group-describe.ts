@@ -48,6 +48,11 @@ function describeGroup(ctx: RequestContext, g: ConsumerGroup, withOps: boolean):
   };
 }
 
+/** A group answered with an error only (no state, no members). */
+function failed(groupId: string, errorCode: number, errorMessage: string | null): Msg {
+  return { errorCode, errorMessage, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: NOT_REQUESTED };
+}
+
 export const consumerGroupDescribeApi: ApiModule = {
   key: 69,
   name: 'ConsumerGroupDescribe',
@@ -56,13 +61,11 @@ export const consumerGroupDescribeApi: ApiModule = {
   handle(req, ctx) {
     const b = ctx.broker;
     const groups = (req.groupIds as string[]).map((groupId) => {
-      if (!groupAllowed(ctx, OP.DESCRIBE, groupId)) {
-        return { errorCode: E.GROUP_AUTHORIZATION_FAILED, errorMessage: null, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: NOT_REQUESTED };
-      }
+      if (!groupAllowed(ctx, OP.DESCRIBE, groupId)) return failed(groupId, E.GROUP_AUTHORIZATION_FAILED, null);
       const g = b.consumerGroups.get(groupId);
       if (g) return describeGroup(ctx, g, req.includeAuthorizedOperations as boolean);
-      const message = b.groups.get(groupId) ? `Group ${groupId} is not a consumer group` : `Group ${groupId} not found.`;
-      return { errorCode: groupId === '' ? E.INVALID_GROUP_ID : E.GROUP_ID_NOT_FOUND, errorMessage: groupId === '' ? null : message, groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: NOT_REQUESTED };
+      if (groupId === '') return failed(groupId, E.INVALID_GROUP_ID, null);
+      return failed(groupId, E.GROUP_ID_NOT_FOUND, b.groups.get(groupId) ? `Group ${groupId} is not a consumer group` : `Group ${groupId} not found.`);
     });
     return { throttleTimeMs: 0, groups };
   },

@@ -106,10 +106,9 @@ export class ConsumerGroupCoordinator {
       bump ||= !g.target.has(member.memberId);
     }
     const topics = groupTopics(this.core, g);
-    const key = metadataKey(topics);
-    if (bump || key !== g.metadataKey) {
+    if (bump || metadataKey(topics) !== g.metadataKey) {
       g.groupEpoch++;
-      this.computeTarget(g);
+      this.computeTarget(g, topics);
     }
     this.reconcileMember(g, member, input.owned);
     this.touch(g, member);
@@ -261,8 +260,8 @@ export class ConsumerGroupCoordinator {
     return this.settings.consumerGroupAssignors[0] ?? 'uniform';
   }
 
-  private computeTarget(g: ConsumerGroup): void {
-    const topics = groupTopics(this.core, g);
+  /** `topics`: the group's subscribed topics, when the caller has just resolved them. */
+  private computeTarget(g: ConsumerGroup, topics = groupTopics(this.core, g)): void {
     g.metadataKey = metadataKey(topics);
     g.assignor = this.preferredAssignor(g);
     const assign = ASSIGNORS[g.assignor] ?? ASSIGNORS.uniform;

@@ -43,9 +43,10 @@ function next(cur: Reconciled, targetEpoch: number, target: Assignment, owned: A
     return { state: 'UNREVOKED_PARTITIONS', memberEpoch: cur.memberEpoch, previousMemberEpoch: cur.previousMemberEpoch, assigned: kept, pendingRevocation: revoke };
   }
   const assigned = union(kept, free);
-  const epochs = cur.memberEpoch === targetEpoch ? { memberEpoch: targetEpoch, previousMemberEpoch: cur.previousMemberEpoch } : { memberEpoch: targetEpoch, previousMemberEpoch: cur.memberEpoch };
+  // The previous epoch moves only when the epoch does.
+  const previousMemberEpoch = cur.memberEpoch === targetEpoch ? cur.previousMemberEpoch : cur.memberEpoch;
   const state: MemberState = size(free) < size(wanted) ? 'UNRELEASED_PARTITIONS' : 'STABLE';
-  return { state, ...epochs, assigned, pendingRevocation: new Map() };
+  return { state, memberEpoch: targetEpoch, previousMemberEpoch, assigned, pendingRevocation: new Map() };
 }
 
 /** Does the member still report any of these partitions? Unknown (null) counts as yes. */
