@@ -11,6 +11,7 @@ import { kcat, py } from './external-clients.js';
 import { errorTypes } from './kafkajs-errors.js';
 import { RawClient } from './raw-client.js';
 import type { Msg } from '../../src/kafka/codec.js';
+import { readMessages } from './kafkajs-read.js';
 
 const AUTHORIZER = { KAFKA_AUTHORIZER_CLASS_NAME: 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', KAFKA_SUPER_USERS: 'User:admin' };
 const ANON = 'User:ANONYMOUS';
@@ -77,19 +78,7 @@ describe('ACLs from --config, anonymous principal', () => {
     expect(await failure(producer.send({ topic: 'secret', messages: [{ value: 'x' }] }))).toBe('TOPIC_AUTHORIZATION_FAILED');
     await producer.disconnect();
 
-    const consumer = kafka.consumer({ groupId: 'grp-1', maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'app-orders', fromBeginning: true });
-    const seen: string[] = [];
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(String(message.value));
-          if (seen.length === 2) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
+    const seen = await readMessages(kafka.consumer({ groupId: 'grp-1', maxWaitTimeInMs: 100 }), 'app-orders', 2, (m) => String(m.value));
     expect(seen).toEqual(['one', 'two']);
 
     const admin = kafka.admin();

@@ -6,6 +6,7 @@ import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ConfigResource
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { py } from './external-clients.js';
 import { errorTypes } from './kafkajs-errors.js';
+import { readMessages } from './kafkajs-read.js';
 
 let server: TestServer;
 let kafka: Kafka;
@@ -54,19 +55,7 @@ describe('kafkajs admin', () => {
     await admin.fetchTopicMetadata({ topics: ['trim'] });
     await admin.deleteTopicRecords({ topic: 'trim', partitions: [{ partition: 0, offset: '3' }] });
     expect(await admin.fetchTopicOffsets('trim')).toEqual([expect.objectContaining({ partition: 0, low: '3', high: '5' })]);
-    const consumer = kafka.consumer({ groupId: 'trim-g', maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'trim', fromBeginning: true });
-    const seen: string[] = [];
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(`${message.offset}:${message.value?.toString()}`);
-          if (seen.length === 2) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
+    const seen = await readMessages(kafka.consumer({ groupId: 'trim-g', maxWaitTimeInMs: 100 }), 'trim', 2, (m) => `${m.offset}:${m.value?.toString()}`);
     expect(seen).toEqual(['3:m3', '4:m4']);
     // -1 = up to the high watermark.
     await admin.deleteTopicRecords({ topic: 'trim', partitions: [{ partition: 0, offset: '-1' }] });

@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { producerBatch } from './batch-builder.js';
 import { py } from './external-clients.js';
 import { RawClient } from './raw-client.js';
+import { readMessages } from './kafkajs-read.js';
 
 let server: TestServer;
 let kafka: Kafka;
@@ -25,26 +26,9 @@ async function until(cond: () => boolean): Promise<void> {
   expect(cond()).toBe(true);
 }
 
-async function readAll(topic: string, expected: number): Promise<{ offset: string; key: string | null; value: string | null }[]> {
+function readAll(topic: string, expected: number): Promise<{ offset: string; key: string | null; value: string | null }[]> {
   const consumer = kafka.consumer({ groupId: `read-${topic}`, maxWaitTimeInMs: 100 });
-  const got: { offset: string; key: string | null; value: string | null }[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${got.length}`)), 10_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        got.push({ offset: message.offset, key: message.key?.toString() ?? null, value: message.value === null ? null : message.value.toString() });
-        if (got.length >= expected) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await new Promise((r) => setTimeout(r, 200));
-  await consumer.disconnect();
-  return got;
+  return readMessages(consumer, topic, expected, (m) => ({ offset: m.offset, key: m.key?.toString() ?? null, value: m.value === null ? null : m.value.toString() }), { settleMs: 200 });
 }
 
 describe('log compaction', () => {

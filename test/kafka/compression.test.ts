@@ -9,6 +9,7 @@ import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { kcat, py, type PyMessage } from './external-clients.js';
 import { registerKafkajsCodecs } from './kafkajs-codecs.js';
+import { readMessages, valueText } from './kafkajs-read.js';
 
 const CODECS = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
 type CodecName = (typeof CODECS)[number];
@@ -93,19 +94,7 @@ describe.each(CODECS)('%s batches', (codec) => {
     expect(kp.messages.map((m) => m.value)).toEqual(expected);
     expect(kp.messages.map((m) => m.offset)).toEqual([...Array(12).keys()]);
 
-    const consumer = kafka.consumer({ groupId: `zip-${codec}`, maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const seen: string[] = [];
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(message.value?.toString() ?? '');
-          if (seen.length === 12) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
+    const seen = await readMessages(kafka.consumer({ groupId: `zip-${codec}`, maxWaitTimeInMs: 100 }), topic, 12, valueText);
     expect(seen).toEqual(expected);
   });
 });

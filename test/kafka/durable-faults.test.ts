@@ -10,6 +10,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { kafka as kafkaFrontEnd } from '../../src/kafka/index.js';
 import type { FrontEnd } from '../../src/shared/front-end.js';
 import { countingIo, removeTempDirs, sleep, tempDir } from '../core/storage/helpers.js';
+import { readMessages, valueText } from './kafkajs-read.js';
 
 afterAll(removeTempDirs);
 
@@ -53,19 +54,7 @@ describe('Kafka on a full disk', () => {
     expect(core.topics.get('full')?.partitions[0]?.highWatermark).toBe(highBefore);
 
     // Reads are still served.
-    const consumer = client.consumer({ groupId: 'full-reader', maxWaitTimeInMs: 50 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'full', fromBeginning: true });
-    const seen: string[] = [];
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push(message.value?.toString() ?? '');
-          if (seen.length === 2) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
+    const seen = await readMessages(client.consumer({ groupId: 'full-reader', maxWaitTimeInMs: 50 }), 'full', 2, valueText);
     // The batch whose write failed was appended in memory; the engine's retry stores it too
     // (Kafka: a produce that failed with a storage error may still have been appended).
     expect(seen).toEqual(['before', 'write-fails']);

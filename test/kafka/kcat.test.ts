@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { kcat } from './external-clients.js';
+import { readMessages } from './kafkajs-read.js';
 
 let server: TestServer;
 let kafka: Kafka;
@@ -74,19 +75,7 @@ describe('kcat', () => {
     expect(tail).toEqual([expect.objectContaining({ offset: 3, key: 'js', payload: 'from kafkajs', headers: ['via', 'js'], ts: 1700000000000 })]);
 
     // kcat's records read by kafkajs.
-    const consumer = kafka.consumer({ groupId: 'kc-js-reader', maxWaitTimeInMs: 100 });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'kc-rt', fromBeginning: true });
-    const seen: { key: string | null; value: string | null; trace: string | undefined }[] = [];
-    await new Promise<void>((resolve) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          seen.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, trace: message.headers?.trace?.toString() });
-          if (seen.length === 4) resolve();
-        },
-      });
-    });
-    await consumer.disconnect();
+    const seen = await readMessages(kafka.consumer({ groupId: 'kc-js-reader', maxWaitTimeInMs: 100 }), 'kc-rt', 4, (m) => ({ key: m.key?.toString() ?? null, value: m.value?.toString() ?? null, trace: m.headers?.trace?.toString() }));
     expect(seen.slice(0, 3)).toEqual([
       { key: 'k1', value: 'v1', trace: 'abc' },
       { key: 'k2', value: null, trace: 'abc' },

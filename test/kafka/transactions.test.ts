@@ -9,6 +9,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { producerBatch } from './batch-builder.js';
 import { py } from './external-clients.js';
 import { RawClient } from './raw-client.js';
+import { readMessages } from './kafkajs-read.js';
 
 let server: TestServer;
 let raw: RawClient;
@@ -170,26 +171,9 @@ describe('transactions over the raw protocol', () => {
   });
 });
 
-async function readAll(consumer: Consumer, topic: string, expected: number): Promise<string[]> {
-  const got: string[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${got.length}/${expected}: ${got.join(',')}`)), 10_000);
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        got.push(String(message.value));
-        if (got.length >= expected) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  // Give a wrongly delivered extra record the chance to show up.
-  await new Promise((r) => setTimeout(r, 300));
-  await consumer.disconnect();
-  return got;
+/** Everything `consumer` reads of `topic` once `expected` records arrived, plus 300 ms for a wrongly delivered extra one. */
+function readAll(consumer: Consumer, topic: string, expected: number): Promise<string[]> {
+  return readMessages(consumer, topic, expected, (m) => String(m.value), { settleMs: 300 });
 }
 
 describe('transactions through clients', () => {
