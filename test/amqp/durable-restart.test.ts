@@ -4,27 +4,18 @@
 // byte-exact, unacked ones flagged redelivered; transient messages and messages acked,
 // rejected or purged before the stop are gone. Users and vhosts from --config persist too.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type amqplib from 'amqplib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { dataDirs, startTestServer, type TestServer } from '../helpers/server.js';
 import { connect, hasPika, PYTHON, sleep, until } from './helpers.js';
 
 
-const dirs: string[] = [];
+const dataDir = dataDirs('omnibroker-amqp-durable-');
 const running = new Set<TestServer>();
 afterAll(async () => {
   for (const s of running) await s.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function dataDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'omnibroker-amqp-durable-'));
-  dirs.push(d);
-  return d;
-}
 
 async function boot(dir: string, resources: Record<string, unknown> = {}): Promise<TestServer> {
   const s = await startTestServer({ protocols: ['amqp'], dataDir: dir, resources });

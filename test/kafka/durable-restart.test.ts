@@ -3,27 +3,19 @@
 // headers and timestamp (plain and gzip batches); committed group offsets are resumed;
 // DeleteRecords' and retention's log start offsets are kept; deleted topics stay deleted and lose their files;
 // offsets continue after the restart. kcat reads back what it wrote before the restart.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { dataDirs, startTestServer, type TestServer } from '../helpers/server.js';
 import { kcat } from './external-clients.js';
 
-const dirs: string[] = [];
+const dataDir = dataDirs('omnibroker-kafka-durable-');
 const servers: TestServer[] = [];
 
 afterAll(async () => {
   for (const s of servers) await s.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function dataDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'omnibroker-kafka-durable-'));
-  dirs.push(d);
-  return d;
-}
 
 async function start(dir: string): Promise<{ server: TestServer; kafka: Kafka }> {
   const server = await startTestServer({ protocols: ['kafka'], dataDir: dir });

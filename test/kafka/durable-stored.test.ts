@@ -6,28 +6,20 @@
 // the log cleaner compacts recovered batches like in-memory ones; retention (retention.bytes
 // with a small segment.bytes) and DeleteRecords delete whole segment files, so disk use follows
 // the live data.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CompressionTypes, Kafka, logLevel, type Consumer } from 'kafkajs';
 import { storedBytes } from '../../src/core/index.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { dataDirs, startTestServer, type TestServer } from '../helpers/server.js';
 
-const dirs: string[] = [];
+/** A new data directory, removed after the file's tests. */
+const freshDir = dataDirs('omnibroker-kafka-stored-');
 const servers: TestServer[] = [];
 
 afterAll(async () => {
   for (const s of servers) await s.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-/** A new data directory, removed after the file's tests. */
-function freshDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'omnibroker-kafka-stored-'));
-  dirs.push(dir);
-  return dir;
-}
 
 async function start(dir: string, extra: Record<string, string> = {}): Promise<{ server: TestServer; kafka: Kafka }> {
   const server = await startTestServer({ protocols: ['kafka'], dataDir: dir, extra: { KAFKA_LOG_CLEANER_BACKOFF_MS: '50', ...extra } });

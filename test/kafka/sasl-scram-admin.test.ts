@@ -2,13 +2,10 @@
 // installed clients implements them; the Java Admin and kafka-configs.sh send these bytes):
 // Kafka's error codes and messages, credentials created at runtime usable by kafkajs at once,
 // deletions taking effect, and runtime changes surviving a restart with --data-dir.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SASLOptions } from 'kafkajs';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { dataDirs, startTestServer, type TestServer } from '../helpers/server.js';
 import { RawClient } from './raw-client.js';
 import { saltedPassword } from './scram-client.js';
 import { canLogIn } from './kafkajs-login.js';
@@ -29,14 +26,13 @@ const resources = {
 };
 
 let server: TestServer;
-const dirs: string[] = [];
+const dataDir = dataDirs('omnibroker-sasl-');
 
 beforeAll(async () => {
   server = await startTestServer({ protocols: ['kafka'], extra: SASL, resources });
 });
 afterAll(async () => {
   await server.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** A raw connection logged in with PLAIN (as admin unless told otherwise). */
@@ -129,8 +125,7 @@ describe('AlterUserScramCredentials', () => {
   });
 
   it('runtime changes survive a restart on the same --data-dir, over the --config users', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'omnibroker-sasl-'));
-    dirs.push(dir);
+    const dir = dataDir();
     const first = await startTestServer({ protocols: ['kafka'], extra: SASL, resources, dataDir: dir });
     const c = await loggedIn(kafkaPort(first));
     await c.call(51, 0, { deletions: [{ name: 'only512', mechanism: 2 }], upsertions: [upsertion('dave', 2, 'dave-secret')] });

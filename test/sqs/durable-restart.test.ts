@@ -4,24 +4,12 @@
 // sequence numbers and the dedup window (also for deleted messages); name-reuse timers and
 // move tasks. Each phase stops the server and starts a new one on the same directory; a
 // ManualClock per server makes the time rules exact without sleeping.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/index.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { dataDirs, startTestServer, type TestServer } from '../helpers/server.js';
 import { FLAVOURS, sdkError, sdkFor, type Flavour } from './helpers.js';
 
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function dataDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'omnibroker-sqs-durable-'));
-  dirs.push(d);
-  return d;
-}
+const dataDir = dataDirs('omnibroker-sqs-durable-');
 
 const T0 = 1_750_000_000_000;
 
