@@ -75,12 +75,14 @@ export const kafka: FrontEndModule = {
     const broker = new KafkaBroker(core, settingsFrom(config.extra, core.store.kind === 'file' ? config.dataDir : undefined), messages, log, config.advertisedHost, config.kafkaPort, clusterId());
     // With --data-dir: rebuild topics, batches and offsets before declared topics are added.
     const files = fileStoreOf(core.store);
+    const section = config.resources.kafka === undefined ? undefined : expectObject(config.resources.kafka, '$.kafka');
+    const declaredAcls = section === undefined ? [] : readAcls(section, '$.kafka');
     const authz = authorizerSettings(config.extra);
     if (authz) {
       broker.authorizer = new Authorizer(authz);
       if (files) persistAcls(files, broker.authorizer);
-      if (config.resources.kafka !== undefined) broker.authorizer.store.add(readAcls(expectObject(config.resources.kafka, '$.kafka'), '$.kafka'));
-    } else if (config.resources.kafka !== undefined && readAcls(expectObject(config.resources.kafka, '$.kafka'), '$.kafka').length > 0) {
+      broker.authorizer.store.add(declaredAcls);
+    } else if (declaredAcls.length > 0) {
       log.warn('the ACLs in --config (kafka.acls) are not applied: no authorizer is configured (set KAFKA_AUTHORIZER_CLASS_NAME)');
     }
     if (files) {
@@ -90,8 +92,7 @@ export const kafka: FrontEndModule = {
       if (aborted > 0) log.warn({ aborted }, 'transactions left open by the previous run were aborted');
       await broker.persistence.settle();
     }
-    const section = config.resources.kafka;
-    const declaredUsers = section === undefined ? [] : readUsers(expectObject(section, '$.kafka'), '$.kafka');
+    const declaredUsers = section === undefined ? [] : readUsers(section, '$.kafka');
     broker.credentials = await buildCredentials([...declaredUsers, ...usersFromJaas(config.extra), ...usersFromEnv(config.extra)]);
     if (files) persistScram(files, broker.credentials);
     if (section !== undefined) {
