@@ -170,6 +170,42 @@ describe('Kafka durable restart (kafkajs)', () => {
     await admin.disconnect();
   }, 40_000);
 
+  it('writes new segments over the files DeleteRecords freed and reads back only live records', async () => {
+    const dir = dataDir();
+    let { server, kafka } = await start(dir);
+    const admin = kafka.admin();
+    await admin.connect();
+    // Segments of ~1 MB (18 batches of 3 x 20 KB): files from 1 MiB are kept for reuse.
+    await admin.createTopics({ topics: [{ topic: 'dur-reuse', numPartitions: 1, configEntries: [{ name: 'segment.bytes', value: '1100000' }] }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    const value = (i: number, tag: string): string => `${tag}-${i}-`.padEnd(20_000, tag);
+    const sendBatches = async (from: number, tag: string): Promise<void> => {
+      for (let i = from; i < from + 60; i += 3) {
+        await producer.send({ topic: 'dur-reuse', acks: -1, messages: [0, 1, 2].map((k) => ({ value: value(i + k, tag) })) });
+      }
+    };
+    await sendBatches(0, 'a');
+    expect((await admin.fetchTopicOffsets('dur-reuse'))[0]).toMatchObject({ high: '60' }); // also loads the admin's metadata
+    // The first segment (offsets 0-53) goes.
+    await admin.deleteTopicRecords({ topic: 'dur-reuse', partitions: [{ partition: 0, offset: '57' }] });
+    const recycle = join(dir, 'recycle');
+    await expect.poll(() => readdirSync(recycle).length, { timeout: 2000 }).toBe(1);
+    // The next segment (from offset 108) is written over it; its old records stay past the new ones until it is closed.
+    await sendBatches(60, 'b');
+    expect(readdirSync(recycle)).toEqual([]);
+    await producer.disconnect();
+    await admin.disconnect();
+    await stop(server);
+
+    ({ server, kafka } = await start(dir));
+    const seen = await readAll(kafka, 'dur-reuse', 63);
+    expect(seen.map((s) => Number(s.offset))).toEqual(Array.from({ length: 63 }, (_, i) => 57 + i));
+    expect(seen.map((s) => s.value)).toEqual(seen.map((s) => value(Number(s.offset), Number(s.offset) < 60 ? 'a' : 'b')));
+    const offsets = await kafka.admin().fetchTopicOffsets('dur-reuse');
+    expect(offsets[0]).toMatchObject({ low: '57', high: '120' });
+  }, 40_000);
+
   it('serves records kcat produced before a restart back to kcat at the same offsets', async () => {
     const dir = dataDir();
     let { server } = await start(dir);

@@ -6,6 +6,7 @@
 //  <dir>/logs/<name>/*.seg          one log store per partition or stream
 //  <dir>/queues/<namespace>/<name>/*.seg   one queue journal per queue
 //  <dir>/state/<name>/*.seg         key-value journals (committed offsets, producer state)
+//  <dir>/recycle/*.seg              deleted log segments kept for reuse (segment-recycler.ts)
 //
 // Names are percent-encoded outside [A-Za-z0-9_-.] (so '/', '%' and non-ASCII are safe) and
 // a name whose encoding is too long for a file system becomes '~' + a hash, with the real

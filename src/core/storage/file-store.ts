@@ -15,6 +15,7 @@ import { KeyValueJournal, type RecoveredKeyValues } from './kv-journal.js';
 import { LogStore, type RecoveredLog } from './log-store.js';
 import { QueueJournal, type RecoveredQueue } from './queue-journal.js';
 import { DEFAULT_DURABILITY, type DurabilityOptions, type FsyncPolicy } from './segment-journal.js';
+import { SegmentRecycler } from './segment-recycler.js';
 import type { StorageIssue } from './segment-scan.js';
 import { readSnapshotSync, writeSnapshot, writeSnapshotSync } from './snapshot-file.js';
 
@@ -48,6 +49,7 @@ export class FileStore implements Store {
   /** Deletions in progress, by key: a re-creation under the same name waits for them. */
   private deleting = new Map<string, Promise<void>>();
   private readonly durability: DurabilityOptions;
+  private recycler: SegmentRecycler | undefined;
   /** Journals whose writes are failing now, with their error (see writeFailure). */
   private readonly faults = new Map<object, BrokerError>();
   private readonly faultListeners = new Set<(failure: BrokerError | undefined) => void>();
@@ -104,6 +106,7 @@ export class FileStore implements Store {
     try {
       this.checkFormat();
       for (const sub of ['meta', 'logs', 'queues', 'state']) mkdirSync(join(this.dir, sub), { recursive: true });
+      this.recycler = new SegmentRecycler(join(this.dir, 'recycle'), this.durability.io);
       // Leftovers of snapshot writes interrupted by a crash.
       for (const f of readdirSync(join(this.dir, 'meta'))) if (f.endsWith('.tmp')) rmSync(join(this.dir, 'meta', f), { force: true });
     } catch (err) {
@@ -244,6 +247,8 @@ export class FileStore implements Store {
     await this.flush().catch(() => {});
     await Promise.all([...this.open_.values()].map((d) => d.close()));
     this.open_.clear();
+    await this.recycler?.close();
+    this.recycler = undefined;
     this.lock?.release();
     this.lock = undefined;
   }
@@ -274,16 +279,21 @@ export class FileStore implements Store {
       writeSnapshotSync(path, Buffer.from(JSON.stringify({ format: FORMAT_VERSION, created: new Date().toISOString() })));
       return;
     }
-    let format: unknown;
+    let marker: Record<string, unknown> = {};
     try {
-      format = (JSON.parse(payload.toString('utf8')) as { format?: unknown }).format;
+      const parsed: unknown = JSON.parse(payload.toString('utf8'));
+      if (typeof parsed === 'object' && parsed !== null) marker = parsed as Record<string, unknown>;
     } catch {
-      format = undefined;
+      // reported below
     }
+    const format = marker.format;
     if (typeof format !== 'number') throw new StorageFormatError(`${path} is damaged; this does not look like an omnibroker data directory`);
     if (format > FORMAT_VERSION) {
       throw new StorageFormatError(`${this.dir} was written by a newer omnibroker (storage format ${format}; this version reads up to ${FORMAT_VERSION}); upgrade omnibroker or use another --data-dir`);
     }
+    // Older files stay readable as they are; new ones are written in the current format, which
+    // an older omnibroker must not be let loose on.
+    if (format < FORMAT_VERSION) writeSnapshotSync(path, Buffer.from(JSON.stringify({ ...marker, format: FORMAT_VERSION, upgradedFrom: format })));
   }
 
   private assertClosed(key: string): void {
@@ -309,8 +319,9 @@ export class FileStore implements Store {
     return pending ? pending.then(fn, fn) : fn();
   }
 
+  /** Logs reuse their deleted segment files (segment-recycler.ts); queue journals, of small records, do not. */
   private logOptions(): Partial<DurabilityOptions> {
-    return { ...this.durability, ...(this.options.logSegmentBytes ? { segmentBytes: this.options.logSegmentBytes } : {}) };
+    return { ...this.durability, recycler: this.recycler, ...(this.options.logSegmentBytes ? { segmentBytes: this.options.logSegmentBytes } : {}) };
   }
 
   private queueOptions(): Partial<DurabilityOptions> {

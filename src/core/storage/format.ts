@@ -8,15 +8,20 @@
 //  8  2  format version (u16)                  2  1  type (1-255, store-defined)
 //  10 1  kind (1 log, 2 queue, 3 key-value)    3  1  flags (0)
 //  11 5  reserved (0)                          4  4  payload length (u32)
-//  16 8  base (u64: first offset / key)        8  4  CRC-32 of bytes 0-7 and the payload
-//  24 4  reserved (0)                          12 .. payload
-//  28 4  CRC-32 of bytes 0-27
+//  16 8  base (u64: first offset / key)        8  4  CRC-32 of bytes 0-7 and the payload,
+//  24 4  salt (u32; 0 in format 1)                   started from the file's salt
+//  28 4  CRC-32 of bytes 0-27                  12 .. payload
+//
+// The salt is random per file. It lets a segment file be reused (segment-recycler.ts): the
+// records of its earlier life, still on disk past the new ones, fail their checksums under the
+// new salt, so recovery can never take them for data. Format 1 files (salt 0) read as before.
 
+import { randomInt } from 'node:crypto';
 import { StartupError } from '../../shared/startup-error.js';
 import { crc32 } from './crc32.js';
 
-/** Bumped whenever a reader of this version could misread files of the next one. */
-export const FORMAT_VERSION = 1;
+/** Bumped whenever a reader of this version could misread files of the next one (2: salted record checksums). */
+export const FORMAT_VERSION = 2;
 export const FILE_MAGIC = Buffer.from('OMNIBSEG', 'latin1');
 export const FILE_HEADER_BYTES = 32;
 export const RECORD_HEADER_BYTES = 12;
@@ -32,6 +37,8 @@ export interface SegmentHeader {
   version: number;
   kind: number;
   base: number;
+  /** Where every record checksum of the file starts (0 for format 1 files). */
+  salt: number;
 }
 
 /** A data directory that cannot be used (newer format, locked): startup stops with one line. */
@@ -42,12 +49,18 @@ export class StorageFormatError extends StartupError {
   }
 }
 
-export function encodeFileHeader(kind: SegmentKind, base: number): Buffer {
+/** A fresh salt for a new segment file (never 0, which marks format 1). */
+export function newSalt(): number {
+  return randomInt(1, 0x1_0000_0000);
+}
+
+export function encodeFileHeader(kind: SegmentKind, base: number, salt: number): Buffer {
   const b = Buffer.alloc(FILE_HEADER_BYTES);
   FILE_MAGIC.copy(b, 0);
   b.writeUInt16LE(FORMAT_VERSION, 8);
   b.writeUInt8(kind, 10);
   b.writeBigUInt64LE(BigInt(base), 16);
+  b.writeUInt32LE(salt, 24);
   b.writeUInt32LE(crc32(b.subarray(0, 28)), 28);
   return b;
 }
@@ -66,20 +79,21 @@ export function decodeFileHeader(b: Buffer, file: string): SegmentHeader | undef
       `${file} was written by a newer omnibroker (storage format ${version}; this version reads up to ${FORMAT_VERSION}); upgrade omnibroker or use another --data-dir`,
     );
   }
-  return { version, kind: b.readUInt8(10), base: Number(b.readBigUInt64LE(16)) };
+  return { version, kind: b.readUInt8(10), base: Number(b.readBigUInt64LE(16)), salt: version >= 2 ? b.readUInt32LE(24) : 0 };
 }
 
 /**
  * Fills the 12-byte record header at `h[at..]` for a payload of `length` bytes made of
- * `parts`, checksumming header and payload together so a damaged length is caught too.
+ * `parts`, checksumming header and payload together (from the file's `salt`) so a damaged
+ * length is caught too.
  */
-export function writeRecordHeader(h: Buffer, at: number, type: number, length: number, parts: readonly Buffer[]): void {
+export function writeRecordHeader(h: Buffer, at: number, type: number, length: number, parts: readonly Buffer[], salt: number): void {
   h[at] = RECORD_MAGIC_0;
   h[at + 1] = RECORD_MAGIC_1;
   h[at + 2] = type;
   h[at + 3] = 0;
   h.writeUInt32LE(length, at + 4);
-  let c = crc32(h.subarray(at, at + 8));
+  let c = crc32(h.subarray(at, at + 8), salt);
   for (const p of parts) c = crc32(p, c);
   h.writeUInt32LE(c, at + 8);
 }

@@ -10,8 +10,11 @@ export interface StorageIo {
   writev(fd: number, bufs: readonly Buffer[], position: number): Promise<void>;
   fsync(fd: number, path: string): Promise<void>;
   read(fd: number, buf: Buffer, position: number): Promise<number>;
+  /** Sets the file's length (cuts a reused segment file to what was written into it). */
+  truncate(fd: number, length: number): Promise<void>;
   close(fd: number): Promise<void>;
   unlink(path: string): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
 }
 
 function cb<T>(resolve: (v: T) => void, reject: (e: Error) => void) {
@@ -44,6 +47,8 @@ export const nodeIo: StorageIo = {
   writev: writevAll,
   fsync: (fd) => new Promise((resolve, reject) => fs.fsync(fd, (err) => (err ? reject(err) : resolve()))),
   read: (fd, buf, position) => new Promise((resolve, reject) => fs.read(fd, buf, 0, buf.length, position, cb<number>(resolve, reject))),
+  truncate: (fd, length) => new Promise((resolve, reject) => fs.ftruncate(fd, length, (err) => (err ? reject(err) : resolve()))),
   close: (fd) => new Promise((resolve, reject) => fs.close(fd, (err) => (err ? reject(err) : resolve()))),
   unlink: (path) => new Promise((resolve, reject) => fs.unlink(path, (err) => (err && err.code !== 'ENOENT' ? reject(err) : resolve()))),
+  rename: (from, to) => new Promise((resolve, reject) => fs.rename(from, to, (err) => (err ? reject(err) : resolve()))),
 };

@@ -129,7 +129,7 @@ export class LiveRecords<K, X> {
       for (const [key, rec] of this.live) {
         if (rec.segment !== base) continue;
         const payload = data.subarray(rec.position + RECORD_HEADER_BYTES, rec.position + rec.bytes);
-        if (crc32(payload, crc32(data.subarray(rec.position, rec.position + 8))) !== data.readUInt32LE(rec.position + 8)) {
+        if (crc32(payload, crc32(data.subarray(rec.position, rec.position + 8), seg.salt)) !== data.readUInt32LE(rec.position + 8)) {
           this.issues.push({ kind: 'corruption', file: seg.path, offset: rec.position, length: rec.bytes, message: `${seg.path}: record at byte ${rec.position} no longer matches its checksum; segment kept` });
           return false;
         }

@@ -8,7 +8,7 @@
 import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, promises as fsp, readSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BrokerError } from '../errors.js';
-import { encodeFileHeader, FILE_HEADER_BYTES, MAX_PAYLOAD_BYTES, RECORD_HEADER_BYTES, SegmentKind, writeRecordHeader } from './format.js';
+import { encodeFileHeader, FILE_HEADER_BYTES, MAX_PAYLOAD_BYTES, newSalt, RECORD_HEADER_BYTES, SegmentKind, writeRecordHeader } from './format.js';
 import { scanSegment, type StorageIssue } from './segment-scan.js';
 import { deferred, Segment, segmentFileName, type Deferred, type DurabilityOptions, type Group, type JournalVisitor, type RecordLocation, type SegmentInfo } from './segment.js';
 
@@ -84,7 +84,7 @@ export class SegmentJournal {
       const result = scanSegment(path, (type, payload, position, bytes) => visit(base, type, payload, position, bytes), reuseBuffers);
       j.issues.push(...result.issues);
       if (!result.header) {
-        if (result.fileSize < FILE_HEADER_BYTES) rmSync(path);
+        if (result.issues[0]?.kind === 'torn_tail') rmSync(path);
         else renameSync(path, `${path}.corrupt`);
         return;
       }
@@ -94,7 +94,7 @@ export class SegmentJournal {
         fsyncSync(fd);
         closeSync(fd);
       }
-      const seg = new Segment(base, path, result.validEnd, last ? openSync(path, 'r+') : undefined);
+      const seg = new Segment(base, path, result.validEnd, last ? openSync(path, 'r+') : undefined, result.header.salt);
       seg.sealed = !last;
       j.segs.push(seg);
     });
@@ -140,7 +140,7 @@ export class SegmentJournal {
     if (!seg || seg.sealed || (seg.size > FILE_HEADER_BYTES && seg.size + total > this.opts.segmentBytes)) seg = this.roll();
     const position = seg.size;
     const header = this.reserve(RECORD_HEADER_BYTES);
-    writeRecordHeader(header.buf, header.at, type, length, parts);
+    writeRecordHeader(header.buf, header.at, type, length, parts, seg.salt);
     this.queue(seg, header.buf, header.at, RECORD_HEADER_BYTES, true);
     // Small parts are copied into the slab right after the header (the run grows as one
     // iovec across records); large ones are referenced where they are.
@@ -183,9 +183,9 @@ export class SegmentJournal {
       throw new BrokerError('storage_error', `${this.dir}: segment ${base} would not follow ${last.base}`);
     }
     if (last) last.sealed = true;
-    const seg = new Segment(base, join(this.dir, segmentFileName(base)), 0, undefined);
+    const seg = new Segment(base, join(this.dir, segmentFileName(base)), 0, undefined, newSalt());
     this.segs.push(seg);
-    const header = encodeFileHeader(this.kind, base);
+    const header = encodeFileHeader(this.kind, base, seg.salt);
     this.runStart = -1;
     this.queue(seg, header, 0, header.length, false);
     return seg;
@@ -200,7 +200,8 @@ export class SegmentJournal {
     this.segs = this.segs.filter((s) => s !== seg);
     await this.backgroundSyncDone();
     await this.closeSegment(seg);
-    await this.opts.io.unlink(seg.path);
+    if (this.opts.recycler) await this.opts.recycler.give(seg.path, seg.written);
+    else await this.opts.io.unlink(seg.path);
     this.dirDirty = true;
   }
 
@@ -266,6 +267,7 @@ export class SegmentJournal {
     while (this.inflight) await (this.inflightDone ??= deferred()).promise.catch(() => {});
     await this.backgroundSyncDone();
     for (const s of this.segs) await this.closeSegment(s).catch(() => {});
+    if (this.opts.recycler) for (const s of this.segs) await this.opts.recycler.give(s.path, s.written).catch(() => {});
     await fsp.rm(this.dir, { recursive: true, force: true });
   }
 
@@ -356,12 +358,24 @@ export class SegmentJournal {
       }
     }
     if (seg.fd === undefined) {
-      seg.opening ??= this.opts.io.open(seg.path, 'w');
+      seg.opening ??= this.openNew(seg);
       seg.fd = await seg.opening;
       this.dirDirty = true;
     }
     await this.opts.io.writev(seg.fd, g.bufs, g.pos);
     seg.written = Math.max(seg.written, g.pos + g.bytes);
+  }
+
+  /**
+   * Opens a new segment's file: a reused one when the recycler has one (written over in place:
+   * no new page-cache pages or disk blocks, see segment-recycler.ts), else a new empty file.
+   */
+  private async openNew(seg: Segment): Promise<number> {
+    if (this.opts.recycler && (await this.opts.recycler.take(seg.path))) {
+      seg.recycled = true;
+      return this.opts.io.open(seg.path, 'r+');
+    }
+    return this.opts.io.open(seg.path, 'w');
   }
 
   /**
@@ -436,6 +450,11 @@ export class SegmentJournal {
     const fd = s.fd;
     s.fd = undefined;
     s.opening = undefined;
+    if (fd !== undefined && s.recycled && !s.removed) {
+      // Drop what the earlier use left past the end (recovery would skip it, but it is disk space).
+      s.recycled = false;
+      await this.opts.io.truncate(fd, s.written).catch(() => {});
+    }
     if (fd !== undefined) await this.opts.io.close(fd);
     const rfd = s.readFd;
     s.readFd = undefined;

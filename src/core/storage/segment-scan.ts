@@ -68,8 +68,11 @@ class Window {
   }
 }
 
-/** Length of a valid record at `pos`, or -1 (bad magic, implausible length, checksum mismatch, past EOF). */
-function recordAt(w: Window, pos: number): number {
+/**
+ * Length of a valid record at `pos`, or -1 (bad magic, implausible length, checksum mismatch
+ * under the file's `salt`, past EOF).
+ */
+function recordAt(w: Window, pos: number, salt: number): number {
   if (!w.ensure(pos, RECORD_HEADER_BYTES)) return -1;
   let o = pos - w.start;
   if (w.buf[o] !== RECORD_MAGIC_0 || w.buf[o + 1] !== RECORD_MAGIC_1 || w.buf[o + 2] === 0) return -1;
@@ -77,18 +80,18 @@ function recordAt(w: Window, pos: number): number {
   if (length > MAX_PAYLOAD_BYTES) return -1;
   if (!w.ensure(pos, RECORD_HEADER_BYTES + length)) return -1;
   o = pos - w.start;
-  let c = crc32(w.buf.subarray(o, o + 8));
+  let c = crc32(w.buf.subarray(o, o + 8), salt);
   c = crc32(w.buf.subarray(o + RECORD_HEADER_BYTES, o + RECORD_HEADER_BYTES + length), c);
   if (c !== w.buf.readUInt32LE(o + 8)) return -1;
   return RECORD_HEADER_BYTES + length;
 }
 
 /** The next position after `from` holding a valid record, or -1. Only used after damage. */
-function resync(w: Window, from: number): number {
+function resync(w: Window, from: number, salt: number): number {
   for (let p = from; p + RECORD_HEADER_BYTES <= w.size; p++) {
     if (!w.ensure(p, 2)) return -1;
     const o = p - w.start;
-    if (w.buf[o] === RECORD_MAGIC_0 && w.buf[o + 1] === RECORD_MAGIC_1 && recordAt(w, p) > 0) return p;
+    if (w.buf[o] === RECORD_MAGIC_0 && w.buf[o + 1] === RECORD_MAGIC_1 && recordAt(w, p, salt) > 0) return p;
   }
   return -1;
 }
@@ -105,14 +108,15 @@ export function scanSegment(file: string, visit: RecordVisitor, reuseBuffers = f
     const issues: StorageIssue[] = [];
     const header = w.ensure(0, FILE_HEADER_BYTES) ? decodeFileHeader(w.buf.subarray(0, FILE_HEADER_BYTES), file) : undefined;
     if (!header) {
-      // A file shorter than a header is a segment whose creation was interrupted.
-      const kind = size < FILE_HEADER_BYTES ? 'torn_tail' : 'bad_header';
+      // A file shorter than a header, or with a zeroed one (a reused file not yet written,
+      // segment-recycler.ts), is a segment whose creation was interrupted.
+      const kind = size < FILE_HEADER_BYTES || w.buf.subarray(0, FILE_HEADER_BYTES).every((b) => b === 0) ? 'torn_tail' : 'bad_header';
       issues.push({ kind, file, offset: 0, length: size, message: `${file}: no valid segment header (${size} bytes)` });
       return { header: undefined, validEnd: 0, fileSize: size, issues };
     }
     let pos = FILE_HEADER_BYTES;
     while (pos < size) {
-      const n = recordAt(w, pos);
+      const n = recordAt(w, pos, header.salt);
       if (n > 0) {
         const o = pos - w.start;
         const buf = w.buf;
@@ -120,7 +124,7 @@ export function scanSegment(file: string, visit: RecordVisitor, reuseBuffers = f
         pos += n;
         continue;
       }
-      const next = resync(w, pos + 1);
+      const next = resync(w, pos + 1, header.salt);
       if (next < 0) {
         issues.push({ kind: 'torn_tail', file, offset: pos, length: size - pos, message: `${file}: incomplete or damaged record at byte ${pos}; the last ${size - pos} bytes are dropped` });
         return { header, validEnd: pos, fileSize: size, issues };

@@ -4,6 +4,7 @@
 
 import type { BrokerError } from '../errors.js';
 import { nodeIo, type StorageIo } from './io.js';
+import type { SegmentRecycler } from './segment-recycler.js';
 
 /**
  * always: a write is acknowledged after it is fsync'd (survives power loss).
@@ -20,6 +21,8 @@ export interface DurabilityOptions {
   /** A new segment is started once the active one would grow past this. */
   segmentBytes: number;
   io: StorageIo;
+  /** Reuses deleted segment files for new ones (logs only; see segment-recycler.ts). */
+  recycler?: SegmentRecycler | undefined;
   /**
    * Told when this journal starts failing writes (`failure` set) and when a retry succeeds
    * again or the journal is closed (`undefined`): lets the owner raise a store-wide alarm.
@@ -44,6 +47,8 @@ export interface SegmentInfo {
   /** Logical size, including bytes queued but not yet written. */
   readonly size: number;
   readonly sealed: boolean;
+  /** Where the file's record checksums start (format.ts). */
+  readonly salt: number;
 }
 
 /** Called per valid record during recovery, in file order. */
@@ -57,8 +62,11 @@ export class Segment implements SegmentInfo {
   synced: number;
   sealed = false;
   removed = false;
+  /** The file is a reused one: bytes of its earlier life may follow `written` until it is closed (truncated). */
+  recycled = false;
 
-  constructor(readonly base: number, readonly path: string, public size: number, fd: number | undefined) {
+  /** `salt` starts every record checksum of the file (format.ts). */
+  constructor(readonly base: number, readonly path: string, public size: number, fd: number | undefined, readonly salt: number) {
     this.fd = fd;
     this.written = size;
     this.synced = size;

@@ -50,7 +50,7 @@ describe('format version', () => {
   it('refuses a data directory written by a newer format', async () => {
     const dir = tempDir();
     writeSnapshotSync(join(dir, 'FORMAT'), Buffer.from(JSON.stringify({ format: 7 })));
-    await expect(new FileStore(dir).open()).rejects.toThrow(/written by a newer omnibroker \(storage format 7; this version reads up to 1\)/);
+    await expect(new FileStore(dir).open()).rejects.toThrow(/written by a newer omnibroker \(storage format 7; this version reads up to 2\)/);
     // The refusal releases the lock: fixing the directory is enough to start.
     expect(readdirSync(dir)).not.toContain('omnibroker.lock');
   });
@@ -60,7 +60,7 @@ describe('format version', () => {
     const s = new FileStore(dir);
     await s.open();
     await s.close();
-    expect(readdirSync(dir).sort()).toEqual(['FORMAT', 'logs', 'meta', 'queues', 'state']);
+    expect(readdirSync(dir).sort()).toEqual(['FORMAT', 'logs', 'meta', 'queues', 'recycle', 'state']);
   });
 });
 

@@ -287,7 +287,7 @@ describe('recovery of damaged files', () => {
     bytes.writeUInt16LE(99, 8);
     bytes.writeUInt32LE(crc32(bytes.subarray(0, 28)), 28);
     writeFileSync(file, bytes);
-    expect(() => open(dir)).toThrow(/newer omnibroker \(storage format 99; this version reads up to 1\)/);
+    expect(() => open(dir)).toThrow(/newer omnibroker \(storage format 99; this version reads up to 2\)/);
   });
 });
 
