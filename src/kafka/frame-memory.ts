@@ -148,3 +148,15 @@ function touchPages(buf: Buffer, from: number, to: number): void {
 
 /** One per process: the event loop reads one frame at a time, whichever connection it is on. */
 export const frameMemory = new FrameMemory();
+
+/**
+ * Copies `source[from, to)` into `target` at `at` with one memcpy; returns the bytes copied.
+ * For copies into (or out of) the shared chunks: on Node 20 Buffer#copy is TypedArray#set, which
+ * copies shared memory byte by byte whenever the two addresses differ modulo 8 (64 KiB: ~21 µs
+ * against ~3 µs here). Buffer#fill with a buffer value is a plain memcpy.
+ */
+export function copyBytes(source: Buffer, target: Buffer, at: number, from: number, to: number): number {
+  const n = Math.min(to - from, target.length - at);
+  if (n > 0) target.fill(source.subarray(from, from + n), at, at + n);
+  return Math.max(0, n);
+}

@@ -8,7 +8,7 @@
 // Every other read goes to one scratch buffer shared by all connections: the event loop runs
 // one read callback at a time and nothing here keeps a reference into the scratch past it.
 
-import { frameMemory } from './frame-memory.js';
+import { copyBytes, frameMemory } from './frame-memory.js';
 
 /** Reads go straight into a frame when at least this much of it is still missing. */
 const DIRECT_READ_MIN = 16 * 1024;
@@ -61,7 +61,7 @@ export class FrameReader {
     while (at < n && !this.stopped) {
       const f = this.frame;
       if (f !== null) {
-        const copied = chunk.copy(f, this.frameFilled, at, Math.min(n, at + f.length - this.frameFilled));
+        const copied = copyBytes(chunk, f, this.frameFilled, at, Math.min(n, at + f.length - this.frameFilled));
         at += copied;
         this.frameFilled += copied;
         if (this.frameFilled === f.length) this.complete();

@@ -4,7 +4,7 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CARVED_MIN_BYTES, FrameMemory } from '../../src/kafka/frame-memory.js';
+import { CARVED_MIN_BYTES, copyBytes, FrameMemory } from '../../src/kafka/frame-memory.js';
 
 const KiB = 1024;
 const LIMITS = { chunkBytes: 1024 * KiB, aheadBytes: 512 * KiB, touchSliceBytes: 64 * KiB, uncountedMaxBytes: 3 * 1024 * KiB };
@@ -66,5 +66,18 @@ describe('FrameMemory', () => {
     expect(memory.uncountedChunkBytes).toBe(0);
     for (let i = 0; i < 4; i++) chunkOf();
     expect(chunkOf()).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  it('copies into shared chunks at any alignment, clamped to the target', () => {
+    const target = Buffer.from(new SharedArrayBuffer(64));
+    const source = Buffer.from(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(copyBytes(source, target, 3, 5, 30)).toBe(25);
+    expect([...target.subarray(3, 28)]).toEqual([...source.subarray(5, 30)]);
+    expect(target[2]).toBe(0);
+    expect(target[28]).toBe(0);
+    expect(copyBytes(source, target, 50, 0, 40)).toBe(14);
+    expect([...target.subarray(50)]).toEqual([...source.subarray(0, 14)]);
+    expect(copyBytes(source, target, 10, 7, 7)).toBe(0);
+    expect(copyBytes(source, target, 64, 0, 5)).toBe(0);
   });
 });
