@@ -175,7 +175,7 @@ describe('Kafka durable restart (kafkajs)', () => {
     let { server, kafka } = await start(dir);
     const admin = kafka.admin();
     await admin.connect();
-    // Segments of ~1 MB (18 batches of 3 x 20 KB): files from 1 MiB are kept for reuse.
+    // Segments of ~1 MB (18 batches of 3 x 20 KB): files from 64 KiB are kept for reuse.
     await admin.createTopics({ topics: [{ topic: 'dur-reuse', numPartitions: 1, configEntries: [{ name: 'segment.bytes', value: '1100000' }] }] });
     const producer = kafka.producer();
     await producer.connect();

@@ -65,6 +65,11 @@ export class FileStore implements Store {
     };
   }
 
+  /** Log segment files written over since open (deleted segments reused, segment-recycler.ts). */
+  get reusedSegmentFiles(): number {
+    return this.recycler?.reused ?? 0;
+  }
+
   /**
    * Set while some journal cannot write (a `disk_full` failure is preferred when several
    * fail): the store-wide "disk alarm". It clears once every failing journal's retry (every

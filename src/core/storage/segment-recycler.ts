@@ -30,7 +30,7 @@ export interface RecyclerLimits {
   keepMs: number;
 }
 
-export const RECYCLER_LIMITS: RecyclerLimits = { maxFiles: 4, minBytes: 1024 * 1024, keepMs: 60_000 };
+export const RECYCLER_LIMITS: RecyclerLimits = { maxFiles: 4, minBytes: 64 * 1024, keepMs: 60_000 };
 
 interface Parked {
   path: string;
@@ -41,6 +41,8 @@ export class SegmentRecycler {
   /** Newest last: taken first, as its pages are the likeliest to be cached still. */
   private parked: Parked[] = [];
   private serial = 0;
+  /** Files handed out for new segments since the store was opened. */
+  reused = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -74,6 +76,7 @@ export class SegmentRecycler {
     if (!p) return false;
     try {
       await this.io.rename(p.path, path);
+      this.reused++;
       return true;
     } catch {
       await this.io.unlink(p.path).catch(() => {});

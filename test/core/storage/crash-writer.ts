@@ -1,6 +1,9 @@
 // Child process for crash.test.ts: appends to a log store and a queue journal under load
 // with the fsync policy given as argv[3] and prints what each acknowledgement covered, until it is SIGKILLed.
 //   L <baseOffset> <recordCount>   log entry durable
+//   T <offset>                      log start about to move there (segments below it go, and are reused)
+//   S <offset>                      that log start durable
+//   U <count>                       segment files reused so far
 //   Q <id>                          message durable
 //   R <id>                          its removal durable (odd ids are removed)
 // stdout to a pipe is synchronous on Linux, so a printed line was acknowledged before the kill.
@@ -18,6 +21,9 @@ const log = files.openLog('topic-0');
 const queue = files.openQueue('/', 'work');
 let next = log.nextOffset;
 let seq = 0;
+let bursts = 0;
+/** Offsets kept behind the newest when the log start moves: one or two 128 KiB segments. */
+const KEEP_OFFSETS = 1200;
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
@@ -55,6 +61,12 @@ function burst(): void {
         void queue.journal.commit().then(() => out(`R ${id}`));
       }
     });
+  }
+  if (++bursts % 5 === 0 && next - KEEP_OFFSETS > log.store.logStartOffset) {
+    const start = next - KEEP_OFFSETS;
+    out(`T ${start}`);
+    void log.store.truncateBefore(start).then(() => out(`S ${start}`));
+    out(`U ${files.reusedSegmentFiles}`);
   }
   setImmediate(burst);
 }

@@ -17,7 +17,7 @@ import { removeTempDirs, sleep, tempDir } from './helpers.js';
 afterEach(removeTempDirs);
 
 const SEGMENT = 8192;
-/** Limits for segments this small (the shipped ones keep files of 1 MiB and more). */
+/** Limits for segments this small (the shipped ones keep files of 64 KiB and more). */
 const small = { maxFiles: 4, minBytes: 1024, keepMs: 60_000 };
 const bytesOf = (offset: number, size: number): Buffer => Buffer.alloc(size, `entry-${offset};`);
 
