@@ -297,12 +297,16 @@ export class LogStore {
 
   /**
    * Moves the log start forward (DeleteRecords, retention): a small durable record, then
-   * every sealed segment wholly below the new start is deleted in the background.
+   * every sealed segment wholly below the new start is deleted in the background. When the
+   * new start is the end of the log, the active segment is sealed first so that it goes too:
+   * an emptied log keeps no dead bytes (up to a whole segment) on disk.
    */
   truncateBefore(offset: number): Promise<void> {
     if (offset <= this.start) return Promise.resolve();
     if (offset > this.next) throw new BrokerError('invalid_argument', `offset ${offset} is past the end of the log (${this.next})`);
     this.start = offset;
+    // The next segment is named `offset` (the end), so the log-start record below lands in it.
+    if (offset === this.next) this.journal.roll();
     const b = Buffer.allocUnsafe(8);
     b.writeDoubleLE(offset, 0);
     this.journal.write(LOG_START, [b]);

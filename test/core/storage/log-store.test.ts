@@ -108,6 +108,32 @@ describe('log store', () => {
     await r.store.close();
   });
 
+  it('deletes the active segment too when the log start reaches the end (nothing dead left on disk)', async () => {
+    const dir = tempDir();
+    const { store } = LogStore.open(dir);
+    for (let o = 0; o < 30; o++) store.append({ baseOffset: o, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(o, 1, 1000) });
+    await store.commit();
+    expect(readdirSync(dir)).toEqual([`${'0'.padStart(20, '0')}.seg`]);
+    await store.truncateBefore(30);
+    // Only the new segment named after the end is left, holding the log-start record.
+    expect(readdirSync(dir)).toEqual([`${'30'.padStart(20, '0')}.seg`]);
+    expect(store.diskBytes).toBeLessThan(100);
+    await store.truncateBefore(30); // again: nothing to do
+    store.append({ baseOffset: 30, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(30, 1) });
+    await store.close();
+
+    const r = LogStore.open(dir);
+    expect(r.issues).toEqual([]);
+    expect(r.logStartOffset).toBe(30);
+    expect(r.nextOffset).toBe(31);
+    expect(r.entries.map((e) => e.baseOffset)).toEqual([30]);
+    await r.store.truncateBefore(31);
+    await r.store.close();
+    const emptied = LogStore.open(dir);
+    expect([emptied.logStartOffset, emptied.nextOffset, emptied.entries.length]).toEqual([31, 31, 0]);
+    await emptied.store.close();
+  });
+
   it('never reuses a segment name when a roll would repeat the current base', async () => {
     const dir = tempDir();
     const { store } = LogStore.open(dir, { segmentBytes: 1024 });
