@@ -113,6 +113,8 @@ export class LogStore {
   private start = 0;
   /** Last offset held by each segment (for deleting segments below the log start). */
   private segmentLast = new Map<number, number>();
+  /** Segment deletions, one truncation after the other, so no segment goes before an older one. */
+  private removals: Promise<void> = Promise.resolve();
 
   private constructor(private journal: SegmentJournal) {}
 
@@ -121,6 +123,8 @@ export class LogStore {
     const opts = { ...DEFAULT_DURABILITY, ...rest };
     const entries: RecoveredLogEntry[] = [];
     const issues: StorageIssue[] = [];
+    /** Offsets missing between two recovered entries: damage only if they are at or above the log start. */
+    const gaps: Array<{ from: number; to: number; issue: StorageIssue }> = [];
     let store: LogStore | undefined;
     let next = 0;
     let start = 0;
@@ -140,7 +144,7 @@ export class LogStore {
         return;
       }
       if (baseOffset > next && entries.length > 0) {
-        issues.push({ kind: 'corruption', file: `${dir}/segment ${segment}`, offset: position, length: 0, message: `${dir}: offsets ${next}-${baseOffset - 1} are missing (lost to the damage reported above)` });
+        gaps.push({ from: next, to: baseOffset - 1, issue: { kind: 'corruption', file: `${dir}/segment ${segment}`, offset: position, length: 0, message: `${dir}: offsets ${next}-${baseOffset - 1} are missing (lost to the damage reported above)` } });
       }
       const bytesAt = ENTRY_HEADER + metaLength;
       entries.push({
@@ -158,6 +162,9 @@ export class LogStore {
     issues.unshift(...journal.issues);
     // Segments deleted by truncation take their offsets with them.
     if (Number.isFinite(minSegment)) start = Math.max(start, Math.min(minSegment, next));
+    // Below the log start nothing is missed: a segment there may be gone before an older one
+    // (a crash while they were being deleted).
+    for (const g of gaps) if (g.to >= start) issues.push(g.issue);
     // A segment is named by the next offset when it was started: offsets below it were
     // assigned, even if their entries were lost (never fsync'd before a power loss). They are
     // not reused, as Kafka never hands out an offset twice.
@@ -313,13 +320,15 @@ export class LogStore {
     const i = this.index.find(offset);
     if (i >= 0) this.index.dropBelow(i);
     const doomed = this.journal.segments.filter((s) => s.sealed && (this.segmentLast.get(s.base) ?? -1) < offset).map((s) => s.base);
-    return (async () => {
+    const done = this.removals.then(async () => {
       await this.journal.commit();
       for (const base of doomed) {
         await this.journal.remove(base);
         this.segmentLast.delete(base);
       }
-    })();
+    });
+    this.removals = done.catch(() => {});
+    return done;
   }
 
   close(): Promise<void> {

@@ -22,7 +22,7 @@ import { FILE_HEADER_BYTES } from './format.js';
 import type { StorageIo } from './io.js';
 
 export interface RecyclerLimits {
-  /** Files kept at most; more are deleted at once. */
+  /** Files kept at most; more are deleted at once (Kafka keeps every deleted segment for its delay; 8 bounds a burst). */
   maxFiles: number;
   /** Smaller files are deleted at once: too little to write over to be worth an fsync. */
   minBytes: number;
@@ -30,7 +30,7 @@ export interface RecyclerLimits {
   keepMs: number;
 }
 
-export const RECYCLER_LIMITS: RecyclerLimits = { maxFiles: 4, minBytes: 64 * 1024, keepMs: 60_000 };
+export const RECYCLER_LIMITS: RecyclerLimits = { maxFiles: 8, minBytes: 64 * 1024, keepMs: 60_000 };
 
 interface Parked {
   path: string;

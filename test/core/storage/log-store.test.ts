@@ -1,6 +1,7 @@
 // Durable partition logs: entries with offsets, timestamps and metadata survive a reopen,
 // reads by offset are served from file ranges, and log-start truncation deletes segments.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { Log } from '../../../src/core/log.js';
@@ -132,6 +133,29 @@ describe('log store', () => {
     const emptied = LogStore.open(dir);
     expect([emptied.logStartOffset, emptied.nextOffset, emptied.entries.length]).toEqual([31, 31, 0]);
     await emptied.store.close();
+  });
+
+  it('does not report offsets missing below the log start (a newer segment deleted before an older one)', async () => {
+    const dir = tempDir();
+    const { store } = LogStore.open(dir, { segmentBytes: 2048 });
+    for (let o = 0; o < 30; o++) store.append({ baseOffset: o, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(o, 1, 300) });
+    await store.commit();
+    const names = readdirSync(dir).sort();
+    expect(names.length).toBeGreaterThan(3);
+    const oldest = readFileSync(join(dir, names[0] as string));
+    // The log start moves into the third segment: the first two go...
+    const start = Number((names[2] as string).slice(0, 20)) + 1;
+    await store.truncateBefore(start);
+    await store.close();
+    // ...but a crash kept the oldest one (its deletion had not happened yet).
+    writeFileSync(join(dir, names[0] as string), oldest);
+
+    const r = LogStore.open(dir, { segmentBytes: 2048 });
+    expect(r.issues).toEqual([]);
+    expect(r.logStartOffset).toBe(start);
+    expect(r.entries[0]!.baseOffset).toBe(start);
+    expect(r.nextOffset).toBe(30);
+    await r.store.close();
   });
 
   it('never reuses a segment name when a roll would repeat the current base', async () => {
