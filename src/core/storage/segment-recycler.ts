@@ -3,7 +3,7 @@
 // written over it in place; files nobody took within `keepMs` are deleted, as Kafka deletes
 // its segments file.delete.delay.ms (60 s) after retention let them go.
 //
-// Why: appending to a new file makes the kernel find, charge and zero a page-cache page per
+// Why: appending to a new file makes the kernel allocate and charge a new page-cache page per
 // 4 KiB and allocate disk blocks as it goes; writing over a file whose pages are still cached
 // does neither. Measured on this project's machines (VMs where memory handed back to the host
 // is slow to touch again), 1 MB writes with a 5 ms fsync cost 0.8-1.5 µs of CPU per KiB into
