@@ -124,7 +124,7 @@ export class LogStore {
     const entries: RecoveredLogEntry[] = [];
     const issues: StorageIssue[] = [];
     /** Offsets missing between two recovered entries: damage only if they are at or above the log start. */
-    const gaps: Array<{ from: number; to: number; issue: StorageIssue }> = [];
+    const gaps: Array<{ to: number; issue: StorageIssue }> = [];
     let store: LogStore | undefined;
     let next = 0;
     let start = 0;
@@ -144,7 +144,7 @@ export class LogStore {
         return;
       }
       if (baseOffset > next && entries.length > 0) {
-        gaps.push({ from: next, to: baseOffset - 1, issue: { kind: 'corruption', file: `${dir}/segment ${segment}`, offset: position, length: 0, message: `${dir}: offsets ${next}-${baseOffset - 1} are missing (lost to the damage reported above)` } });
+        gaps.push({ to: baseOffset - 1, issue: { kind: 'corruption', file: `${dir}/segment ${segment}`, offset: position, length: 0, message: `${dir}: offsets ${next}-${baseOffset - 1} are missing (lost to the damage reported above)` } });
       }
       const bytesAt = ENTRY_HEADER + metaLength;
       entries.push({

@@ -200,9 +200,13 @@ export class SegmentJournal {
     this.segs = this.segs.filter((s) => s !== seg);
     await this.backgroundSyncDone();
     await this.closeSegment(seg);
-    if (this.opts.recycler) await this.opts.recycler.give(seg.path, seg.written);
-    else await this.opts.io.unlink(seg.path);
+    await this.discard(seg);
     this.dirDirty = true;
+  }
+
+  /** A deleted segment's file (descriptors closed): to the recycler for reuse, else unlinked. */
+  private discard(seg: Segment): Promise<void> {
+    return this.opts.recycler ? this.opts.recycler.give(seg.path, seg.written) : this.opts.io.unlink(seg.path);
   }
 
   /**
@@ -266,8 +270,10 @@ export class SegmentJournal {
     this.clearFault();
     while (this.inflight) await (this.inflightDone ??= deferred()).promise.catch(() => {});
     await this.backgroundSyncDone();
-    for (const s of this.segs) await this.closeSegment(s).catch(() => {});
-    if (this.opts.recycler) for (const s of this.segs) await this.opts.recycler.give(s.path, s.written).catch(() => {});
+    for (const s of this.segs) {
+      await this.closeSegment(s).catch(() => {});
+      await this.discard(s).catch(() => {});
+    }
     await fsp.rm(this.dir, { recursive: true, force: true });
   }
 
