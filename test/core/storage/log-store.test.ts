@@ -12,6 +12,11 @@ afterEach(removeTempDirs);
 
 const batch = (base: number, n: number, size = 300): Buffer => Buffer.alloc(size, `batch-${base}-${n};`);
 
+/** Entries of one record each at offsets 0 .. count-1, `size` bytes each. */
+function appendSingles(store: LogStore, count: number, size: number): void {
+  for (let o = 0; o < count; o++) store.append({ baseOffset: o, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(o, 1, size) });
+}
+
 describe('log store', () => {
   it('recovers every entry with its offsets, timestamps, metadata and bytes', async () => {
     const dir = tempDir();
@@ -112,7 +117,7 @@ describe('log store', () => {
   it('deletes the active segment too when the log start reaches the end (nothing dead left on disk)', async () => {
     const dir = tempDir();
     const { store } = LogStore.open(dir);
-    for (let o = 0; o < 30; o++) store.append({ baseOffset: o, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(o, 1, 1000) });
+    appendSingles(store, 30, 1000);
     await store.commit();
     expect(readdirSync(dir)).toEqual([`${'0'.padStart(20, '0')}.seg`]);
     await store.truncateBefore(30);
@@ -138,7 +143,7 @@ describe('log store', () => {
   it('does not report offsets missing below the log start (a newer segment deleted before an older one)', async () => {
     const dir = tempDir();
     const { store } = LogStore.open(dir, { segmentBytes: 2048 });
-    for (let o = 0; o < 30; o++) store.append({ baseOffset: o, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(o, 1, 300) });
+    appendSingles(store, 30, 300);
     await store.commit();
     const names = readdirSync(dir).sort();
     expect(names.length).toBeGreaterThan(3);
@@ -178,7 +183,7 @@ describe('log store', () => {
   it('does not hand out offsets again when the newest entries were lost', async () => {
     const dir = tempDir();
     const { store } = LogStore.open(dir, { segmentBytes: 1024 });
-    for (let o = 0; o < 6; o++) store.append({ baseOffset: o, recordCount: 1, maxTimestamp: 0, appendedAt: 0, bytes: batch(o, 1, 600) });
+    appendSingles(store, 6, 600);
     await store.close();
     // Simulate a power loss that kept the newest segment's name but not its records.
     const files = readdirSync(dir).sort();
