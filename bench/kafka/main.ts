@@ -186,21 +186,14 @@ async function main(): Promise<void> {
         }
         return n;
       };
-      await report.measure({
-        rounds: 3,
-        metrics: [{ name: `kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`, unit: 'records/s', better: 'higher' }],
-        timeoutMs: 90_000,
-        run: async (c, target) => {
-          const n = await fill(c, target);
-          if (n !== CONSUME.count) throw new Error(`only ${n} of ${CONSUME.count} records readable`);
-          return { [`kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`]: await kcatConsume(c, 'consume', n) };
-        },
-      });
-      await report.measure({
-        metrics: [{ name: 'kafkajs consume, same topic (from first batch)', unit: 'records/s', better: 'higher' }],
-        timeoutMs: 60_000,
-        run: async (c, target) => ({ 'kafkajs consume, same topic (from first batch)': await kafkajsConsume(c, 'consume', await fill(c, target)) }),
-      });
+      const kcatRow = `kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`;
+      const kcatRun = async (c: Ctx, target: string): Promise<number> => {
+        const n = await fill(c, target);
+        if (n !== CONSUME.count) throw new Error(`only ${n} of ${CONSUME.count} records readable`);
+        return kcatConsume(c, 'consume', n);
+      };
+      await report.measure({ ...single(kcatRow, 'records/s', 'higher', 90_000, kcatRun), rounds: 3 });
+      await report.measure(single('kafkajs consume, same topic (from first batch)', 'records/s', 'higher', 60_000, async (c, target) => kafkajsConsume(c, 'consume', await fill(c, target))));
       await report.measure(percentiles('end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)', 'end-to-end latency p99', 60_000, (c) => endToEnd(c, 'e2e')));
       await report.measure({ ...single('rebalance: 3rd member joins a 2-member group (kafkajs, session timeout 6 s)', 'ms', 'lower', 60_000, (c) => rebalance(c, 'rebalance')), rounds: 1 });
     }
