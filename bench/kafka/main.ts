@@ -9,13 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withTimeout } from '../lib/measure.js';
-import { benchArgs, startOmnibroker } from '../lib/omnibroker.js';
+import { BENCH_DURABLE as DURABLE, BENCH_FSYNC, benchArgs, durableArgs, startOmnibroker } from '../lib/omnibroker.js';
 import { run, trackDir, type ServerProcess } from '../lib/proc.js';
 import { oneLine, percentiles, Report, single, type Target } from '../lib/report.js';
 import { startMock } from './mock.js';
 import { endToEnd, kafkaClient, kafkajsConsume, kafkajsProduce, kcatConsume, kcatIdempotence, kcatProduce, kcatProduceCost, readableRecords, rebalance, transactionCommit, transactionCommitLibrdkafka, type Ctx } from './scenarios.js';
 
-const DURABLE = process.env.BENCH_DURABLE === '1';
 /** The produce rows' record sizes: `tag` goes into their topic names, `label` into their row names. */
 const SMALL = { size: 100, count: 1_000_000, tag: '100', label: '100 B' };
 const LARGE = { size: 1024, count: 200_000, tag: '1k', label: '1 KiB' };
@@ -124,7 +123,7 @@ async function main(): Promise<void> {
   trackDir(dir); // removed at the end, or on exit if we are interrupted
   // Durable rows: the data dir lives under the run's temp dir (removed at the end).
   const dataDir = join(dir, 'data');
-  const omni = DURABLE ? await omnibrokerTarget('omnibroker --data-dir', ['--data-dir', dataDir, '--fsync', process.env.BENCH_FSYNC ?? 'interval', ...benchArgs()]) : await omnibrokerTarget();
+  const omni = DURABLE ? await omnibrokerTarget('omnibroker --data-dir', durableArgs(dataDir)) : await omnibrokerTarget();
   const peer = DURABLE ? await omnibrokerTarget('omnibroker in memory') : await mockTarget();
   const title = DURABLE ? 'Kafka durable (--data-dir) vs in memory: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all' : 'Kafka: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all';
   const report = new Report<Ctx>(title, omni.t, peer.t);
@@ -204,7 +203,7 @@ async function main(): Promise<void> {
   }
   if (DURABLE) {
     report.print([
-      `left: omnibroker --data-dir --fsync ${process.env.BENCH_FSYNC ?? 'interval'} (group commit; a produce is answered once written, fsync within 5 ms); right: omnibroker in memory. Ratio = durable / in memory.`,
+      `left: omnibroker --data-dir --fsync ${BENCH_FSYNC} (group commit; a produce is answered once written, fsync within 5 ms); right: omnibroker in memory. Ratio = durable / in memory.`,
       'kcat: librdkafka defaults (linger.ms 5, batch.num.messages 10000), -X acks=all, -z none; records/s from the high watermarks after kcat exits.',
       `total time ${((performance.now() - started) / 1000).toFixed(0)} s`,
     ]);
