@@ -9,13 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withTimeout } from '../lib/measure.js';
-import { benchArgs, startOmnibroker } from '../lib/omnibroker.js';
+import { BENCH_DURABLE as DURABLE, BENCH_FSYNC, benchArgs, durableArgs, startOmnibroker } from '../lib/omnibroker.js';
 import { run, trackDir, type ServerProcess } from '../lib/proc.js';
 import { oneLine, percentiles, Report, single, type Target } from '../lib/report.js';
 import { startMock } from './mock.js';
 import { endToEnd, kafkaClient, kafkajsConsume, kafkajsProduce, kcatConsume, kcatIdempotence, kcatProduce, kcatProduceCost, readableRecords, rebalance, transactionCommit, transactionCommitLibrdkafka, type Ctx } from './scenarios.js';
 
-const DURABLE = process.env.BENCH_DURABLE === '1';
 /** The produce rows' record sizes: `tag` goes into their topic names, `label` into their row names. */
 const SMALL = { size: 100, count: 1_000_000, tag: '100', label: '100 B' };
 const LARGE = { size: 1024, count: 200_000, tag: '1k', label: '1 KiB' };
@@ -124,7 +123,7 @@ async function main(): Promise<void> {
   trackDir(dir); // removed at the end, or on exit if we are interrupted
   // Durable rows: the data dir lives under the run's temp dir (removed at the end).
   const dataDir = join(dir, 'data');
-  const omni = DURABLE ? await omnibrokerTarget('omnibroker --data-dir', ['--data-dir', dataDir, '--fsync', process.env.BENCH_FSYNC ?? 'interval', ...benchArgs()]) : await omnibrokerTarget();
+  const omni = DURABLE ? await omnibrokerTarget('omnibroker --data-dir', durableArgs(dataDir)) : await omnibrokerTarget();
   const peer = DURABLE ? await omnibrokerTarget('omnibroker in memory') : await mockTarget();
   const title = DURABLE ? 'Kafka durable (--data-dir) vs in memory: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all' : 'Kafka: kcat (librdkafka 2.0.2) and kafkajs 2.2.4, acks=all';
   const report = new Report<Ctx>(title, omni.t, peer.t);
@@ -186,21 +185,14 @@ async function main(): Promise<void> {
         }
         return n;
       };
-      await report.measure({
-        rounds: 3,
-        metrics: [{ name: `kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`, unit: 'records/s', better: 'higher' }],
-        timeoutMs: 90_000,
-        run: async (c, target) => {
-          const n = await fill(c, target);
-          if (n !== CONSUME.count) throw new Error(`only ${n} of ${CONSUME.count} records readable`);
-          return { [`kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`]: await kcatConsume(c, 'consume', n) };
-        },
-      });
-      await report.measure({
-        metrics: [{ name: 'kafkajs consume, same topic (from first batch)', unit: 'records/s', better: 'higher' }],
-        timeoutMs: 60_000,
-        run: async (c, target) => ({ 'kafkajs consume, same topic (from first batch)': await kafkajsConsume(c, 'consume', await fill(c, target)) }),
-      });
+      const kcatRow = `kcat consume 100 B, 8 partitions, whole topic (${CONSUME.count.toLocaleString('en-US')} records)`;
+      const kcatRun = async (c: Ctx, target: string): Promise<number> => {
+        const n = await fill(c, target);
+        if (n !== CONSUME.count) throw new Error(`only ${n} of ${CONSUME.count} records readable`);
+        return kcatConsume(c, 'consume', n);
+      };
+      await report.measure({ ...single(kcatRow, 'records/s', 'higher', 90_000, kcatRun), rounds: 3 });
+      await report.measure(single('kafkajs consume, same topic (from first batch)', 'records/s', 'higher', 60_000, async (c, target) => kafkajsConsume(c, 'consume', await fill(c, target))));
       await report.measure(percentiles('end-to-end latency p50 (kafkajs send acks=-1 -> eachMessage)', 'end-to-end latency p99', 60_000, (c) => endToEnd(c, 'e2e')));
       await report.measure({ ...single('rebalance: 3rd member joins a 2-member group (kafkajs, session timeout 6 s)', 'ms', 'lower', 60_000, (c) => rebalance(c, 'rebalance')), rounds: 1 });
     }
@@ -211,7 +203,7 @@ async function main(): Promise<void> {
   }
   if (DURABLE) {
     report.print([
-      `left: omnibroker --data-dir --fsync ${process.env.BENCH_FSYNC ?? 'interval'} (group commit; a produce is answered once written, fsync within 5 ms); right: omnibroker in memory. Ratio = durable / in memory.`,
+      `left: omnibroker --data-dir --fsync ${BENCH_FSYNC} (group commit; a produce is answered once written, fsync within 5 ms); right: omnibroker in memory. Ratio = durable / in memory.`,
       'kcat: librdkafka defaults (linger.ms 5, batch.num.messages 10000), -X acks=all, -z none; records/s from the high watermarks after kcat exits.',
       `total time ${((performance.now() - started) / 1000).toFixed(0)} s`,
     ]);

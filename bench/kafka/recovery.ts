@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writer } from '../../src/kafka/bytes.js';
 import { encode, inRange, loadMessages } from '../../src/kafka/codec.js';
-import { crc32c } from '../../src/kafka/crc32c.js';
 import { startOmnibroker } from '../lib/omnibroker.js';
 import { rssKiB, trackDir } from '../lib/proc.js';
+import { producerBatch } from '../../test/kafka/batch-builder.js';
 import { kafkaClient } from './scenarios.js';
 
 const TOTAL_MIB = Number(process.argv[2] ?? 1024);
@@ -24,40 +24,8 @@ const RECORD_BYTES = 1000;
 const IN_FLIGHT = 16;
 const TOPIC = 'recovery';
 
-/** One uncompressed magic-2 batch of RECORDS_PER_BATCH records (CRC-32C set; the broker stamps the base offset). */
-function batch(): Buffer {
-  const value = Buffer.alloc(RECORD_BYTES, 0x61);
-  const parts: Buffer[] = [];
-  for (let i = 0; i < RECORDS_PER_BATCH; i++) {
-    const w = new Writer();
-    w.int8(0);
-    w.varint(0);
-    w.varint(i);
-    w.varint(-1);
-    w.varint(value.length);
-    w.raw(value);
-    w.varint(0);
-    const body = w.toBuffer();
-    const lw = new Writer();
-    lw.varint(body.length);
-    parts.push(lw.toBuffer(), body);
-  }
-  const head = Buffer.alloc(61);
-  const now = BigInt(Date.now());
-  head.writeInt32BE(-1, 12);
-  head.writeInt8(2, 16);
-  head.writeInt32BE(RECORDS_PER_BATCH - 1, 23);
-  head.writeBigInt64BE(now, 27);
-  head.writeBigInt64BE(now, 35);
-  head.writeBigInt64BE(-1n, 43);
-  head.writeInt16BE(-1, 51);
-  head.writeInt32BE(-1, 53);
-  head.writeInt32BE(RECORDS_PER_BATCH, 57);
-  const all = Buffer.concat([head, ...parts]);
-  all.writeInt32BE(all.length - 12, 8);
-  all.writeUInt32BE(crc32c(all, 21), 17);
-  return all;
-}
+/** One uncompressed magic-2 batch of RECORDS_PER_BATCH keyless records (the broker stamps the base offset). */
+const BATCH = producerBatch(Array.from({ length: RECORDS_PER_BATCH }, () => 'a'.repeat(RECORD_BYTES)), { timestamp: Date.now() });
 
 /** A framed Produce v9 request (acks=1) carrying `records` to one partition. */
 function produceRequest(records: Buffer, partition: number): Buffer {
@@ -77,8 +45,7 @@ function produceRequest(records: Buffer, partition: number): Buffer {
 
 /** Sends `count` produce requests round-robin over the partitions, IN_FLIGHT at a time. */
 async function fill(port: number, count: number): Promise<void> {
-  const b = batch();
-  const requests = Array.from({ length: PARTITIONS }, (_, p) => produceRequest(b, p));
+  const requests = Array.from({ length: PARTITIONS }, (_, p) => produceRequest(BATCH, p));
   const socket = net.connect(port, '127.0.0.1');
   await new Promise((r) => socket.once('connect', r));
   let sent = 0;
@@ -118,7 +85,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'omnibroker-bench-recovery-'));
   trackDir(dir);
   const args = ['--data-dir', dir, '--fsync', 'never'];
-  const requests = Math.ceil((TOTAL_MIB * 1024 * 1024) / batch().length);
+  const requests = Math.ceil((TOTAL_MIB * 1024 * 1024) / BATCH.length);
   try {
     const emptyStart = performance.now();
     const first = await startOmnibroker(['kafka'], args);
@@ -135,7 +102,7 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000)); // let the server settle (pending writes, a GC)
     const rssFull = rssKiB(first.proc.pid) ?? 0;
     await first.proc.stop();
-    const mib = (requests * batch().length) / 1024 / 1024;
+    const mib = (requests * BATCH.length) / 1024 / 1024;
     process.stdout.write(`wrote ${mib.toFixed(0)} MiB (${written.toLocaleString('en-US')} records, ${requests} batches) in ${fillS.toFixed(1)} s; server RSS after writing ${(rssFull / 1024).toFixed(0)} MiB\n`);
     const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
     for (let i = 0; i < rounds; i++) {

@@ -21,6 +21,16 @@ export function benchArgs(): string[] {
   return (process.env.OMNIBROKER_BENCH_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 
+/** BENCH_DURABLE=1: the bench's durable mode (for SQS and Kafka: omnibroker --data-dir against omnibroker in memory). */
+export const BENCH_DURABLE = process.env.BENCH_DURABLE === '1';
+/** The --fsync policy of a durable run: BENCH_FSYNC, else the server's default (interval). */
+export const BENCH_FSYNC = process.env.BENCH_FSYNC ?? 'interval';
+
+/** Server arguments for the durable side: --data-dir `dir`, --fsync BENCH_FSYNC, then benchArgs(). */
+export function durableArgs(dir: string): string[] {
+  return ['--data-dir', dir, '--fsync', BENCH_FSYNC, ...benchArgs()];
+}
+
 /** The Node options `npm start` and the Docker image run the server with. */
 const SHIPPED_NODE_ARGS = '--initial-heap-size=128';
 

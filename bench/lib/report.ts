@@ -37,9 +37,9 @@ export interface Scenario<C> {
   rounds?: number;
 }
 
-/** A scenario with one metric, measured by `fn`. */
-export function single<C>(metric: string, unit: string, better: Better, timeoutMs: number, fn: (c: C) => Promise<number>): Scenario<C> {
-  return { metrics: [{ name: metric, unit, better }], timeoutMs, run: async (c) => ({ [metric]: await fn(c) }) };
+/** A scenario with one metric, measured by `fn` (given the target's label too, as `run` is). */
+export function single<C>(metric: string, unit: string, better: Better, timeoutMs: number, fn: (c: C, target: string) => Promise<number>): Scenario<C> {
+  return { metrics: [{ name: metric, unit, better }], timeoutMs, run: async (c, target) => ({ [metric]: await fn(c, target) }) };
 }
 
 /** A latency scenario reporting the p50 and p99 (in ms, lower is better) that `fn` measures. */

@@ -16,7 +16,7 @@ import { loop, percentile, sleep } from '../lib/measure.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchArgs, startOmnibroker } from '../lib/omnibroker.js';
+import { BENCH_DURABLE as DURABLE, BENCH_FSYNC as FSYNC, benchArgs, durableArgs, startOmnibroker } from '../lib/omnibroker.js';
 import { ensurePeerPackages, PEER_NODE, PEERS_DIR } from '../lib/peers.js';
 import { cpuMs, startServer, trackDir, type ServerProcess } from '../lib/proc.js';
 import { oneLine, percentiles, Report, type Metric, type Scenario, type Target } from '../lib/report.js';
@@ -26,8 +26,6 @@ interface Ctx {
   pid: number;
 }
 
-const DURABLE = process.env.BENCH_DURABLE === '1';
-const FSYNC = process.env.BENCH_FSYNC ?? 'interval';
 const BODY = 'x'.repeat(100);
 const SEND_MAX = 20_000;
 const LOOP_MS = 3000;
@@ -168,7 +166,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const dataDir = DURABLE ? mkdtempSync(join(tmpdir(), 'omnibroker-bench-sqs-')) : undefined;
   if (dataDir) trackDir(dataDir);
-  const omni = dataDir ? await omnibrokerTarget('omnibroker --data-dir', ['--data-dir', dataDir, '--fsync', FSYNC, ...benchArgs()]) : await omnibrokerTarget('omnibroker');
+  const omni = dataDir ? await omnibrokerTarget('omnibroker --data-dir', durableArgs(dataDir)) : await omnibrokerTarget('omnibroker');
   const peer = DURABLE
     ? await omnibrokerTarget('omnibroker in memory')
     : await target('fauxqs', async () => {

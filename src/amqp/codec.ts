@@ -200,6 +200,15 @@ export function rewriteContentHeader(header: Buffer, edit: (properties: MethodAr
   return rewriter.take();
 }
 
+/** A content header whose headers table ends with `key` set to the long `value` (an earlier `key` dropped). */
+export function withLongHeader(header: Buffer, key: string, value: number): Buffer {
+  return rewriteContentHeader(header, (properties) => {
+    const headers = ((properties['headers'] as FieldTable | undefined) ?? []).filter(([k]) => k !== key);
+    headers.push([key, { type: 'l', value: BigInt(value) }]);
+    properties['headers'] = headers;
+  });
+}
+
 /** What the broker needs from a content header without decoding it. */
 export interface HeaderScan {
   classId: number;

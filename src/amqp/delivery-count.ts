@@ -4,16 +4,11 @@
 
 import type { Queue, StoredMessage } from '../core/index.js';
 import type { AmqpMeta } from './channel.js';
-import { rewriteContentHeader, type FieldTable } from './codec.js';
+import { withLongHeader } from './codec.js';
 import type { Vhost } from './vhost.js';
-
 
 export function headerFor(vh: Vhost, q: Queue, m: StoredMessage): Buffer {
   const meta = m.meta as AmqpMeta;
   if (m.returnCount === 0 || vh.info(q).type !== 'quorum') return meta.header;
-  return rewriteContentHeader(meta.header, (properties) => {
-    const headers = ((properties['headers'] as FieldTable | undefined) ?? []).filter(([k]) => k !== 'x-delivery-count');
-    headers.push(['x-delivery-count', { type: 'l', value: BigInt(m.returnCount) }]);
-    properties['headers'] = headers;
-  });
+  return withLongHeader(meta.header, 'x-delivery-count', m.returnCount);
 }

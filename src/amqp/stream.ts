@@ -9,7 +9,7 @@
 import type { Clock, LogEntry, LogStore } from '../core/index.js';
 import { Log } from '../core/index.js';
 import type { AmqpMeta, Channel } from './channel.js';
-import { plain, rewriteContentHeader, tableGet, type FieldTable, type FieldValue, type MethodArgs } from './codec.js';
+import { plain, tableGet, withLongHeader, type FieldTable, type FieldValue, type MethodArgs } from './codec.js';
 import { err, rqueue } from './errors.js';
 import { contentFrames } from './output.js';
 import { methodByName } from './spec.js';
@@ -46,12 +46,7 @@ export class Stream {
    */
   append(meta: AmqpMeta, body: Buffer): Promise<void> | undefined {
     const offset = this.log.highWatermark;
-    const header = rewriteContentHeader(meta.header, (properties) => {
-      const headers = ((properties['headers'] as FieldTable | undefined) ?? []).filter(([k]) => k !== 'x-stream-offset');
-      headers.push(['x-stream-offset', { type: 'l', value: BigInt(offset) }]);
-      properties['headers'] = headers;
-    });
-    const stored: AmqpMeta = { exchange: meta.exchange, routingKey: meta.routingKey, header };
+    const stored: AmqpMeta = { exchange: meta.exchange, routingKey: meta.routingKey, header: withLongHeader(meta.header, 'x-stream-offset', offset) };
     const entry = this.log.append({ bytes: body, recordCount: 1, maxTimestamp: this.clock.now(), meta: stored });
     const durable = this.store ? this.persist(entry, stored, body) : undefined;
     this.retain();

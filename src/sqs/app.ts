@@ -67,7 +67,7 @@ class Exchange {
 
   run(body: Buffer): void {
     const { req } = this;
-    const info = new HttpRequestInfo(req, this.res, this.opts.shutdown, this.opts);
+    const info = new HttpRequestInfo(req, this.res, this.opts);
     let output: Output | Promise<Output>;
     try {
       const contentType = req.headers.get('content-type');

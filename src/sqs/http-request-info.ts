@@ -3,6 +3,7 @@
 // queue name cached, origin and region worked out only when read, and the disconnect signal
 // (an AbortController, not free) only made when a long poll asks for it.
 
+import type { AppOptions } from './app.js';
 import type { RequestInfo } from './context.js';
 import type { LeanRequest, Responder } from './lean-http.js';
 
@@ -59,8 +60,7 @@ export class HttpRequestInfo implements RequestInfo {
   constructor(
     private readonly req: LeanRequest,
     private readonly res: Responder,
-    private readonly shutdown: AbortSignal,
-    private readonly origins: { advertisedOrigin: () => string; ignoreHostHeader?: boolean },
+    private readonly opts: Pick<AppOptions, 'advertisedOrigin' | 'ignoreHostHeader' | 'shutdown'>,
   ) {
     this.traceHeader = req.headers.get('x-amzn-trace-id');
     this.pathQueue = pathQueueOf(req.url);
@@ -70,8 +70,8 @@ export class HttpRequestInfo implements RequestInfo {
   get origin(): string {
     if (this.#origin !== undefined) return this.#origin;
     const h = this.req.headers;
-    const host = this.origins.ignoreHostHeader ? undefined : h.get('host');
-    this.#origin = host ? originOf(host, h.get('x-forwarded-proto') === 'https') : this.origins.advertisedOrigin();
+    const host = this.opts.ignoreHostHeader ? undefined : h.get('host');
+    this.#origin = host ? originOf(host, h.get('x-forwarded-proto') === 'https') : this.opts.advertisedOrigin();
     return this.#origin;
   }
 
@@ -85,7 +85,7 @@ export class HttpRequestInfo implements RequestInfo {
     const ac = new AbortController();
     if (this.res.gone) ac.abort();
     else this.res.onGone(() => ac.abort());
-    this.#signal = AbortSignal.any([ac.signal, this.shutdown]);
+    this.#signal = AbortSignal.any([ac.signal, this.opts.shutdown]);
     return this.#signal;
   }
 }

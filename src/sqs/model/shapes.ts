@@ -12,7 +12,8 @@ export type Spec =
   | { type: 'map'; required: boolean; query: string; key: string; value: string; member: Spec }
   | { type: 'structure'; required: boolean; members: Members };
 
-export type Members = ReadonlyMap<string, Spec>;
+/** A shape's members in declaration order (an array: walked on every request, never looked up). */
+export type Members = readonly (readonly [string, Spec])[];
 
 export interface OperationModel {
   readonly name: string;
@@ -48,7 +49,7 @@ function resolve(raw: RawSpec, required = false): Spec {
 }
 
 function members(raw: Record<string, RawSpec>): Members {
-  return new Map(Object.entries(raw).map(([k, v]) => [k, resolve(v)]));
+  return Object.entries(raw).map(([k, v]) => [k, resolve(v)] as const);
 }
 
 export const OPERATIONS: ReadonlyMap<string, OperationModel> = new Map(

@@ -25,20 +25,9 @@ export function decodeJson(members: Members, body: unknown): Input {
   return jsonStruct(members, body as Record<string, unknown>, '');
 }
 
-/** Members as an array, made once per shape: iterating a Map allocates an entry per member. */
-const memberLists = new WeakMap<Members, readonly (readonly [string, Spec])[]>();
-function memberList(members: Members): readonly (readonly [string, Spec])[] {
-  let list = memberLists.get(members);
-  if (list === undefined) {
-    list = [...members];
-    memberLists.set(members, list);
-  }
-  return list;
-}
-
 function jsonStruct(members: Members, obj: Record<string, unknown>, path: string): Input {
   const out: Input = {};
-  for (const [name, spec] of memberList(members)) {
+  for (const [name, spec] of members) {
     const v = obj[name];
     if (v === undefined || v === null) {
       if (spec.required) throw missingParameter(path + name);

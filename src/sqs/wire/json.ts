@@ -25,8 +25,6 @@ export interface DecodedRequest {
 
 /** X-Amz-Target -> operation, for the targets this endpoint knows (a fixed set). */
 const TARGETS = new Map([...OPERATIONS].map(([name, op]) => [`AmazonSQS.${name}`, op]));
-/** The last Content-Type accepted: clients send the same one every time. */
-let acceptedType = JSON_CONTENT_TYPE;
 
 export function decodeJsonRequest(target: string, contentType: string | undefined, body: Buffer, pathQueue: string | undefined): DecodedRequest {
   const op = TARGETS.get(target);
@@ -34,11 +32,9 @@ export function decodeJsonRequest(target: string, contentType: string | undefine
     const action = target.startsWith('AmazonSQS.') ? target.slice('AmazonSQS.'.length) : undefined;
     throw new SqsError('InvalidAction', `The action ${action ?? target} is not valid for this endpoint.`);
   }
-  if (contentType !== undefined && contentType !== acceptedType) {
-    if (!/^application\/(x-amz-json-1\.0|json)\b/i.test(contentType)) {
-      throw new SqsError('SerializationException', `Unsupported content type ${contentType} for the JSON protocol; use ${JSON_CONTENT_TYPE}.`);
-    }
-    acceptedType = contentType;
+  // The SDKs send exactly JSON_CONTENT_TYPE: the pattern is only tried for anything else.
+  if (contentType !== undefined && contentType !== JSON_CONTENT_TYPE && !/^application\/(x-amz-json-1\.0|json)\b/i.test(contentType)) {
+    throw new SqsError('SerializationException', `Unsupported content type ${contentType} for the JSON protocol; use ${JSON_CONTENT_TYPE}.`);
   }
   let doc: unknown = {};
   if (body.length > 0) {
