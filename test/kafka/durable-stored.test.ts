@@ -8,30 +8,15 @@
 // the live data.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CompressionTypes, Kafka, logLevel, type Consumer } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { CompressionTypes, type Consumer } from 'kafkajs';
 import { storedBytes } from '../../src/core/index.js';
-import { dataDirs, startTestServer, type TestServer } from '../helpers/server.js';
+import { dataDirs } from '../helpers/server.js';
+import { restartableKafka } from './restartable.js';
 
 /** A new data directory, removed after the file's tests. */
 const freshDir = dataDirs('omnibroker-kafka-stored-');
-const servers: TestServer[] = [];
-
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-});
-
-async function start(dir: string, extra: Record<string, string> = {}): Promise<{ server: TestServer; kafka: Kafka }> {
-  const server = await startTestServer({ protocols: ['kafka'], dataDir: dir, extra: { KAFKA_LOG_CLEANER_BACKOFF_MS: '50', ...extra } });
-  servers.push(server);
-  const kafka = new Kafka({ clientId: 'stored', brokers: [`127.0.0.1:${server.ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 50 } });
-  return { server, kafka };
-}
-
-async function stop(server: TestServer): Promise<void> {
-  await server.stop();
-  servers.splice(servers.indexOf(server), 1);
-}
+const { start, stop } = restartableKafka('stored', { KAFKA_LOG_CLEANER_BACKOFF_MS: '50' });
 
 async function readAll(consumer: Consumer, topic: string, expected: number): Promise<{ key: string; value: string; offset: string; partition: number; headers: Record<string, string> }[]> {
   const got: { key: string; value: string; offset: string; partition: number; headers: Record<string, string> }[] = [];
