@@ -160,3 +160,15 @@ export function copyBytes(source: Buffer, target: Buffer, at: number, from: numb
   if (n > 0) target.fill(source.subarray(from, from + n), at, at + n);
   return Math.max(0, n);
 }
+
+/**
+ * A copy of `source` in memory of its own. Out of a shared chunk with one memcpy (copyBytes);
+ * Buffer.from copies those byte by byte when misaligned (16 KiB: ~12 µs against ~3 µs). Any
+ * other source goes to Buffer.from, quicker for ordinary memory.
+ */
+export function ownCopy(source: Buffer): Buffer {
+  if (!(source.buffer instanceof SharedArrayBuffer)) return Buffer.from(source);
+  const out = Buffer.allocUnsafe(source.length);
+  copyBytes(source, out, 0, 0, source.length);
+  return out;
+}

@@ -102,9 +102,9 @@ export class KafkaPersistence {
    * Rebuilds topics, partitions, batches, log start offsets and committed offsets from the
    * data directory, removes the logs of topics deleted before a crash, then starts writing
    * every change through. `ensureGroup` makes a group with committed offsets known again
-   * (Kafka loads such groups as Empty).
+   * (Kafka loads such groups as Empty). `cacheBytes`: KafkaSettings.memoryCacheBytes.
    */
-  static async recover(core: Broker, files: FileStore, log: Logger, ensureGroup: (id: string) => void, cacheBytes = 64 * 1024 * 1024): Promise<KafkaPersistence> {
+  static async recover(core: Broker, files: FileStore, log: Logger, ensureGroup: (id: string) => void, cacheBytes: number): Promise<KafkaPersistence> {
     const raw = files.readSnapshot(TOPICS_SNAPSHOT);
     const records = raw ? (JSON.parse(raw.toString('utf8')) as { topics: TopicRecord[] }).topics : [];
     const kv = files.openKeyValues(OFFSETS_JOURNAL);

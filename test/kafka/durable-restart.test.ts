@@ -5,29 +5,14 @@
 // offsets continue after the restart. kcat reads back what it wrote before the restart.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CompressionTypes, Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
-import { dataDirs, startTestServer, type TestServer } from '../helpers/server.js';
+import { describe, expect, it } from 'vitest';
+import { CompressionTypes, type Admin, type Consumer, type Kafka } from 'kafkajs';
+import { dataDirs } from '../helpers/server.js';
 import { kcat } from './external-clients.js';
+import { restartableKafka } from './restartable.js';
 
 const dataDir = dataDirs('omnibroker-kafka-durable-');
-const servers: TestServer[] = [];
-
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-});
-
-async function start(dir: string): Promise<{ server: TestServer; kafka: Kafka }> {
-  const server = await startTestServer({ protocols: ['kafka'], dataDir: dir });
-  servers.push(server);
-  const kafka = new Kafka({ clientId: 'durable-it', brokers: [`127.0.0.1:${server.ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 50 } });
-  return { server, kafka };
-}
-
-async function stop(server: TestServer): Promise<void> {
-  await server.stop();
-  servers.splice(servers.indexOf(server), 1);
-}
+const { start, stop } = restartableKafka('durable-it');
 
 interface Seen {
   partition: number;

@@ -8,51 +8,24 @@
 // the live data.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CompressionTypes, Kafka, logLevel, type Consumer } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { CompressionTypes, type Consumer } from 'kafkajs';
 import { storedBytes } from '../../src/core/index.js';
-import { dataDirs, startTestServer, type TestServer } from '../helpers/server.js';
+import { dataDirs } from '../helpers/server.js';
+import { readMessages } from './kafkajs-read.js';
+import { restartableKafka } from './restartable.js';
 
 /** A new data directory, removed after the file's tests. */
 const freshDir = dataDirs('omnibroker-kafka-stored-');
-const servers: TestServer[] = [];
+const { start, stop } = restartableKafka('stored', { KAFKA_LOG_CLEANER_BACKOFF_MS: '50' });
 
-afterAll(async () => {
-  for (const s of servers) await s.stop();
-});
-
-async function start(dir: string, extra: Record<string, string> = {}): Promise<{ server: TestServer; kafka: Kafka }> {
-  const server = await startTestServer({ protocols: ['kafka'], dataDir: dir, extra: { KAFKA_LOG_CLEANER_BACKOFF_MS: '50', ...extra } });
-  servers.push(server);
-  const kafka = new Kafka({ clientId: 'stored', brokers: [`127.0.0.1:${server.ports.kafka}`], logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 50 } });
-  return { server, kafka };
-}
-
-async function stop(server: TestServer): Promise<void> {
-  await server.stop();
-  servers.splice(servers.indexOf(server), 1);
-}
-
-async function readAll(consumer: Consumer, topic: string, expected: number): Promise<{ key: string; value: string; offset: string; partition: number; headers: Record<string, string> }[]> {
-  const got: { key: string; value: string; offset: string; partition: number; headers: Record<string, string> }[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${got.length}/${expected}`)), 10_000);
-    void consumer.run({
-      eachMessage: async ({ message, partition }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-        got.push({ key: String(message.key), value: String(message.value), offset: message.offset, partition, headers });
-        if (got.length >= expected) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
+/** `expected` records of `topic` from the beginning, in delivery order. */
+function readAll(consumer: Consumer, topic: string, expected: number): Promise<{ key: string; value: string; offset: string; partition: number; headers: Record<string, string> }[]> {
+  return readMessages(consumer, topic, expected, (message, partition) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+    return { key: String(message.key), value: String(message.value), offset: message.offset, partition, headers };
   });
-  await consumer.disconnect();
-  return got;
 }
 
 function dirBytes(dir: string): number {

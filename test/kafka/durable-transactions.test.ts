@@ -5,24 +5,20 @@
 // skip its records and are not held at the last stable offset) and its TxnOffsetCommit offsets
 // are dropped; a committed transaction stays committed (a retried EndTxn answers NONE); producer
 // ids issued before the restart, used or not, are never issued again. Raw requests and kafkajs.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Msg } from '../../src/kafka/codec.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { dataDirs, startTestServer, type TestServer } from '../helpers/server.js';
 import { producerBatch } from './batch-builder.js';
 import { RawClient } from './raw-client.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'omnibroker-kafka-txn-'));
+const dir = dataDirs('omnibroker-kafka-txn-')();
 let server: TestServer | undefined;
 let raw: RawClient | undefined;
 
 afterAll(async () => {
   raw?.socket.destroy();
   await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 type Producer = { producerId: number; producerEpoch: number };

@@ -4,7 +4,7 @@
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CARVED_MIN_BYTES, copyBytes, FrameMemory } from '../../src/kafka/frame-memory.js';
+import { CARVED_MIN_BYTES, copyBytes, FrameMemory, ownCopy } from '../../src/kafka/frame-memory.js';
 
 const KiB = 1024;
 const LIMITS = { chunkBytes: 1024 * KiB, aheadBytes: 512 * KiB, touchSliceBytes: 64 * KiB, uncountedMaxBytes: 3 * 1024 * KiB };
@@ -79,5 +79,18 @@ describe('FrameMemory', () => {
     expect([...target.subarray(50)]).toEqual([...source.subarray(0, 14)]);
     expect(copyBytes(source, target, 10, 7, 7)).toBe(0);
     expect(copyBytes(source, target, 64, 0, 5)).toBe(0);
+  });
+
+  it('copies a batch out of a shared chunk into memory of its own', () => {
+    const chunk = Buffer.from(new SharedArrayBuffer(64 * KiB));
+    for (let i = 0; i < chunk.length; i++) chunk[i] = i % 251;
+    const batch = chunk.subarray(13, 13 + 20 * KiB);
+    const copy = ownCopy(batch);
+    expect(copy.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(copy.equals(batch)).toBe(true);
+    chunk.fill(0);
+    expect(copy[0]).toBe(13);
+    const plain = Buffer.from('not shared');
+    expect(ownCopy(plain).toString()).toBe('not shared');
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameReader } from '../../src/kafka/frame-reader.js';
 import { feedFrames } from '../../src/kafka/socket-reads.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { Msg } from '../../src/kafka/codec.js';
 import { producerBatch } from './batch-builder.js';
 import { parse, RawClient, request } from './raw-client.js';
 
@@ -173,6 +174,24 @@ describe('framing over a socket', () => {
       expect(Number(stored.readBigInt64BE(0))).toBe(i * 700);
       expect(stored.subarray(16, one.length).equals(one.subarray(16))).toBe(true);
     }
+    c.socket.destroy();
+  });
+
+  it('keeps its own copy of each small batch that came in a carved request', async () => {
+    // 8 partitions x ~16 KB in one ~130 KB request: the frame is carved from a shared chunk, its
+    // batches are copied out of it (so they do not pin the chunk) and stored byte for byte.
+    server.core.topics.create('carved-small', 8);
+    const c = await RawClient.connect(server.ports.kafka as number);
+    const batches = Array.from({ length: 8 }, (_, p) => producerBatch(Array.from({ length: 16 }, (_, j) => `${p}:${j}:`.padEnd(1000, String.fromCharCode(97 + p)))));
+    const res = await c.call(0, 8, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'carved-small', partitionData: batches.map((records, index) => ({ index, records })) }] });
+    expect((res.responses[0].partitionResponses as Msg[]).map((p) => p.errorCode)).toEqual(batches.map(() => 0));
+    const logs = server.core.topics.get('carved-small')?.partitions ?? [];
+    batches.forEach((sent, p) => {
+      const [entry, ...rest] = [...(logs[p]?.all() ?? [])];
+      expect(rest).toEqual([]);
+      expect(entry?.bytes.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+      expect(entry?.bytes.subarray(16).equals(sent.subarray(16))).toBe(true);
+    });
     c.socket.destroy();
   });
 });

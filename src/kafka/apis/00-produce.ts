@@ -13,7 +13,7 @@ import type { Msg } from '../codec.js';
 import type { ApiModule } from '../api.js';
 import { E } from '../errors.js';
 import { BatchError, setLogAppendTime, stampBatch, validateProduceBatch } from '../records.js';
-import { CARVED_MIN_BYTES } from '../frame-memory.js';
+import { CARVED_MIN_BYTES, ownCopy } from '../frame-memory.js';
 import { numericConfig } from '../topic-configs.js';
 import { afterProduce, checkProduce } from './produce-checks.js';
 import { OP, topicAllowed, transactionalIdAllowed } from '../acl/check.js';
@@ -60,10 +60,11 @@ export const produceApi: ApiModule = {
           const verdict = checkProduce(ctx, topic.name, index, log, info);
           if (verdict.kind === 'error') return { ...fail(verdict.errorCode, verdict.message), recordErrors: verdict.recordErrors ?? [] };
           if (verdict.kind === 'duplicate') return { index, errorCode: E.NONE, baseOffset: verdict.baseOffset, logAppendTimeMs: -1, logStartOffset: log.logStartOffset, errorMessage: null };
-          // Keep a copy when a small batch is a small part of a larger buffer (Node's pooled slab),
-          // so it does not pin that buffer; large frames are carved from shared chunks on purpose
-          // (frame-memory.ts) and their batches are kept in place.
-          const bytes = records.byteLength < CARVED_MIN_BYTES && records.byteLength * 4 < records.buffer.byteLength ? Buffer.from(records) : records;
+          // Keep a copy when a small batch is a small part of a larger buffer (Node's pooled slab,
+          // or a shared chunk when it came in a large request with other partitions' batches), so
+          // it does not pin that buffer; batches from CARVED_MIN_BYTES up are kept in place (large
+          // frames are carved from shared chunks on purpose, frame-memory.ts).
+          const bytes = records.byteLength < CARVED_MIN_BYTES && records.byteLength * 4 < records.buffer.byteLength ? ownCopy(records) : records;
           const appendTime = b.logAppendTime(topic);
           if (appendTime) setLogAppendTime(bytes, now);
           const entry = log.append({
